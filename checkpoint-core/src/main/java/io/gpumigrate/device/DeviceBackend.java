@@ -1,0 +1,111 @@
+package io.gpumigrate.device;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One device context on one device, as a session worker sees it: a real GPU (the CUDA
+ * backend) or the PTX emulator. Every implementation passes {@code DeviceBackendContract}.
+ *
+ * <p>Not thread-safe: a session calls its backend from its single executor thread, in the
+ * order the client issued the calls. Work on a stream may run asynchronously; the methods
+ * documented as blocking return only when that work has finished.
+ *
+ * <p>Failures are {@link CudaException}s carrying the {@code CUresult} CUDA would return.
+ * Bad arguments (unknown handles of another backend, copies outside an allocation) are
+ * the caller's error and never corrupt the backend's other state.
+ *
+ * <p>A {@code null} {@link DeviceStream} means the default (legacy NULL) stream.
+ */
+public interface DeviceBackend extends AutoCloseable {
+
+    /** Static facts about the device; never changes during the backend's life. */
+    DeviceProperties properties();
+
+    /** Allocates {@code bytes} (> 0) of device memory, aligned to at least 256 bytes. */
+    long memAlloc(long bytes) throws CudaException;
+
+    /** Frees an allocation by its base address; {@code CUDA_ERROR_INVALID_VALUE} for any other address. */
+    void memFree(long dptr) throws CudaException;
+
+    /** Free and total device memory, in bytes. */
+    MemInfo memInfo() throws CudaException;
+
+    /** The allocation (or module global) that contains {@code dptr}. */
+    AddressRange addressRange(long dptr) throws CudaException;
+
+    /**
+     * Copies {@code src.byteSize()} bytes from host memory to {@code dst}. The backend has
+     * finished reading {@code src} when this returns (the caller may reuse the buffer).
+     */
+    void copyHtoD(long dst, MemorySegment src, DeviceStream stream) throws CudaException;
+
+    /**
+     * Copies {@code dst.byteSize()} bytes from {@code src} to host memory. Blocking: returns
+     * when {@code dst} holds the data, after all earlier work on {@code stream}.
+     */
+    void copyDtoH(MemorySegment dst, long src, DeviceStream stream) throws CudaException;
+
+    void copyDtoD(long dst, long src, long bytes, DeviceStream stream) throws CudaException;
+
+    /** Sets {@code count} elements of {@code elementSize} (1, 2 or 4) bytes to {@code value}'s low bytes. */
+    void memset(long dst, int value, int elementSize, long count, DeviceStream stream) throws CudaException;
+
+    /** Loads a module from PTX text, a fat binary or a cubin; {@code CUDA_ERROR_INVALID_IMAGE} and friends on bad input. */
+    DeviceModule loadModule(byte[] image) throws CudaException;
+
+    void unloadModule(DeviceModule module) throws CudaException;
+
+    /** {@code CUDA_ERROR_NOT_FOUND} when the module has no such kernel. */
+    DeviceFunction function(DeviceModule module, String name) throws CudaException;
+
+    /** A module-scope variable ({@code .global} or {@code .const}); {@code CUDA_ERROR_NOT_FOUND} when absent. */
+    AddressRange global(DeviceModule module, String name) throws CudaException;
+
+    /** A {@code CUfunction_attribute}, as {@code cuFuncGetAttribute} returns it. */
+    int functionAttribute(DeviceFunction function, int attribute) throws CudaException;
+
+    void setFunctionAttribute(DeviceFunction function, int attribute, int value) throws CudaException;
+
+    /**
+     * Launches a kernel. {@code params} is the packed parameter buffer laid out as
+     * {@link DeviceFunction#params()} says; the backend has copied it when this returns.
+     * Configuration errors throw here; execution errors may surface here or at the next
+     * synchronizing call, as on CUDA.
+     */
+    void launch(DeviceFunction function, LaunchConfig config, MemorySegment params, DeviceStream stream)
+            throws CudaException;
+
+    DeviceStream createStream(int flags, int priority) throws CudaException;
+
+    void destroyStream(DeviceStream stream) throws CudaException;
+
+    /** Blocking: returns when all work on the stream has finished. */
+    void synchronize(DeviceStream stream) throws CudaException;
+
+    /** True when all work on the stream has finished. */
+    boolean query(DeviceStream stream) throws CudaException;
+
+    /** Makes future work on {@code stream} wait for the event's last record. */
+    void waitEvent(DeviceStream stream, DeviceEvent event) throws CudaException;
+
+    DeviceEvent createEvent(int flags) throws CudaException;
+
+    void destroyEvent(DeviceEvent event) throws CudaException;
+
+    void record(DeviceEvent event, DeviceStream stream) throws CudaException;
+
+    /** Blocking: returns when the work before the event's last record has finished. */
+    void synchronize(DeviceEvent event) throws CudaException;
+
+    boolean query(DeviceEvent event) throws CudaException;
+
+    /** Milliseconds between two recorded, completed events. */
+    float elapsedMillis(DeviceEvent start, DeviceEvent end) throws CudaException;
+
+    /** Blocking: returns when all work of this context has finished. */
+    void synchronize() throws CudaException;
+
+    /** Releases every allocation, module, stream and event; the backend is unusable afterwards. */
+    @Override
+    void close();
+}
