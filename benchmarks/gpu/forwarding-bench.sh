@@ -44,7 +44,7 @@ for r in $(seq 1 $ROUNDS); do
   $work/driver_bench $work/bench_kernels.ptx >>$OUT/bench-native.txt 2>&1
   fwd $work/driver_bench $work/bench_kernels.ptx >>$OUT/bench-fwd.txt 2>&1
 done
-timeit() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || echo "FAILED: $*" >&2; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
+timeit() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "FAILED: $*" >&2; t1=$(date +%s%N); python3 -c "print(($t1 - $t0) / 1e9)"; }
 echo "== stencil and matmul wall time"
 for r in $(seq 1 $ROUNDS); do
   echo "stencil native $(timeit $nativebin/stencil --n 2048 --steps 2000)" >>$OUT/apps.txt
