@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the C workloads with nvcc against the real CUDA driver and runs each natively,
+# printing a table (workload, PASS/FAIL, seconds). For GPU machines: native baselines to
+# compare with runs through `gpumigrate run`.
+#
+#   gpu/run-native.sh [BUILD_DIR]        default BUILD_DIR: test-workloads/target
+#   WORKLOAD_ARGS_stencil="--n 1024 --steps 500" gpu/run-native.sh   extra flags per workload
+#
+# Exit status 0 when every workload printed PASS. Each run's output is kept in
+# BUILD_DIR/native-logs/NAME.log.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$here/target}"
+if ! command -v "${NVCC:-nvcc}" >/dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then
+    export PATH="/usr/local/cuda/bin:$PATH"
+fi
+make -s -C "$here" BUILD="$build" NVCC="${NVCC:-nvcc}" native || { echo "run-native: build failed" >&2; exit 1; }
+
+programs=(vector_add saxpy_loop reduce matmul stencil pointer_chase streams_events module_globals)
+logs="$build/native-logs"
+mkdir -p "$logs"
+failed=0
+printf '%-16s %-6s %9s\n' workload result seconds
+for p in "${programs[@]}"; do
+    args_var="WORKLOAD_ARGS_$p"
+    start=$(date +%s.%N)
+    # shellcheck disable=SC2086
+    "$build/native-bin/$p" ${!args_var:-} >"$logs/$p.log" 2>&1
+    rc=$?
+    end=$(date +%s.%N)
+    verdict=$(tail -n 1 "$logs/$p.log")
+    if [ "$rc" = 0 ] && [ "$verdict" = PASS ]; then result=PASS; else result=FAIL; failed=1; fi
+    printf '%-16s %-6s %9.3f\n' "$p" "$result" "$(echo "$end - $start" | bc)"
+done
+[ "$failed" = 0 ] || echo "run-native: failures; see $logs/*.log" >&2
+exit "$failed"
