@@ -23,14 +23,14 @@ failed=0
 printf '%-16s %-6s %9s\n' workload result seconds
 for p in "${programs[@]}"; do
     args_var="WORKLOAD_ARGS_$p"
-    start=$(date +%s.%N)
+    start=$(date +%s%N)
     # shellcheck disable=SC2086
     "$build/native-bin/$p" ${!args_var:-} >"$logs/$p.log" 2>&1
     rc=$?
-    end=$(date +%s.%N)
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
     verdict=$(tail -n 1 "$logs/$p.log")
     if [ "$rc" = 0 ] && [ "$verdict" = PASS ]; then result=PASS; else result=FAIL; failed=1; fi
-    printf '%-16s %-6s %9.3f\n' "$p" "$result" "$(echo "$end - $start" | bc)"
+    printf '%-16s %-6s %5d.%03d\n' "$p" "$result" $((ms / 1000)) $((ms % 1000))
 done
 [ "$failed" = 0 ] || echo "run-native: failures; see $logs/*.log" >&2
 exit "$failed"
