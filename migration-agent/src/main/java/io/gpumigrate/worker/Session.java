@@ -46,6 +46,7 @@ public final class Session {
     private final ExecutorService executor;
     private final AtomicBoolean clientAttached = new AtomicBoolean();
     private final AtomicBoolean ending = new AtomicBoolean();
+    private final CompletableFuture<String> endRequested = new CompletableFuture<>();
     private final CompletableFuture<String> ended = new CompletableFuture<>();
 
     /** Takes ownership of {@code backend}: the session closes it when it ends. */
@@ -113,6 +114,7 @@ public final class Session {
     public CompletableFuture<String> end(String reason) {
         if (ending.compareAndSet(false, true)) {
             log.info("session {} ending: {} ({} calls executed)", id, reason, stats.callsExecuted());
+            endRequested.complete(reason);
             try {
                 executor.execute(() -> {
                     try {
@@ -128,6 +130,16 @@ public final class Session {
             }
         }
         return ended;
+    }
+
+    /** Completes, with the reason, as soon as {@link #end} is first called. */
+    public CompletableFuture<String> endRequested() {
+        return endRequested;
+    }
+
+    /** Whether a client connection has attached (it may have gone since). */
+    public boolean clientAttached() {
+        return clientAttached.get();
     }
 
     /** Completes, with the reason, when the session has ended and released its device. */
