@@ -178,6 +178,9 @@ public final class Session {
             log.warn("session {}: seq {} {} raised an internal error", id, seq, op, e);
             failure = new ErrorState.Failure(CuResult.UNKNOWN, "internal error in the worker: " + e);
         }
+        if (op == Op.GOODBYE) {
+            end("the client said GOODBYE");
+        }
         if (!call.replyWanted()) {
             out.release();
             if (failure != null && failure.status() != CuResult.NOT_READY) {

@@ -177,7 +177,7 @@ class WorkerDispatchTest {
         assertEquals(0, worker.session.stats().deviceMemoryInUse());
         assertEquals(0, emulator.addressSpace().allocations().size());
         assertThrows(EOFException.class, client::receive, "the worker closes the connection after GOODBYE");
-        assertEquals("client connection closed", worker.session.ended().get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("the client said GOODBYE", worker.session.ended().get(5, java.util.concurrent.TimeUnit.SECONDS));
     }
 
     @Test
