@@ -128,30 +128,25 @@ static CUresult create(CUcontext *pctx, unsigned int flags, CUdevice dev)
     CUresult rc = gm_check_device(dev);
     if (rc != CUDA_SUCCESS)
         return rc;
-    struct gm_buf body, results;
+    struct gm_buf body;
     gm_buf_init(&body);
-    gm_buf_init(&results);
     gm_buf_put_u32(&body, flags);
     gm_buf_put_i32(&body, dev);
-    rc = gm_call_results(GM_OP_CTX_CREATE, &body, &results);
+    uint64_t handle = 0;
+    rc = gm_call_u64(GM_OP_CTX_CREATE, &body, &handle, 1);
+    gm_buf_free(&body);
     if (rc != CUDA_SUCCESS)
-        goto out;
-    struct gm_reader r;
-    gm_reader_init(&r, results.data, results.len);
-    CUcontext ctx = (CUcontext)(uintptr_t)gm_get_u64(&r);
-    if (r.failed || ctx == NULL) {
-        gm_log_error("CTX_CREATE reply carries no context (%zu bytes)", results.len);
-        rc = CUDA_ERROR_UNKNOWN;
-        goto out;
+        return rc;
+    if (handle == 0) {
+        gm_log_error("CTX_CREATE returned the null handle");
+        return CUDA_ERROR_UNKNOWN;
     }
+    CUcontext ctx = (CUcontext)(uintptr_t)handle;
     rc = gm_context_register(ctx, flags, 0);
     if (rc == CUDA_SUCCESS)
         rc = gm_context_push(ctx);
     if (rc == CUDA_SUCCESS)
         *pctx = ctx;
-out:
-    gm_buf_free(&body);
-    gm_buf_free(&results);
     return rc;
 }
 
