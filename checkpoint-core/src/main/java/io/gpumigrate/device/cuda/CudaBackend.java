@@ -76,8 +76,10 @@ public final class CudaBackend implements DeviceBackend {
         try {
             DriverLibrary.shared();
             return null;
-        } catch (CudaException | RuntimeException | LinkageError e) {
-            return e.getMessage();
+        } catch (CudaException e) {
+            return DriverLibrary.reason(e);
+        } catch (RuntimeException | LinkageError e) {
+            return e.toString();
         }
     }
 

@@ -58,7 +58,7 @@ final class DriverLibrary {
             }
         }
         if (sharedFailure != null) {
-            throw new CudaException(sharedFailure.result(), sharedFailure.getMessage(), sharedFailure);
+            throw new CudaException(sharedFailure.result(), reason(sharedFailure), sharedFailure);
         }
         return shared;
     }
@@ -95,10 +95,17 @@ final class DriverLibrary {
                 return driver;
             } catch (CudaException | IllegalArgumentException e) {
                 arena.close();
-                reasons.add(e.getMessage());
+                reasons.add(e instanceof CudaException c ? reason(c) : e.getMessage());
             }
         }
         throw new CudaException(CuResult.NO_DEVICE, "no usable CUDA driver: " + String.join("; ", reasons));
+    }
+
+    /** The exception's message without the {@code "NAME (code): "} prefix that {@link CudaException} adds. */
+    static String reason(CudaException e) {
+        String prefix = CuResult.name(e.result()) + " (" + e.result() + "): ";
+        String message = e.getMessage();
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     private static CudaDriver open(String candidate, Arena arena) throws CudaException {
