@@ -99,7 +99,12 @@ public final class CudaBackend implements DeviceBackend {
      *                       {@code CUDA_ERROR_OUT_OF_MEMORY} when the window cannot be reserved there
      */
     public static CudaBackend open(int ordinal, long windowBase, long windowSize) throws CudaException {
-        return new CudaBackend(DriverLibrary.shared(), ordinal, windowBase, windowSize);
+        return open(DriverLibrary.shared(), ordinal, windowBase, windowSize);
+    }
+
+    /** As {@link #open(int, long, long)}, on a driver loaded by the caller (tests load stand-ins). */
+    static CudaBackend open(CudaDriver driver, int ordinal, long windowBase, long windowSize) throws CudaException {
+        return new CudaBackend(driver, ordinal, windowBase, windowSize);
     }
 
     private CudaBackend(CudaDriver driver, int ordinal, long windowBase, long windowSize) throws CudaException {
