@@ -33,31 +33,21 @@ public final class CudaBackend implements DeviceBackend {
     public static final long DEFAULT_WINDOW_BASE = 0x2000_0000_0000L;
     /** The smallest default window; the default is twice the device memory, rounded up to 1 GiB. */
     public static final long MIN_DEFAULT_WINDOW = 64L << 30;
-    /** CUDA's limit on a kernel's parameter space (Volta and newer, CUDA 12.1+). */
-    public static final int MAX_PARAM_BYTES = 32764;
     private static final int STAGING_BUFFERS = 4;
     private static final long STAGING_BYTES = 8L << 20;
-    /** {@code CU_LAUNCH_PARAM_BUFFER_POINTER}, {@code _SIZE} and {@code _END}, as pointer values. */
-    private static final long LAUNCH_BUFFER_POINTER = 1;
-    private static final long LAUNCH_BUFFER_SIZE = 2;
-    private static final long LAUNCH_END = 0;
-    /** Which backend's context each thread has current; a token per backend, never reused. */
-    private static final ThreadLocal<Object> CURRENT = new ThreadLocal<>();
 
     private final CudaDriver driver;
     private final int ordinal;
     private final int device;
-    private final long context;
-    private final Object token = new Object();
+    private final ContextBinding context;
     private final Arena arena = Arena.ofShared();
     private final DeviceProperties properties;
     private final DeviceMemory memory;
     private final HostCopies copies;
     private final CudaModules modules;
     private final CudaStreams streams;
-    private final MemorySegment launchParams;
-    private final MemorySegment launchSize;
-    private final MemorySegment launchExtra;
+    private final CheckedCopies checked;
+    private final KernelLauncher launcher;
     private final MemorySegment out;
     private boolean closed;
 
@@ -119,11 +109,11 @@ public final class CudaBackend implements DeviceBackend {
         driver.check(driver.deviceGet(out, ordinal), "cuDeviceGet(" + ordinal + ")");
         this.device = out.get(JAVA_INT, 0);
         driver.check(driver.primaryCtxRetain(out, device), "cuDevicePrimaryCtxRetain(" + ordinal + ")");
-        this.context = out.get(JAVA_LONG, 0);
+        this.context = new ContextBinding(driver, out.get(JAVA_LONG, 0));
         DeviceMemory mem = null;
         HostCopies host = null;
         try {
-            makeCurrent();
+            context.makeCurrent();
             this.properties = CudaProperties.read(driver, device);
             if (properties.attribute(CudaProperties.ATTRIBUTE_VMM_SUPPORTED) == 0) {
                 throw new CudaException(CuResult.NOT_SUPPORTED, properties.name() + " (device " + ordinal
@@ -136,8 +126,8 @@ public final class CudaBackend implements DeviceBackend {
             if (mem != null) {
                 mem.close();
             }
+            context.release();
             driver.primaryCtxRelease(device);
-            forgetCurrent();
             arena.close();
             throw e;
         }
@@ -145,10 +135,8 @@ public final class CudaBackend implements DeviceBackend {
         this.copies = host;
         this.modules = new CudaModules(driver, arena);
         this.streams = new CudaStreams(driver, arena);
-        this.launchParams = arena.allocate(MAX_PARAM_BYTES + 4L, 16);
-        this.launchSize = arena.allocate(JAVA_LONG);
-        this.launchExtra = arena.allocateFrom(JAVA_LONG,
-                LAUNCH_BUFFER_POINTER, launchParams.address(), LAUNCH_BUFFER_SIZE, launchSize.address(), LAUNCH_END);
+        this.checked = new CheckedCopies(driver, memory, modules, copies);
+        this.launcher = new KernelLauncher(driver, arena);
     }
 
     /** Twice the device memory rounded up to 1 GiB, at least {@link #MIN_DEFAULT_WINDOW}. */
@@ -157,27 +145,11 @@ public final class CudaBackend implements DeviceBackend {
         return Math.max(MIN_DEFAULT_WINDOW, (2 * totalMemory + gib - 1) / gib * gib);
     }
 
-    // ---- context ---------------------------------------------------------------------------
-
     private void ensureCurrent() throws CudaException {
         if (closed) {
             throw new CudaException(CuResult.INVALID_CONTEXT, "the CUDA backend for device " + ordinal + " is closed");
         }
-        if (CURRENT.get() != token) {
-            makeCurrent();
-        }
-    }
-
-    private void makeCurrent() throws CudaException {
-        driver.check(driver.ctxSetCurrent(context), "cuCtxSetCurrent");
-        CURRENT.set(token);
-    }
-
-    private void forgetCurrent() {
-        if (CURRENT.get() == token) {
-            driver.ctxSetCurrent(0);
-            CURRENT.remove();
-        }
+        context.ensureCurrent();
     }
 
     // ---- session state ---------------------------------------------------------------------
@@ -273,73 +245,25 @@ public final class CudaBackend implements DeviceBackend {
     @Override
     public void copyHtoD(long dst, MemorySegment src, DeviceStream stream) throws CudaException {
         ensureCurrent();
-        long s = streams.handle(stream);
-        checkDevice(dst, src.byteSize(), "copyHtoD destination");
-        copies.toDevice(dst, src, s);
+        checked.toDevice(dst, src, streams.handle(stream));
     }
 
     @Override
     public void copyDtoH(MemorySegment dst, long src, DeviceStream stream) throws CudaException {
         ensureCurrent();
-        long s = streams.handle(stream);
-        checkDevice(src, dst.byteSize(), "copyDtoH source");
-        if (dst.isReadOnly()) {
-            throw new CudaException(CuResult.INVALID_VALUE, "copyDtoH destination is read-only");
-        }
-        copies.toHost(dst, src, s);
+        checked.toHost(dst, src, streams.handle(stream));
     }
 
     @Override
     public void copyDtoD(long dst, long src, long bytes, DeviceStream stream) throws CudaException {
         ensureCurrent();
-        long s = streams.handle(stream);
-        checkDevice(dst, bytes, "copyDtoD destination");
-        checkDevice(src, bytes, "copyDtoD source");
-        if (bytes > 0) {
-            driver.check(driver.memcpyDtoDAsync(dst, src, bytes, s), "cuMemcpyDtoDAsync");
-        }
+        checked.deviceToDevice(dst, src, bytes, streams.handle(stream));
     }
 
     @Override
     public void memset(long dst, int value, int elementSize, long count, DeviceStream stream) throws CudaException {
         ensureCurrent();
-        long s = streams.handle(stream);
-        if (elementSize != 1 && elementSize != 2 && elementSize != 4) {
-            throw new CudaException(CuResult.INVALID_VALUE, "memset element size " + elementSize + " is not 1, 2 or 4");
-        }
-        if (count < 0 || count > Long.MAX_VALUE / elementSize) {
-            throw new CudaException(CuResult.INVALID_VALUE, "memset count " + count + " is out of range");
-        }
-        checkDevice(dst, count * elementSize, "memset destination");
-        if (count == 0) {
-            return;
-        }
-        int rc = switch (elementSize) {
-            case 1 -> driver.memsetD8Async(dst, (byte) value, count, s);
-            case 2 -> driver.memsetD16Async(dst, (short) value, count, s);
-            default -> driver.memsetD32Async(dst, value, count, s);
-        };
-        driver.check(rc, "cuMemsetD" + elementSize * 8 + "Async");
-    }
-
-    /** {@code [address, address + bytes)} must lie inside one allocation or one module global. */
-    private void checkDevice(long address, long bytes, String what) throws CudaException {
-        if (bytes < 0) {
-            throw new CudaException(CuResult.INVALID_VALUE, what + ": negative size " + bytes);
-        }
-        if (bytes == 0) {
-            return;
-        }
-        DeviceMemory.Allocation a = memory.find(address);
-        if (a != null && bytes <= a.requested() - (address - a.base())) {
-            return;
-        }
-        AddressRange global = modules.globalContaining(address);
-        if (global != null && global.contains(address, bytes)) {
-            return;
-        }
-        throw new CudaException(CuResult.INVALID_VALUE, String.format(
-                "%s 0x%x + %d bytes is not inside one allocation or module global", what, address, bytes));
+        checked.memset(dst, value, elementSize, count, streams.handle(stream));
     }
 
     // ---- modules and launches ----------------------------------------------------------------
@@ -380,33 +304,12 @@ public final class CudaBackend implements DeviceBackend {
         modules.setAttribute(function, attribute, value);
     }
 
-    /**
-     * Copies the parameters into a native scratch buffer reused by every launch and passes it
-     * with {@code CU_LAUNCH_PARAM_BUFFER_POINTER}/{@code _SIZE}; the size passed is the layout's
-     * end without tail padding, which the driver requires. No allocation on this path.
-     */
+    /** Allocates nothing: see {@link KernelLauncher}. */
     @Override
     public void launch(DeviceFunction function, LaunchConfig config, MemorySegment params, DeviceStream stream)
             throws CudaException {
         ensureCurrent();
-        CudaFunction f = modules.function(function);
-        long s = streams.handle(stream);
-        int needed = f.params().bufferSize();
-        if (params.byteSize() < needed || needed > MAX_PARAM_BYTES) {
-            throw new CudaException(CuResult.INVALID_VALUE, "kernel " + f.name() + " takes " + needed
-                    + " bytes of parameters (at most " + MAX_PARAM_BYTES + "), got " + params.byteSize());
-        }
-        MemorySegment extra = MemorySegment.NULL;
-        if (needed > 0) {
-            MemorySegment.copy(params, 0, launchParams, 0, needed);
-            launchSize.set(JAVA_LONG, 0, needed);
-            extra = launchExtra;
-        }
-        int rc = driver.launchKernel(f.handle, config.gridX(), config.gridY(), config.gridZ(),
-                config.blockX(), config.blockY(), config.blockZ(), config.sharedMemBytes(), s, MemorySegment.NULL, extra);
-        if (rc != CuResult.SUCCESS) {
-            throw driver.error(rc, "cuLaunchKernel(" + f.name() + ", " + config + ")");
-        }
+        launcher.launch(modules.function(function), config, params, streams.handle(stream));
     }
 
     // ---- streams and events -------------------------------------------------------------------
@@ -494,7 +397,7 @@ public final class CudaBackend implements DeviceBackend {
             return;
         }
         try {
-            makeCurrent();
+            context.makeCurrent();
         } catch (CudaException e) {
             // Still release what we can: the calls below fail harmlessly without a context.
         }
@@ -503,7 +406,7 @@ public final class CudaBackend implements DeviceBackend {
         streams.close();
         copies.close();
         memory.close();
-        forgetCurrent();
+        context.release();
         driver.primaryCtxRelease(device);
         closed = true;
         arena.close();

@@ -17,8 +17,8 @@ final class CudaProperties {
 
     /**
      * Attribute ids asked for: {@code CU_DEVICE_ATTRIBUTE_MAX} is 148 in CUDA 13.0; asking a
-     * little beyond it picks up newer drivers' attributes, and ids a driver does not know
-     * answer {@code CUDA_ERROR_INVALID_VALUE} and stay 0.
+     * little beyond it picks up newer drivers' attributes; ids a driver does not know answer
+     * {@code CUDA_ERROR_INVALID_VALUE} and stay 0.
      */
     static final int ATTRIBUTE_LIMIT = 192;
     /** {@code CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED}. */
@@ -42,12 +42,11 @@ final class CudaProperties {
             int[] attributes = new int[ATTRIBUTE_LIMIT];
             int highest = 0;
             for (int id = 1; id < ATTRIBUTE_LIMIT; id++) {
-                int rc = driver.deviceGetAttribute(value, id, device);
-                if (rc == CuResult.SUCCESS) {
+                // Unknown ids answer CUDA_ERROR_INVALID_VALUE; any other refusal of one attribute
+                // must not stop a session from starting either: the attribute stays 0.
+                if (driver.deviceGetAttribute(value, id, device) == CuResult.SUCCESS) {
                     attributes[id] = value.get(JAVA_INT, 0);
                     highest = id;
-                } else if (rc != CuResult.INVALID_VALUE && rc != CuResult.NOT_SUPPORTED) {
-                    driver.check(rc, "cuDeviceGetAttribute(" + id + ")");
                 }
             }
             return new DeviceProperties(name.getString(0), uuid.toArray(JAVA_BYTE), total.get(JAVA_LONG, 0),

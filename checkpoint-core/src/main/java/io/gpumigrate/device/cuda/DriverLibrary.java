@@ -81,7 +81,8 @@ final class DriverLibrary {
 
     /**
      * Loads the first candidate that is a real CUDA driver, runs {@code cuInit(0)} and checks
-     * the device count; rejected candidates are unloaded again.
+     * the device count. Candidates refused before any call (gpumigrate's client library, missing
+     * symbols) are unloaded again; one whose {@code cuInit} ran stays loaded.
      *
      * @throws CudaException {@code CUDA_ERROR_NO_DEVICE} listing what each candidate failed on
      */
@@ -89,13 +90,20 @@ final class DriverLibrary {
         List<String> reasons = new ArrayList<>();
         for (String candidate : candidates) {
             Arena arena = Arena.ofShared();
+            CudaDriver driver;
             try {
-                CudaDriver driver = open(candidate, arena);
-                initialise(driver);
-                return driver;
+                driver = open(candidate, arena);
             } catch (CudaException | IllegalArgumentException e) {
                 arena.close();
                 reasons.add(e instanceof CudaException c ? reason(c) : e.getMessage());
+                continue;
+            }
+            try {
+                initialise(driver);
+                return driver;
+            } catch (CudaException e) {
+                // Not unloaded: a driver whose cuInit ran may have registered exit handlers.
+                reasons.add(reason(e));
             }
         }
         throw new CudaException(CuResult.NO_DEVICE, "no usable CUDA driver: " + String.join("; ", reasons));

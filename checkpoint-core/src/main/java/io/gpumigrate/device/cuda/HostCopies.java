@@ -5,6 +5,7 @@ import io.gpumigrate.device.CudaException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,6 +39,8 @@ final class HostCopies implements AutoCloseable {
     private final MemorySegment[] buffers;
     private final long[] events;
     private final boolean[] pending;
+    /** Buffers that a device-to-host copy has filled (or is filling) and not yet copied out. */
+    private final boolean[] holding;
     private final long directEvent;
     private final MemorySegment out;
     /** Registered host ranges: start address to end address (exclusive). */
@@ -60,6 +63,7 @@ final class HostCopies implements AutoCloseable {
         this.buffers = new MemorySegment[bufferCount];
         this.events = new long[bufferCount];
         this.pending = new boolean[bufferCount];
+        this.holding = new boolean[bufferCount];
         this.out = arena.allocate(JAVA_LONG);
         try {
             for (int i = 0; i < bufferCount; i++) {
@@ -116,31 +120,71 @@ final class HostCopies implements AutoCloseable {
         int ring = buffers.length;
         long chunks = (total + chunkBytes - 1) / chunkBytes;
         int[] slots = new int[ring];
-        // Keep up to `ring` DMAs in flight; drain them in order, refilling each freed buffer.
-        for (long issued = 0, drained = 0; drained < chunks; drained++) {
-            while (issued < chunks && issued < drained + ring) {
-                int slot = claim();
-                slots[(int) (issued % ring)] = slot;
-                long offset = issued * chunkBytes;
-                long length = Math.min(chunkBytes, total - offset);
-                driver.check(driver.memcpyDtoHAsync(buffers[slot], src + offset, length, stream),
-                        String.format("cuMemcpyDtoHAsync(0x%x, %d bytes)", src + offset, length));
-                recordUse(slot, stream);
-                issued++;
+        try {
+            // Keep up to `ring` DMAs in flight; drain them in order, refilling each drained buffer.
+            for (long issued = 0, drained = 0; drained < chunks; drained++) {
+                while (issued < chunks && issued < drained + ring) {
+                    int slot = claim();
+                    slots[(int) (issued % ring)] = slot;
+                    long offset = issued * chunkBytes;
+                    long length = Math.min(chunkBytes, total - offset);
+                    driver.check(driver.memcpyDtoHAsync(buffers[slot], src + offset, length, stream),
+                            String.format("cuMemcpyDtoHAsync(0x%x, %d bytes)", src + offset, length));
+                    recordUse(slot, stream);
+                    holding[slot] = true;
+                    issued++;
+                }
+                int slot = slots[(int) (drained % ring)];
+                awaitSlot(slot);
+                long offset = drained * chunkBytes;
+                MemorySegment.copy(buffers[slot], 0, dst, offset, Math.min(chunkBytes, total - offset));
+                holding[slot] = false;
             }
-            int slot = slots[(int) (drained % ring)];
-            awaitSlot(slot);
-            long offset = drained * chunkBytes;
-            MemorySegment.copy(buffers[slot], 0, dst, offset, Math.min(chunkBytes, total - offset));
+        } finally {
+            Arrays.fill(holding, false);
         }
     }
 
-    /** The next staging buffer in ring order, once the DMA that last used it has finished. */
+    /**
+     * A staging buffer whose last DMA has finished and that holds no device data still to be
+     * drained: the next in ring order if it is free, else any other free one, else the first
+     * such buffer after waiting for its DMA. Preferring a free buffer keeps a copy on one stream
+     * from waiting for a buffer still queued behind work on another.
+     */
     private int claim() throws CudaException {
-        int slot = next;
-        next = (next + 1) % buffers.length;
-        awaitSlot(slot);
-        return slot;
+        int fallback = -1;
+        for (int i = 0; i < buffers.length; i++) {
+            int slot = (next + i) % buffers.length;
+            if (holding[slot]) {
+                continue;
+            }
+            if (isFree(slot)) {
+                next = (slot + 1) % buffers.length;
+                return slot;
+            }
+            if (fallback < 0) {
+                fallback = slot;
+            }
+        }
+        if (fallback < 0) {
+            throw new IllegalStateException("every staging buffer holds data not yet copied out");
+        }
+        next = (fallback + 1) % buffers.length;
+        awaitSlot(fallback);
+        return fallback;
+    }
+
+    private boolean isFree(int slot) throws CudaException {
+        if (!pending[slot]) {
+            return true;
+        }
+        int rc = driver.eventQuery(events[slot]);
+        if (rc == CuResult.NOT_READY) {
+            return false;
+        }
+        pending[slot] = false;
+        driver.check(rc, "cuEventQuery(staging buffer " + slot + ")");
+        return true;
     }
 
     private void awaitSlot(int slot) throws CudaException {
