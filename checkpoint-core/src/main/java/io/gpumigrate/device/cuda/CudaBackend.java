@@ -14,6 +14,8 @@ import io.gpumigrate.device.MemInfo;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -106,9 +108,14 @@ public final class CudaBackend implements DeviceBackend {
             throw new CudaException(CuResult.INVALID_DEVICE, "device ordinal " + ordinal + " is outside 0.." + (count - 1));
         }
         this.out = arena.allocate(JAVA_LONG, 2);
-        driver.check(driver.deviceGet(out, ordinal), "cuDeviceGet(" + ordinal + ")");
-        this.device = out.get(JAVA_INT, 0);
-        driver.check(driver.primaryCtxRetain(out, device), "cuDevicePrimaryCtxRetain(" + ordinal + ")");
+        try {
+            driver.check(driver.deviceGet(out, ordinal), "cuDeviceGet(" + ordinal + ")");
+            this.device = out.get(JAVA_INT, 0);
+            driver.check(driver.primaryCtxRetain(out, device), "cuDevicePrimaryCtxRetain(" + ordinal + ")");
+        } catch (CudaException e) {
+            arena.close();
+            throw e;
+        }
         this.context = new ContextBinding(driver, out.get(JAVA_LONG, 0));
         DeviceMemory mem = null;
         HostCopies host = null;
@@ -174,6 +181,18 @@ public final class CudaBackend implements DeviceBackend {
         return memory.granularity();
     }
 
+    /**
+     * Every live allocation, in address order, with the size the program asked for: what a
+     * snapshot copies and a restore recreates with {@link #memAllocAt}.
+     */
+    public List<AddressRange> allocations() {
+        List<AddressRange> ranges = new ArrayList<>();
+        for (DeviceMemory.Allocation a : memory.allocations()) {
+            ranges.add(new AddressRange(a.base(), a.requested()));
+        }
+        return ranges;
+    }
+
     @Override
     public DeviceProperties properties() {
         return properties;
@@ -196,7 +215,10 @@ public final class CudaBackend implements DeviceBackend {
         return memory.allocAt(address, bytes);
     }
 
-    /** Waits for the device first, as {@code cuMemFree} does, so no queued work still uses the memory. */
+    /**
+     * Waits for the context's work first, as {@code cuMemFree} does, so that no queued work
+     * still uses the memory when it is unmapped.
+     */
     @Override
     public void memFree(long dptr) throws CudaException {
         ensureCurrent();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,6 +72,8 @@ abstract class PlacementContract {
         assertEquals(CuResult.INVALID_VALUE,
                 assertThrows(CudaException.class, () -> backend.memAllocAt(address - 4096, g)).result(), "misaligned");
         assertEquals(backend.windowBase(), backend.memAlloc(g), "first fit still starts at the base");
+        assertEquals(List.of(new AddressRange(backend.windowBase(), g), new AddressRange(address, 3 * g - 5)),
+                backend.allocations(), "the session's allocations, as a snapshot lists them");
     }
 
     @Test
