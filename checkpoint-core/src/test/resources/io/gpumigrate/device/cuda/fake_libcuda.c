@@ -16,6 +16,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000 /* Linux 4.17; older kernels take it as a plain hint */
+#endif
+
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
 
