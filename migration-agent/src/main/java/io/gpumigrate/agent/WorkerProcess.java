@@ -81,9 +81,12 @@ final class WorkerProcess {
 
     private void apply(WorkerReport report) {
         switch (report.type()) {
-            case LISTENING -> listening.complete((int) report.values()[0]);
+            case LISTENING -> {
+                record.backend(report.text());
+                listening.complete((int) report.values()[0]);
+            }
             case STATS -> record.stats(report.values()[0], report.values()[1], report.values()[2]);
-            case ENDED -> record.endReason(report.reason());
+            case ENDED -> record.endReason(report.text());
         }
     }
 
