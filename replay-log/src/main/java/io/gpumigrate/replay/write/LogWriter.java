@@ -70,10 +70,11 @@ public final class LogWriter implements AutoCloseable {
     private long gapFirst = -1;
     private long gapLast;
     private long gapCount;
-    private long appended;
-    private long dropped;
-    private long stalls;
-    private long stallNanos;
+    // written under appendLock, read by stats() without it (a stalled append holds the lock)
+    private volatile long appended;
+    private volatile long dropped;
+    private volatile long stalls;
+    private volatile long stallNanos;
 
     private LogWriter(Path dir, LogWriterConfig config, WriterLock lock, TailRecovery.Result recovered,
                       BlockPersister persister, long sessionId) {
@@ -169,7 +170,7 @@ public final class LogWriter implements AutoCloseable {
             }
             b.added(seq, seq, cost);
             pendingBytes.addAndGet(cost);
-            appended++;
+            appended = appended + 1;
             if (b.entries.length() >= config.blockBytes()) {
                 handOff();
                 wake = true;
@@ -243,10 +244,10 @@ public final class LogWriter implements AutoCloseable {
         loop.wake();
         long maxStall = config.maxStall().toNanos();
         if (maxStall > 0) {
-            stalls++;
+            stalls = stalls + 1;
             long start = System.nanoTime();
             waitForRoom(cost, start + maxStall);
-            stallNanos += System.nanoTime() - start;
+            stallNanos = stallNanos + (System.nanoTime() - start);
             if (fits(cost)) {
                 return true;
             }
@@ -282,7 +283,7 @@ public final class LogWriter implements AutoCloseable {
     }
 
     private void drop(long seq) {
-        dropped++;
+        dropped = dropped + 1;
         if (gapFirst < 0) {
             gapFirst = seq;
             gapCount = 0;
@@ -402,16 +403,11 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
-    /** The counters, now. Thread-safe. */
+    /** The counters, now (each read on its own, so they may be a moment apart). Thread-safe; never waits. */
     public WriterStats stats() {
-        appendLock.lock();
-        try {
-            return new WriterStats(appended, dropped, stalls, stallNanos, persister.blocksWritten,
-                    persister.segmentsCreated, persister.segmentBytes, persister.rawBytes, persister.blobsWritten,
-                    persister.blobBytes, persister.blobsDeduplicated, pendingBytes.get());
-        } finally {
-            appendLock.unlock();
-        }
+        return new WriterStats(appended, dropped, stalls, stallNanos, persister.blocksWritten,
+                persister.segmentsCreated, persister.segmentBytes, persister.rawBytes, persister.blobsWritten,
+                persister.blobBytes, persister.blobsDeduplicated, pendingBytes.get());
     }
 
     /** What recovery found when this writer opened an existing log. */
