@@ -57,7 +57,7 @@ public final class LogFormatter {
         String name = op != null ? op.name() : String.format("OP_0x%04x", call.opCode());
         StringBuilder line = new StringBuilder(pad(Long.toUnsignedString(call.seq()))).append(' ').append(name)
                 .append('(').append(arguments(call)).append(')');
-        if (op != null && call.flags() != expectedFlags(op)) {
+        if (op == null ? call.flags() != 0 : call.flags() != expectedFlags(op)) {
             line.append(String.format(" [flags=0x%x]", call.flags()));
         }
         if (call.status().isPresent()) {
