@@ -111,8 +111,8 @@ public final class BlobStore implements AutoCloseable {
         int n = payload.remaining();
         ByteBuffer stored = payload.duplicate();
         int codec = LogFormat.CODEC_NONE;
-        byte[] src = n >= 64 ? arrayOf(payload) : null;
-        if (src != null && worthCompressing(src, n)) {
+        if (n >= 64 && worthCompressing(payload)) {
+            byte[] src = arrayOf(payload, n);
             int bound = (int) Zstd.compressBound(n);
             if (packed.length < bound) {
                 packed = new byte[bound];
@@ -219,8 +219,9 @@ public final class BlobStore implements AutoCloseable {
         return new ArrayList<>(unsynced);
     }
 
-    private boolean worthCompressing(byte[] src, int length) {
-        int n = Math.min(SAMPLE_BYTES, length);
+    private boolean worthCompressing(ByteBuffer payload) {
+        int n = Math.min(SAMPLE_BYTES, payload.remaining());
+        byte[] src = arrayOf(payload, n);
         int bound = (int) Zstd.compressBound(n);
         if (packed.length < bound) {
             packed = new byte[bound];
@@ -229,12 +230,11 @@ public final class BlobStore implements AutoCloseable {
         return size < n * WORTH_COMPRESSING;
     }
 
-    /** The payload in a byte array starting at 0: its own array when it has one, else a reused copy. */
-    private byte[] arrayOf(ByteBuffer payload) {
+    /** The payload's first {@code n} bytes in an array from index 0: its own array when it has one, else a reused copy. */
+    private byte[] arrayOf(ByteBuffer payload, int n) {
         if (payload.hasArray() && payload.arrayOffset() + payload.position() == 0) {
             return payload.array();
         }
-        int n = payload.remaining();
         if (scratch.length < n) {
             scratch = new byte[n];
         }

@@ -49,6 +49,8 @@ public final class LogWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
     /** Bytes of a MEMCPY_HTOD body before its payload: u64 dst, u64 stream. */
     private static final int HTOD_HEADER = 16;
+    /** A block holding payloads is handed off once it references this many blocks' worth of bytes. */
+    private static final int ATTACHED_BLOCKS = 16;
 
     private final Path dir;
     private final LogWriterConfig config;
@@ -70,11 +72,11 @@ public final class LogWriter implements AutoCloseable {
     private long gapFirst = -1;
     private long gapLast;
     private long gapCount;
-    // written under appendLock, read by stats() without it (a stalled append holds the lock)
-    private volatile long appended;
-    private volatile long dropped;
-    private volatile long stalls;
-    private volatile long stallNanos;
+    // written under appendLock with release stores (no fence on the hot path), read by stats() without it
+    private final AtomicLong appended = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong stallNanos = new AtomicLong();
 
     private LogWriter(Path dir, LogWriterConfig config, WriterLock lock, TailRecovery.Result recovered,
                       BlockPersister persister, long sessionId) {
@@ -169,9 +171,8 @@ public final class LogWriter implements AutoCloseable {
                         body.readerIndex(), n);
             }
             b.added(seq, seq, cost);
-            pendingBytes.addAndGet(cost);
-            appended = appended + 1;
-            if (b.entries.length() >= config.blockBytes()) {
+            appended.lazySet(appended.get() + 1);
+            if (b.entries.length() >= config.blockBytes() || b.cost >= ATTACHED_BLOCKS * config.blockBytes()) {
                 handOff();
                 wake = true;
             }
@@ -206,7 +207,6 @@ public final class LogWriter implements AutoCloseable {
             PendingBlock b = current();
             b.entries.putStatus(seq, status);
             b.added(seq, seq, EntryBuffer.STATUS_LENGTH);
-            pendingBytes.addAndGet(EntryBuffer.STATUS_LENGTH);
         } finally {
             appendLock.unlock();
         }
@@ -228,7 +228,7 @@ public final class LogWriter implements AutoCloseable {
     private boolean admit(long cost) {
         long max = config.maxPendingBytes();
         if (degraded) {
-            if (pendingBytes.get() + cost > max / 2) {
+            if (pending() + cost > max / 2) {
                 return false;
             }
             degraded = false;
@@ -244,23 +244,28 @@ public final class LogWriter implements AutoCloseable {
         loop.wake();
         long maxStall = config.maxStall().toNanos();
         if (maxStall > 0) {
-            stalls = stalls + 1;
+            stalls.lazySet(stalls.get() + 1);
             long start = System.nanoTime();
             waitForRoom(cost, start + maxStall);
-            stallNanos = stallNanos + (System.nanoTime() - start);
+            stallNanos.lazySet(stallNanos.get() + (System.nanoTime() - start));
             if (fits(cost)) {
                 return true;
             }
         }
         degraded = true;
         LOG.warn("replay log {}: {} bytes are waiting to be written, over the budget of {}; dropping calls "
-                + "(they will be logged as a gap) until the writer catches up", dir, pendingBytes.get(), max);
+                + "(they will be logged as a gap) until the writer catches up", dir, pending(), max);
         return false;
     }
 
     private boolean fits(long cost) {
-        long pending = pendingBytes.get();
+        long pending = pending();
         return pending == 0 || pending + cost <= config.maxPendingBytes();
+    }
+
+    /** Bytes appended and not yet written: handed to the writer thread, or in the open block. */
+    private long pending() {
+        return pendingBytes.get() + (current != null ? current.cost : 0);
     }
 
     private void waitForRoom(long cost, long deadline) {
@@ -283,7 +288,7 @@ public final class LogWriter implements AutoCloseable {
     }
 
     private void drop(long seq) {
-        dropped = dropped + 1;
+        dropped.lazySet(dropped.get() + 1);
         if (gapFirst < 0) {
             gapFirst = seq;
             gapCount = 0;
@@ -295,7 +300,6 @@ public final class LogWriter implements AutoCloseable {
     private void putGap(PendingBlock b) {
         b.entries.putGap(gapFirst, gapLast, gapCount);
         b.added(gapFirst, gapLast, EntryBuffer.GAP_LENGTH);
-        pendingBytes.addAndGet(EntryBuffer.GAP_LENGTH);
         gapFirst = -1;
     }
 
@@ -307,6 +311,7 @@ public final class LogWriter implements AutoCloseable {
     }
 
     private void handOff() {
+        pendingBytes.addAndGet(current.cost);
         loop.queue.add(current);
         current = null;
     }
@@ -405,7 +410,7 @@ public final class LogWriter implements AutoCloseable {
 
     /** The counters, now (each read on its own, so they may be a moment apart). Thread-safe; never waits. */
     public WriterStats stats() {
-        return new WriterStats(appended, dropped, stalls, stallNanos, persister.blocksWritten,
+        return new WriterStats(appended.get(), dropped.get(), stalls.get(), stallNanos.get(), persister.blocksWritten,
                 persister.segmentsCreated, persister.segmentBytes, persister.rawBytes, persister.blobsWritten,
                 persister.blobBytes, persister.blobsDeduplicated, pendingBytes.get());
     }

@@ -15,7 +15,7 @@ package io.gpumigrate.replay.write;
  * @param blobsWritten     distinct payloads written to the blob store
  * @param blobBytes        bytes written to the blob store (headers included)
  * @param blobsDeduplicated payloads that were already in the blob store and were not written again
- * @param pendingBytes     bytes appended but not yet written, now
+ * @param pendingBytes     bytes handed to the writer thread and not yet written, now
  */
 public record WriterStats(long callsAppended, long callsDropped, long stalls, long stallNanos, long blocksWritten,
                           long segmentsCreated, long segmentBytes, long rawBytes, long blobsWritten, long blobBytes,

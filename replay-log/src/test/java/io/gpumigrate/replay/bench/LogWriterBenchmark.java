@@ -1,0 +1,158 @@
+package io.gpumigrate.replay.bench;
+
+import io.gpumigrate.protocol.Op;
+import io.gpumigrate.replay.Calls;
+import io.gpumigrate.replay.write.LogWriter;
+import io.gpumigrate.replay.write.LogWriterConfig;
+import io.gpumigrate.replay.write.WriterStats;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Measures what logging costs the session thread, and what the writer thread sustains:
+ * launch-sized calls (80-byte LAUNCH_KERNEL bodies), 1 MiB uploads of one buffer, 1 MiB uploads
+ * of distinct buffers. Each scenario runs {@code RUNS} times into a fresh log; medians are
+ * printed. Uploads run with appends waiting for room rather than dropping calls, since this
+ * benchmark produces them faster than any link could. Usage: {@code LogWriterBenchmark [DIR]} (default: a temporary directory).
+ *
+ * <p>The launch figure to compare: 222k launches/s through FFM on an H200 (DESIGN.md), 4.5 us a
+ * launch, so a 3% budget is 135 ns of session-thread time per call.
+ */
+public final class LogWriterBenchmark {
+
+    private static final int RUNS = 5;
+    private static final int LAUNCHES = 2_000_000;
+    private static final double LAUNCH_NANOS = 1e9 / 222_000;
+
+    public static void main(String[] args) throws Exception {
+        Path base = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("gm-bench");
+        Files.createDirectories(base);
+        System.out.printf("replay log writer benchmark, %d runs each, medians; logs under %s%n", RUNS, base);
+        launches(base);
+        uploads(base, true);
+        uploads(base, false);
+    }
+
+    private static void launches(Path base) throws IOException {
+        ByteBuf[] bodies = new ByteBuf[64];
+        Random r = new Random(1);
+        for (int i = 0; i < bodies.length; i++) {
+            bodies[i] = Unpooled.directBuffer(80).writeBytes(Calls.launch(0x7f00 + i % 4, 1024, 256, 0,
+                    Calls.random(r, 32)));
+        }
+        double[] baseline = new double[RUNS];
+        double[] append = new double[RUNS];
+        double[] sustained = new double[RUNS];
+        WriterStats last = null;
+        for (int run = -1; run < RUNS; run++) { // run -1 warms up
+            long t0 = System.nanoTime();
+            for (int i = 0; i < LAUNCHES; i++) { // what the session thread does anyway: hold and drop the frame
+                ByteBuf b = bodies[i & 63].retain();
+                b.release();
+            }
+            long t1 = System.nanoTime();
+            Path dir = base.resolve("launch-" + (run + 1));
+            long start;
+            long appended;
+            try (LogWriter w = LogWriter.open(dir, 1, LogWriterConfig.defaults())) {
+                start = System.nanoTime();
+                for (int i = 0; i < LAUNCHES; i++) {
+                    w.append(i + 1, Op.LAUNCH_KERNEL, 0, bodies[i & 63].retain());
+                }
+                appended = System.nanoTime();
+                w.flush();
+                long flushed = System.nanoTime();
+                last = w.stats();
+                if (run >= 0) {
+                    baseline[run] = (t1 - t0) / (double) LAUNCHES;
+                    append[run] = (appended - start) / (double) LAUNCHES;
+                    sustained[run] = LAUNCHES / ((flushed - start) / 1e9);
+                }
+            }
+            deleteTree(dir);
+        }
+        double cost = median(append) - median(baseline);
+        System.out.printf("launch-sized calls (80-byte body), %,d per run:%n", LAUNCHES);
+        System.out.printf("  session thread: %.0f ns per append (%.1f M appends/s), %.0f ns over holding the frame alone%n",
+                median(append), 1e3 / median(append), cost);
+        System.out.printf("  = %.2f%% of a launch at 222k launches/s (budget 3%%)%n", 100 * cost / LAUNCH_NANOS);
+        System.out.printf("  writer thread sustains %.2f M calls/s to disk (append to flush)%n", median(sustained) / 1e6);
+        System.out.printf("  last run: %,d raw bytes -> %,d on disk (%.1fx), %d segments, %d stalls, %d dropped%n",
+                last.rawBytes(), last.segmentBytes(), last.rawBytes() / (double) last.segmentBytes(),
+                last.segmentsCreated(), last.stalls(), last.callsDropped());
+    }
+
+    private static void uploads(Path base, boolean repeated) throws IOException {
+        int n = repeated ? 4_000 : 1_000;
+        int pool = 32;
+        ByteBuf[] bodies = new ByteBuf[pool];
+        Random r = new Random(2);
+        for (int i = 0; i < pool; i++) {
+            bodies[i] = Unpooled.directBuffer(16 + (1 << 20)).writeBytes(Calls.htod(0x2000_0000_0000L, 0,
+                    Calls.random(r, 1 << 20)));
+        }
+        double[] append = new double[RUNS];
+        double[] sustained = new double[RUNS];
+        WriterStats last = null;
+        for (int run = -1; run < RUNS; run++) {
+            Path dir = base.resolve((repeated ? "same-" : "distinct-") + (run + 1));
+            long inAppend = 0;
+            long start;
+            // Appends wait for room instead of dropping: this measures what the writer thread sustains.
+            LogWriterConfig config = LogWriterConfig.defaults().withMaxStall(Duration.ofHours(1));
+            try (LogWriter w = LogWriter.open(dir, 1, config)) {
+                start = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    ByteBuf b = bodies[repeated ? 0 : i % pool];
+                    if (!repeated) {
+                        while (b.refCnt() > 1) { // the writer still reads it: wait before changing it
+                            Thread.onSpinWait();
+                        }
+                        b.setLong(16, ((long) run << 32) | i); // distinct content every time
+                    }
+                    long a = System.nanoTime();
+                    w.append(i + 1, Op.MEMCPY_HTOD, 0, b.retain());
+                    inAppend += System.nanoTime() - a;
+                }
+                w.flush();
+                long flushed = System.nanoTime();
+                last = w.stats();
+                if (run >= 0) {
+                    append[run] = inAppend / (double) n;
+                    sustained[run] = n * (double) (1 << 20) / ((flushed - start) / 1e9);
+                }
+            }
+            deleteTree(dir);
+        }
+        System.out.printf("1 MiB uploads, %s, %,d per run:%n", repeated ? "one buffer repeated" : "distinct buffers", n);
+        System.out.printf("  session thread: %.0f ns per append, waits for room included (the payload is referenced,"
+                + " not copied)%n", median(append));
+        System.out.printf("  writer thread sustains %.2f GB/s of uploads (append to flush)%n", median(sustained) / 1e9);
+        System.out.printf("  last run: %d blobs written (%,d bytes), %d deduplicated, %d stalls (%.1f ms), %d dropped%n",
+                last.blobsWritten(), last.blobBytes(), last.blobsDeduplicated(), last.stalls(), last.stallNanos() / 1e6,
+                last.callsDropped());
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
