@@ -60,21 +60,16 @@ public final class LogWriter implements AutoCloseable {
     private final WriterLoop loop;
     private final Thread thread;
     private final ReentrantLock appendLock = new ReentrantLock();
-    private final AtomicLong pendingBytes = new AtomicLong();
-    private final Object space = new Object();
-    private volatile int stallWaiters;
+    private final Backlog backlog;
 
     // guarded by appendLock
     private PendingBlock current;
     private long lastSeq;
     private boolean closed;
     private boolean degraded;
-    private long gapFirst = -1;
-    private long gapLast;
-    private long gapCount;
+    private final DroppedCalls dropped = new DroppedCalls();
     // written under appendLock with release stores (no fence on the hot path), read by stats() without it
     private final AtomicLong appended = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong stalls = new AtomicLong();
     private final AtomicLong stallNanos = new AtomicLong();
 
@@ -86,6 +81,7 @@ public final class LogWriter implements AutoCloseable {
         this.recovery = recovered.report();
         this.lastSeq = recovered.lastSeq();
         this.persister = persister;
+        this.backlog = new Backlog(config.maxPendingBytes());
         this.loop = new WriterLoop(this, persister, config);
         this.thread = Thread.ofPlatform().daemon().name("replay-log-writer-" + Long.toUnsignedString(sessionId))
                 .unstarted(loop);
@@ -153,12 +149,12 @@ public final class LogWriter implements AutoCloseable {
                     && n - HTOD_HEADER >= config.blobMinBytes();
             long cost = EntryBuffer.CALL_HEADER + (long) n + (toBlob ? 4 : 0);
             if (loop.failure != null || !admit(cost)) {
-                drop(seq);
+                dropped.drop(seq);
                 return;
             }
             PendingBlock b = current();
-            if (gapFirst >= 0) {
-                putGap(b);
+            if (dropped.gapOpen()) {
+                dropped.closeGapInto(b);
             }
             if (toBlob) {
                 b.entries.putCall(EntryCursor.PENDING_BLOB, seq, opCode, flags, hasStatus, status, body,
@@ -226,16 +222,16 @@ public final class LogWriter implements AutoCloseable {
 
     /** Whether an entry costing {@code cost} may be queued now; may wait (see the class comment). */
     private boolean admit(long cost) {
-        long max = config.maxPendingBytes();
         if (degraded) {
-            if (pending() + cost > max / 2) {
+            if (!backlog.fits(cost, openBytes() + backlog.maxBytes() / 2)) {
                 return false;
             }
             degraded = false;
-            LOG.warn("replay log {}: the writer caught up; logging resumes after a gap of {} calls", dir, gapCount);
+            LOG.warn("replay log {}: the writer caught up; logging resumes after a gap of {} calls", dir,
+                    dropped.gapCount());
             return true;
         }
-        if (fits(cost)) {
+        if (backlog.fits(cost, openBytes())) {
             return true;
         }
         if (current != null && !current.isEmpty()) {
@@ -246,61 +242,21 @@ public final class LogWriter implements AutoCloseable {
         if (maxStall > 0) {
             stalls.lazySet(stalls.get() + 1);
             long start = System.nanoTime();
-            waitForRoom(cost, start + maxStall);
+            boolean room = backlog.awaitRoom(cost, start + maxStall, () -> loop.failure != null);
             stallNanos.lazySet(stallNanos.get() + (System.nanoTime() - start));
-            if (fits(cost)) {
+            if (room) {
                 return true;
             }
         }
         degraded = true;
         LOG.warn("replay log {}: {} bytes are waiting to be written, over the budget of {}; dropping calls "
-                + "(they will be logged as a gap) until the writer catches up", dir, pending(), max);
+                + "(they will be logged as a gap) until the writer catches up", dir, backlog.handedOff() + openBytes(),
+                backlog.maxBytes());
         return false;
     }
 
-    private boolean fits(long cost) {
-        long pending = pending();
-        return pending == 0 || pending + cost <= config.maxPendingBytes();
-    }
-
-    /** Bytes appended and not yet written: handed to the writer thread, or in the open block. */
-    private long pending() {
-        return pendingBytes.get() + (current != null ? current.cost : 0);
-    }
-
-    private void waitForRoom(long cost, long deadline) {
-        synchronized (space) {
-            stallWaiters++;
-            try {
-                while (!fits(cost) && loop.failure == null) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return;
-                    }
-                    space.wait(left / 1_000_000, (int) (left % 1_000_000));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                stallWaiters--;
-            }
-        }
-    }
-
-    private void drop(long seq) {
-        dropped.lazySet(dropped.get() + 1);
-        if (gapFirst < 0) {
-            gapFirst = seq;
-            gapCount = 0;
-        }
-        gapLast = seq;
-        gapCount++;
-    }
-
-    private void putGap(PendingBlock b) {
-        b.entries.putGap(gapFirst, gapLast, gapCount);
-        b.added(gapFirst, gapLast, EntryBuffer.GAP_LENGTH);
-        gapFirst = -1;
+    private long openBytes() {
+        return current != null ? current.cost : 0;
     }
 
     private PendingBlock current() {
@@ -311,7 +267,7 @@ public final class LogWriter implements AutoCloseable {
     }
 
     private void handOff() {
-        pendingBytes.addAndGet(current.cost);
+        backlog.handedOff(current.cost);
         loop.queue.add(current);
         current = null;
     }
@@ -334,12 +290,7 @@ public final class LogWriter implements AutoCloseable {
 
     /** Called by the writer thread once a block is written (or dropped after a failure). */
     void written(PendingBlock block) {
-        pendingBytes.addAndGet(-block.cost);
-        if (stallWaiters > 0) {
-            synchronized (space) {
-                space.notifyAll();
-            }
-        }
+        backlog.written(block.cost);
     }
 
     /**
@@ -358,8 +309,8 @@ public final class LogWriter implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("replay log " + dir + " is closed");
             }
-            if (gapFirst >= 0 && loop.failure == null) {
-                putGap(current());
+            if (dropped.gapOpen() && loop.failure == null) {
+                dropped.closeGapInto(current());
             }
             if (current != null && !current.isEmpty()) {
                 handOff();
@@ -410,9 +361,9 @@ public final class LogWriter implements AutoCloseable {
 
     /** The counters, now (each read on its own, so they may be a moment apart). Thread-safe; never waits. */
     public WriterStats stats() {
-        return new WriterStats(appended.get(), dropped.get(), stalls.get(), stallNanos.get(), persister.blocksWritten,
+        return new WriterStats(appended.get(), dropped.total(), stalls.get(), stallNanos.get(), persister.blocksWritten,
                 persister.segmentsCreated, persister.segmentBytes, persister.rawBytes, persister.blobsWritten,
-                persister.blobBytes, persister.blobsDeduplicated, pendingBytes.get());
+                persister.blobBytes, persister.blobsDeduplicated, backlog.handedOff());
     }
 
     /** What recovery found when this writer opened an existing log. */
