@@ -23,12 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class RoundTripTest {
+public class RoundTripTest {
 
-    static final LogWriterConfig SMALL = LogWriterConfig.defaults().withSegmentBytes(64 << 10).withBlockBytes(4 << 10);
+    public static final LogWriterConfig SMALL = LogWriterConfig.defaults().withSegmentBytes(64 << 10).withBlockBytes(4 << 10);
 
     /** A mixed session: launches, small and large uploads, allocations, a few statuses. */
-    static List<LoggedCall> session(int n, long seed) {
+    public static List<LoggedCall> session(int n, long seed) {
         Random r = new Random(seed);
         List<LoggedCall> calls = new ArrayList<>();
         long seq = 0;
@@ -49,7 +49,7 @@ class RoundTripTest {
         return calls;
     }
 
-    static void assertSameCall(LoggedCall expected, LogEntry actualEntry) {
+    public static void assertSameCall(LoggedCall expected, LogEntry actualEntry) {
         LoggedCall actual = assertInstanceOf(LoggedCall.class, actualEntry);
         assertEquals(expected.seq(), actual.seq());
         assertEquals(expected.opCode(), actual.opCode(), "op of seq " + expected.seq());
@@ -58,7 +58,7 @@ class RoundTripTest {
         assertEquals(expected.status(), actual.status(), "status of seq " + expected.seq());
     }
 
-    static void write(Path dir, List<LoggedCall> calls, LogWriterConfig config) throws Exception {
+    public static void write(Path dir, List<LoggedCall> calls, LogWriterConfig config) throws Exception {
         try (LogWriter w = LogWriter.open(dir, 42, config)) {
             for (LoggedCall c : calls) {
                 Calls.append(w, c);
