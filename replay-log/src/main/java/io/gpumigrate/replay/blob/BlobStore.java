@@ -73,11 +73,14 @@ public final class BlobStore implements AutoCloseable {
                     if (!Files.isDirectory(fan)) {
                         continue;
                     }
-                    try (DirectoryStream<Path> blobs = Files.newDirectoryStream(fan, "*" + LogFormat.BLOB_SUFFIX)) {
+                    try (DirectoryStream<Path> blobs = Files.newDirectoryStream(fan)) {
                         for (Path blob : blobs) {
-                            BlobRef ref = BlobFile.parseName(blob.getFileName().toString());
+                            String name = blob.getFileName().toString();
+                            BlobRef ref = BlobFile.parseName(name);
                             if (ref != null) {
                                 store.known.add(ref);
+                            } else if (name.startsWith(".") && name.endsWith(".tmp")) {
+                                Files.deleteIfExists(blob); // a blob whose writer stopped before renaming it
                             }
                         }
                     }

@@ -1,7 +1,10 @@
 package io.gpumigrate.replay.bench;
 
+import com.github.luben.zstd.ZstdCompressCtx;
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.replay.Calls;
+import io.gpumigrate.replay.format.EntryBuffer;
+import io.gpumigrate.replay.format.EntryCursor;
 import io.gpumigrate.replay.write.LogWriter;
 import io.gpumigrate.replay.write.LogWriterConfig;
 import io.gpumigrate.replay.write.WriterStats;
@@ -40,6 +43,7 @@ public final class LogWriterBenchmark {
         Path base = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("gm-bench");
         Files.createDirectories(base);
         System.out.printf("replay log writer benchmark, %d runs each, medians; logs under %s%n", RUNS, base);
+        perRecordCompression();
         launches(base);
         uploads(base, true);
         uploads(base, false);
@@ -158,6 +162,36 @@ public final class LogWriterBenchmark {
         System.out.printf("  last run: %d blobs written (%,d bytes), %d deduplicated, %d stalls (%.1f ms), %d dropped%n",
                 last.blobsWritten(), last.blobBytes(), last.blobsDeduplicated(), last.stalls(), last.stallNanos() / 1e6,
                 last.callsDropped());
+    }
+
+    /** Why entries are compressed in blocks: each launch entry compressed on its own, for comparison. */
+    private static void perRecordCompression() {
+        Random r = new Random(3);
+        byte[][] entries = new byte[64][];
+        for (int i = 0; i < entries.length; i++) {
+            EntryBuffer e = new EntryBuffer(128);
+            byte[] body = Calls.launch(0x7f00 + i % 4, 1024, 256, 0, Calls.random(r, 32));
+            e.putCall(EntryCursor.CALL, i, Op.LAUNCH_KERNEL.code(), 0, false, 0, body, 0, body.length);
+            entries[i] = Arrays.copyOf(e.array(), e.length());
+        }
+        byte[] out = new byte[256];
+        int n = 1_000_000;
+        long raw = 0;
+        long packed = 0;
+        try (ZstdCompressCtx zstd = new ZstdCompressCtx()) {
+            zstd.setLevel(3);
+            for (int i = 0; i < n / 10; i++) { // warm up
+                zstd.compressByteArray(out, 0, out.length, entries[i & 63], 0, entries[i & 63].length);
+            }
+            long t0 = CPU.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++) {
+                raw += entries[i & 63].length;
+                packed += zstd.compressByteArray(out, 0, out.length, entries[i & 63], 0, entries[i & 63].length);
+            }
+            long t1 = CPU.getCurrentThreadCpuTime();
+            System.out.printf("per-entry zstd (level 3) of launch entries, for comparison: %.0f ns CPU each, %d -> %d bytes"
+                    + " (%.2fx)%n", (t1 - t0) / (double) n, raw / n, packed / n, raw / (double) packed);
+        }
     }
 
     private static long writerCpuNanos() {
