@@ -29,6 +29,7 @@ final class BlockPersister implements AutoCloseable {
     private final byte[] header = new byte[BlockHeader.LENGTH];
     private byte[] packed = new byte[0];
     private SegmentOutput segment;
+    private long lastSegmentName;
 
     volatile long blocksWritten;
     volatile long segmentsCreated;
@@ -38,7 +39,12 @@ final class BlockPersister implements AutoCloseable {
     volatile long blobBytes;
     volatile long blobsDeduplicated;
 
-    BlockPersister(Path dir, long sessionId, LogWriterConfig config, BlobStore blobs) {
+    /**
+     * @param lastSegmentName the first sequence number of the newest segment already in
+     *     {@code dir}, or -1: a new segment is always named above it
+     */
+    BlockPersister(Path dir, long sessionId, LogWriterConfig config, BlobStore blobs, long lastSegmentName) {
+        this.lastSegmentName = lastSegmentName;
         this.dir = dir;
         this.sessionId = sessionId;
         this.config = config;
@@ -68,7 +74,10 @@ final class BlockPersister implements AutoCloseable {
             new BlockHeader(size, rawLength, block.firstSeq, block.lastSeq, block.entryCount, codec,
                     BlockHeader.bodyCrc(body, 0, size)).encodeInto(header, 0);
             if (segment == null) {
-                segment = SegmentOutput.create(dir, sessionId, block.firstSeq);
+                // Named by the block's first sequence number, unless that is a status for a call in
+                // the previous segment which that segment is already named by.
+                lastSegmentName = Math.max(block.firstSeq, lastSegmentName + 1);
+                segment = SegmentOutput.create(dir, sessionId, lastSegmentName);
                 segmentsCreated++;
                 segmentBytes += segment.size();
             }

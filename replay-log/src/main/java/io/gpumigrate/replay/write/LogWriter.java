@@ -7,6 +7,7 @@ import io.gpumigrate.replay.format.EntryCursor;
 import io.gpumigrate.replay.format.LogFormat;
 import io.gpumigrate.replay.format.WriterLock;
 import io.gpumigrate.replay.read.RecoveryReport;
+import io.gpumigrate.replay.read.Segments;
 import io.gpumigrate.replay.read.TailRecovery;
 import io.netty.buffer.ByteBuf;
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -105,8 +107,10 @@ public final class LogWriter implements AutoCloseable {
             if (recovered.report().truncated()) {
                 LOG.warn("replay log {}: {}", dir, recovered.report());
             }
+            List<Path> segments = Segments.list(dir);
+            long lastSegmentName = segments.isEmpty() ? -1 : LogFormat.segmentFirstSeq(segments.getLast());
             BlockPersister persister = new BlockPersister(dir, sessionId, config,
-                    BlobStore.forWriting(dir, config.zstdLevel()));
+                    BlobStore.forWriting(dir, config.zstdLevel()), lastSegmentName);
             LogWriter writer = new LogWriter(dir, config, lock, recovered, persister, sessionId);
             writer.thread.start();
             return writer;
@@ -134,7 +138,8 @@ public final class LogWriter implements AutoCloseable {
      * over budget (see the class comment).
      *
      * @throws IllegalArgumentException when {@code seq} is not above the last logged sequence
-     *     number, or the op code or flags do not fit in a u16 (the body is released)
+     *     number (calls start at 1: HELLO and ATTACH, with seq 0, are not logged), or the op
+     *     code or flags do not fit in a u16 (the body is released)
      * @throws IllegalStateException after {@link #close()} (the body is released)
      */
     public void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status) {

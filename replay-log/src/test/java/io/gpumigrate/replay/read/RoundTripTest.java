@@ -155,4 +155,29 @@ public class RoundTripTest {
             }
         }
     }
+
+    @Test
+    void aStatusSpillingIntoTheNextSegmentStaysWithItsCall(@TempDir Path dir) throws Exception {
+        byte[] image = Calls.random(new Random(6), 70 << 10); // one block fills a whole segment
+        LoggedCall load = LoggedCall.of(1, Op.MODULE_LOAD, 1, image);
+        LoggedCall getFunction = LoggedCall.of(2, Op.MODULE_GET_FUNCTION, 1, Calls.moduleGetFunction(1, "k"));
+        try (LogWriter w = LogWriter.open(dir, 5, SMALL)) {
+            Calls.append(w, load);
+            w.appendStatus(1, 0);
+            Calls.append(w, getFunction);
+            w.appendStatus(2, 500);
+        }
+        SessionLog log = SessionLog.open(dir);
+        assertEquals(2, log.segments().size());
+        for (long from : new long[]{0, 1, 2}) {
+            try (LogReader r = log.reader(from, 10, true)) {
+                List<LogEntry> read = r.readAll();
+                assertEquals(3 - (int) Math.max(from, 1), read.size(), "from " + from);
+                if (from <= 1) {
+                    assertSameCall(load.withStatus(0), read.getFirst());
+                }
+                assertSameCall(getFunction.withStatus(500), read.getLast());
+            }
+        }
+    }
 }
