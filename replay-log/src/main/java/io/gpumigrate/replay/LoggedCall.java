@@ -12,7 +12,8 @@ import java.util.OptionalInt;
  * <p>When the call's payload lives in the blob store, {@link #blob()} names it. A reader that
  * resolves blobs (the default) puts the whole body in {@link #body()}; one that does not
  * ({@code LogReader} for listing) leaves only the inline part there, and
- * {@link #bodyLength()} still gives the length on the wire.
+ * {@link #bodyLength()} still gives the length on the wire. Like every record with an array
+ * component, {@code equals} compares bodies by identity: compare them with {@code Arrays.equals}.
  *
  * @param seq     the call's sequence number
  * @param opCode  the u16 op code as sent (see {@link #op()})

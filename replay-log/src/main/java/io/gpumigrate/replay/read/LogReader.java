@@ -179,13 +179,19 @@ public final class LogReader implements AutoCloseable {
                     + " bytes, its header says " + h.rawLength());
         }
         EntryCursor c = new EntryCursor(raw, 0, raw.length, false);
+        int entries = 0;
         try {
             while (c.next()) {
                 accept(c, blockOffset);
+                entries++;
             }
         } catch (IllegalArgumentException e) {
             throw new CorruptLogException(file, blockOffset, "malformed entry at byte " + c.entryStart()
                     + " of the block: " + e.getMessage());
+        }
+        if (entries != h.entryCount()) {
+            throw new CorruptLogException(file, blockOffset, "block holds " + entries + " entries, its header says "
+                    + h.entryCount());
         }
     }
 

@@ -190,7 +190,8 @@ public final class LogWriter implements AutoCloseable {
 
     /**
      * Logs the worker's result for a call logged earlier (for a worker that logs a call before
-     * executing it). Never does disk I/O. Thread-safe.
+     * executing it). Never does disk I/O and never waits. Thread-safe. While the writer is
+     * degraded or failed, statuses are not logged (their calls may not be either).
      */
     public void appendStatus(long seq, int status) {
         appendLock.lock();
