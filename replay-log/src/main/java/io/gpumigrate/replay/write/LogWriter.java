@@ -144,7 +144,7 @@ public final class LogWriter implements AutoCloseable {
      */
     public void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status) {
         boolean wake = false;
-        boolean released = false;
+        boolean kept = false; // whether the block now owns the body
         appendLock.lock();
         try {
             checkAppend(seq, opCode, flags);
@@ -166,7 +166,7 @@ public final class LogWriter implements AutoCloseable {
                         body.readerIndex(), HTOD_HEADER);
                 b.entries.putAttachmentIndex(b.attachments.size());
                 b.attachments.add(body);
-                released = true;
+                kept = true;
             } else {
                 b.entries.putCall(EntryCursor.CALL, seq, opCode, flags, hasStatus, status, body,
                         body.readerIndex(), n);
@@ -179,7 +179,7 @@ public final class LogWriter implements AutoCloseable {
             }
         } finally {
             appendLock.unlock();
-            if (!released) {
+            if (!kept) {
                 body.release();
             }
         }
