@@ -8,8 +8,10 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,6 +240,59 @@ static int run_client(const char *path)
     return check_result("test_session (client)");
 }
 
+/* Child: queues one launch, tells the parent, then makes no further call. */
+static void launch_and_idle(const char *path, int ready_fd)
+{
+    lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    CUcontext ctx;
+    CUmodule mod;
+    CUfunction f;
+    CUdeviceptr d;
+    float a = 1.0f;
+    void *params[] = { &d, &a, &d };
+    typedef CUresult (*launch_fn)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
+                                  CUstream, void **, void **);
+    int ok = lib && FN(CUresult (*)(unsigned), "cuInit")(0) == 0
+             && FN(CUresult (*)(CUcontext *, CUctxCreateParams *, unsigned, CUdevice), "cuCtxCreate_v4")(&ctx, NULL, 0, 0) == 0
+             && FN(CUresult (*)(CUmodule *, const void *), "cuModuleLoadData")(&mod, ptx) == 0
+             && FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&f, mod, "axpy") == 0
+             && FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&d, 64) == 0
+             && FN(launch_fn, "cuLaunchKernel")(f, 1, 1, 1, 16, 1, 1, 0, NULL, params, NULL) == 0;
+    char byte = ok ? 'y' : 'n';
+    if (write(ready_fd, &byte, 1) != 1)
+        _exit(1);
+    for (;;)
+        pause();
+}
+
+/* Queued asynchronous work reaches the worker without any later call (the flusher). */
+static void test_idle_program_flushes(const char *path)
+{
+    char agent[32];
+    snprintf(agent, sizeof agent, "127.0.0.1:%d", fake_start());
+    setenv("GPUMIGRATE_AGENT", agent, 1);
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        return;
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0)
+        launch_and_idle(path, pipe_fds[1]);
+    char byte = 0;
+    CHECK(read(pipe_fds[0], &byte, 1) == 1 && byte == 'y', "child could not queue its launch");
+    /* Poll, as a test would with Awaitility: at most 5 s for the launch to arrive. */
+    for (int i = 0; i < 5000 && fake_launches() == 0; i++) {
+        struct timespec ms = { .tv_nsec = 1000000 };
+        nanosleep(&ms, NULL);
+    }
+    CHECK_EQ(fake_launches(), 1);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    fake_wait();
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -267,5 +322,6 @@ int main(int argc, char **argv)
     CHECK_EQ(s->launches, LAUNCHES + 2);
     CHECK_EQ(s->module_bytes, strlen(ptx));
     CHECK(s->module_last == '\n', "PTX image sent with its NUL");
+    test_idle_program_flushes(argv[1]);
     return check_result("test_session");
 }
