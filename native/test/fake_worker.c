@@ -164,8 +164,8 @@ static int32_t execute(uint16_t op, struct gm_reader *r, struct gm_buf *out, int
 {
     switch (op) {
     case GM_OP_DEVICE_GET_PROPERTIES:
-        gm_buf_put_u32(out, 200);
-        for (int i = 0; i < 200; i++)
+        gm_buf_put_u32(out, 100);
+        for (int i = 0; i < 100; i++)
             gm_buf_put_i32(out, i == 1 ? 1024 : i == 75 ? 9 : i == 76 ? 0 : i == 10 ? 32 : i);
         {
             char name[256] = "Fake H200";
