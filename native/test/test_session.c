@@ -82,6 +82,12 @@ static CUcontext contexts(void)
     CHECK(current == ctx && ctx != NULL, "created context is current");
     CHECK_EQ(FN(CUresult (*)(unsigned *), "cuCtxGetFlags")(&flags), 0);
     CHECK_EQ(flags, 4);
+    CHECK_EQ(FN(CUresult (*)(unsigned), "cuCtxSetFlags")(CU_CTX_SCHED_BLOCKING_SYNC), 0);
+    CHECK_EQ(FN(CUresult (*)(unsigned *), "cuCtxGetFlags")(&flags), 0);
+    CHECK_EQ(flags, CU_CTX_SCHED_BLOCKING_SYNC);
+    unsigned long long id = 0, other_id = 0;
+    CHECK_EQ(FN(CUresult (*)(CUcontext, unsigned long long *), "cuCtxGetId")(NULL, &id), 0);
+    CHECK(id != 0, "context id is 0");
     pthread_t t;
     void *other_empty = NULL;
     pthread_create(&t, NULL, thread_current, NULL);
@@ -94,6 +100,8 @@ static CUcontext contexts(void)
     CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxPushCurrent_v2")(primary), 0);
     CHECK_EQ(FN(CUresult (*)(CUcontext *), "cuCtxPopCurrent_v2")(&popped), 0);
     CHECK(popped == primary, "pop returns the pushed context");
+    CHECK_EQ(FN(CUresult (*)(CUcontext, unsigned long long *), "cuCtxGetId")(primary, &other_id), 0);
+    CHECK(other_id != id, "two contexts share id %llu", id);
     CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxDestroy_v2")(primary), CUDA_ERROR_INVALID_CONTEXT);
     CHECK_EQ(FN(CUresult (*)(CUdevice), "cuDevicePrimaryCtxRelease_v2")(0), 0);
     CHECK_EQ(FN(CUresult (*)(CUdevice, unsigned *, int *), "cuDevicePrimaryCtxGetState")(0, &flags, &active), 0);
@@ -139,6 +147,9 @@ static void modules_and_launches(void)
     CUfunction f = NULL, missing = NULL;
     size_t offset = 0, size = 0;
     int attr = 0;
+    CUmoduleLoadingMode mode = CU_MODULE_LAZY_LOADING;
+    CHECK_EQ(FN(CUresult (*)(CUmoduleLoadingMode *), "cuModuleGetLoadingMode")(&mode), 0);
+    CHECK_EQ(mode, CU_MODULE_EAGER_LOADING);
     CHECK_EQ(FN(CUresult (*)(CUmodule *, const void *), "cuModuleLoadData")(&mod, ptx), 0);
     CHECK_EQ(FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&f, mod, "axpy"), 0);
     CHECK_EQ(FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&missing, mod, "nope"),
