@@ -238,6 +238,51 @@ static void streams_events_host(void)
     CHECK_EQ(FN(CUresult (*)(void *), "cuMemHostUnregister")(buf), CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED);
 }
 
+/* Several threads share the one connection: each round trip must get its own reply. */
+struct worker_args {
+    CUcontext ctx;
+    int id;
+    int failures;
+};
+
+static void *copy_worker(void *p)
+{
+    struct worker_args *w = p;
+    uint32_t out[1024], in[1024];
+    CUdeviceptr d;
+    if (FN(CUresult (*)(CUcontext), "cuCtxSetCurrent")(w->ctx) != 0
+        || FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&d, sizeof out) != 0) {
+        w->failures++;
+        return NULL;
+    }
+    for (int round = 0; round < 200; round++) {
+        for (int i = 0; i < 1024; i++)
+            out[i] = (uint32_t)(w->id << 24 | round << 12 | i);
+        if (FN(CUresult (*)(CUdeviceptr, const void *, size_t), "cuMemcpyHtoD_v2")(d, out, sizeof out) != 0
+            || FN(CUresult (*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH_v2")(in, d, sizeof in) != 0
+            || memcmp(in, out, sizeof in) != 0)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void threads(CUcontext ctx)
+{
+    enum { THREADS = 4 };
+    pthread_t t[THREADS];
+    struct worker_args args[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (struct worker_args){ ctx, i + 1, 0 };
+        pthread_create(&t[i], NULL, copy_worker, &args[i]);
+    }
+    int failures = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        failures += args[i].failures;
+    }
+    CHECK_EQ(failures, 0);
+}
+
 static int run_client(const char *path)
 {
     lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -248,6 +293,7 @@ static int run_client(const char *path)
     devices();
     CUcontext ctx = contexts();
     copies();
+    threads(ctx);
     modules_and_launches();
     streams_events_host();
     CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxDestroy_v2")(ctx), 0);
