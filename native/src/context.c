@@ -68,6 +68,25 @@ int gm_context_lookup(CUcontext ctx, unsigned int *flags, int *primary)
     return found;
 }
 
+static int set_flags_locked(CUcontext ctx, unsigned int flags)
+{
+    for (size_t i = 0; i < registry_len; i++) {
+        if (registry[i].ctx == ctx) {
+            registry[i].flags = flags;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int gm_context_set_flags(CUcontext ctx, unsigned int flags)
+{
+    pthread_mutex_lock(&registry_lock);
+    int rc = ctx != NULL ? set_flags_locked(ctx, flags) : -1;
+    pthread_mutex_unlock(&registry_lock);
+    return rc;
+}
+
 void gm_context_forget(CUcontext ctx)
 {
     pthread_mutex_lock(&registry_lock);
@@ -279,6 +298,32 @@ CUresult cuCtxGetFlags(unsigned int *flags)
     if (rc != CUDA_SUCCESS)
         return rc;
     return gm_context_lookup(gm_current_context(), flags, NULL) == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
+}
+
+/* Replaces the current context's flags (scheduling and the like; kept, not forwarded). */
+CUresult cuCtxSetFlags(unsigned int flags)
+{
+    CUresult rc = gm_require_context();
+    if (rc != CUDA_SUCCESS)
+        return rc;
+    if (flags & ~(unsigned int)CU_CTX_FLAGS_MASK)
+        return CUDA_ERROR_INVALID_VALUE;
+    return gm_context_set_flags(gm_current_context(), flags) == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
+}
+
+/* The worker's handle is unique for the session's lifetime: it serves as the ID. */
+CUresult cuCtxGetId(CUcontext ctx, unsigned long long *ctxId)
+{
+    if (ctxId == NULL)
+        return CUDA_ERROR_INVALID_VALUE;
+    CUresult rc = gm_require_init();
+    if (rc != CUDA_SUCCESS)
+        return rc;
+    ctx = resolve(ctx);
+    if (ctx == NULL)
+        return CUDA_ERROR_INVALID_CONTEXT;
+    *ctxId = gm_handle(ctx);
+    return CUDA_SUCCESS;
 }
 
 CUresult cuCtxGetApiVersion(CUcontext ctx, unsigned int *version)
