@@ -10,6 +10,9 @@ public enum Op {
     GOODBYE(0x0003, Kind.SYNC),
     SESSION_LIST(0x0004, Kind.CALL),
     REPLY(0x0005, Kind.CALL),
+    ACK(0x0006, Kind.CALL),
+    MIGRATED(0x0007, Kind.ASYNC),
+    SESSION_LOCATE(0x0008, Kind.CALL),
     DEVICE_GET_PROPERTIES(0x0010, Kind.CALL),
     CTX_CREATE(0x0020, Kind.CALL),
     CTX_DESTROY(0x0021, Kind.SYNC),
@@ -40,12 +43,20 @@ public enum Op {
     EVENT_RECORD(0x0082, Kind.ASYNC),
     EVENT_SYNCHRONIZE(0x0083, Kind.SYNC),
     EVENT_QUERY(0x0084, Kind.SYNC),
-    EVENT_ELAPSED_TIME(0x0085, Kind.CALL);
+    EVENT_ELAPSED_TIME(0x0085, Kind.CALL),
+    MIGRATE(0x0100, Kind.CALL),
+    DUMP(0x0101, Kind.CALL),
+    RESTORE(0x0102, Kind.CALL),
+    DRAIN(0x0103, Kind.CALL),
+    CORDON(0x0104, Kind.CALL),
+    UNCORDON(0x0105, Kind.CALL),
+    NODE_LIST(0x0106, Kind.CALL),
+    PROGRESS(0x0107, Kind.ASYNC);
 
     /** How the client waits for an operation (docs/wire-protocol.md). */
     public enum Kind { CALL, ASYNC, SYNC }
 
-    private static final Op[] BY_CODE = new Op[0x100];
+    private static final Op[] BY_CODE = new Op[0x200];
 
     static {
         for (Op op : values()) {
