@@ -85,8 +85,12 @@ public final class CheckpointReader {
             seen.put(a.base(), new BitSet());
         }
         ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.RESTORE, image.allocatedBytes());
-        ParallelChunkDecoder decoder = ParallelChunkDecoder.onSharedPool(codec, (address, raw) -> {
-            target.copyHtoD(address, raw, null);
+        ParallelChunkDecoder decoder = ParallelChunkDecoder.onSharedPool(codec, (chunk, raw) -> {
+            if (chunk.encoding() == ChunkEncoding.ZERO) {
+                target.memset(chunk.address(), 0, 1, chunk.rawLength(), null); // no bus transfer for zeros
+            } else {
+                target.copyHtoD(chunk.address(), raw, null);
+            }
             meter.advance(raw.byteSize());
         });
         try {

@@ -21,8 +21,12 @@ public final class ParallelChunkDecoder {
 
     /** Writes a decoded, verified chunk somewhere; called on the producer thread. */
     public interface Applier {
-        /** {@code raw} is valid only during the call. */
-        void apply(long address, MemorySegment raw) throws IOException, CudaException;
+        /**
+         * {@code raw} holds the chunk's {@code chunk.rawLength()} decoded bytes and is valid only
+         * during the call; {@code chunk} says where they go and how they came (a zero chunk can
+         * be a memset instead of a copy).
+         */
+        void apply(EncodedChunk chunk, MemorySegment raw) throws IOException, CudaException;
     }
 
     /** A buffer for one encoded payload, and the scratch memory its decoding needs. */
@@ -41,7 +45,7 @@ public final class ParallelChunkDecoder {
         }
     }
 
-    private record Pending(Slot slot, String source, CompletableFuture<MemorySegment> decoded, long address) {
+    private record Pending(Slot slot, String source, CompletableFuture<MemorySegment> decoded, EncodedChunk chunk) {
     }
 
     private final ChunkCodec codec;
@@ -93,7 +97,7 @@ public final class ParallelChunkDecoder {
             } catch (ChunkCorruptedException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }, executor), chunk.address()));
+        }, executor), chunk));
     }
 
     /** Gives back a slot that was acquired but not submitted. */
@@ -130,7 +134,7 @@ public final class ParallelChunkDecoder {
                 Throwable cause = e.getCause();
                 throw new CheckpointFormatException(head.source + ": " + cause.getMessage(), cause);
             }
-            applier.apply(head.address, raw);
+            applier.apply(head.chunk, raw);
         } finally {
             free.add(head.slot);
         }

@@ -1,5 +1,6 @@
 package io.gpumigrate.checkpoint;
 
+import io.gpumigrate.device.emulator.EmulatorBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +32,7 @@ class CheckpointImageTest {
     private final CheckpointWriter writer = new CheckpointWriter(codec, CHUNK);
 
     /** A source with three allocations: random, partly zero with an odd size, and compressible. */
-    private SessionImage fillSource(HostMemoryBackend source) throws CudaException {
+    private SessionImage fillSource(EmulatorBackend source) throws CudaException {
         TestData.randomAllocation(source, 3 * CHUNK + 1000, 1);
         long mixed = source.memAlloc(5 * CHUNK);
         TestData.randomAllocation(source, 4096, 2);
@@ -41,7 +42,7 @@ class CheckpointImageTest {
 
     @Test
     void roundTripRestoresAllocationsAtTheSameAddressesWithTheSameContents() throws Exception {
-        try (HostMemoryBackend source = new HostMemoryBackend(); HostMemoryBackend target = new HostMemoryBackend()) {
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30); EmulatorBackend target = new EmulatorBackend(1L << 30)) {
             SessionImage image = fillSource(source);
             Path dir = tmp.resolve("image");
             List<ProgressListener.Progress> seen = new ArrayList<>();
@@ -63,10 +64,10 @@ class CheckpointImageTest {
 
     @Test
     void mostlyZeroAllocationMakesATinyImage() throws Exception {
-        try (HostMemoryBackend source = new HostMemoryBackend(); HostMemoryBackend target = new HostMemoryBackend()) {
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30); EmulatorBackend target = new EmulatorBackend(1L << 30)) {
             long big = source.memAlloc(64L << 20);
             source.memset(big + (10L << 20), 0x33, 1, 100, null);
-            SessionImage image = SessionImage.ofMemory(HostMemoryBackend.window(), source.allocations());
+            SessionImage image = SessionImage.ofMemory(TestData.WINDOW, source.allocations());
             Path dir = tmp.resolve("zero");
             new CheckpointWriter().write(image, source, dir, ProgressListener.NONE);
             long onDisk;
@@ -125,7 +126,7 @@ class CheckpointImageTest {
     @Test
     void writingOverAnExistingDirectoryIsRefused() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("taken"));
-        try (HostMemoryBackend source = new HostMemoryBackend()) {
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
             assertThrows(java.nio.file.FileAlreadyExistsException.class,
                     () -> writer.write(fillSource(source), source, dir, ProgressListener.NONE));
         }
@@ -133,7 +134,7 @@ class CheckpointImageTest {
 
     @Test
     void failedDumpLeavesNothingOnDisk() throws Exception {
-        try (HostMemoryBackend source = new HostMemoryBackend()) {
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
             SessionImage image = fillSource(source);
             source.memFree(source.allocations().getLast().base()); // the image now names memory the device lacks
             assertThrows(CudaException.class, () -> writer.write(image, source, tmp.resolve("failed"), ProgressListener.NONE));
@@ -144,7 +145,7 @@ class CheckpointImageTest {
     }
 
     private Path writeImage() throws Exception {
-        try (HostMemoryBackend source = new HostMemoryBackend()) {
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
             Path dir = tmp.resolve("image");
             writer.write(fillSource(source), source, dir, ProgressListener.NONE);
             return dir;
@@ -152,7 +153,7 @@ class CheckpointImageTest {
     }
 
     private CheckpointFormatException assertRefusedNaming(Path dir, String fileName, String reason) throws Exception {
-        try (HostMemoryBackend target = new HostMemoryBackend()) {
+        try (EmulatorBackend target = new EmulatorBackend(1L << 30)) {
             CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
                     () -> CheckpointReader.restore(dir, target, ProgressListener.NONE));
             assertTrue(e.getMessage().contains(fileName), "message should name " + fileName + ": " + e.getMessage());

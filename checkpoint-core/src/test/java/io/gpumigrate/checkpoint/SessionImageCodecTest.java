@@ -18,7 +18,7 @@ class SessionImageCodecTest {
         attributes.put(8, 65536);
         TreeMap<String, String> extensions = new TreeMap<>();
         extensions.put("worker.next-handle", "42");
-        return new SessionImage(HostMemoryBackend.window(), 1234,
+        return new SessionImage(TestData.WINDOW, 1234,
                 List.of(new SessionImage.Context(7, 0, 0)),
                 allocations,
                 List.of(new SessionImage.Module(11, ".version 8.0\n.target sm_90\n".getBytes())),
@@ -31,8 +31,8 @@ class SessionImageCodecTest {
 
     @Test
     void roundTripKeepsEveryHandleAndField() throws Exception {
-        SessionImage image = sampleImage(List.of(new AddressRange(HostMemoryBackend.WINDOW_BASE, 4096),
-                new AddressRange(HostMemoryBackend.WINDOW_BASE + (1 << 20), 3 << 20)));
+        SessionImage image = sampleImage(List.of(new AddressRange(TestData.WINDOW.base(), 4096),
+                new AddressRange(TestData.WINDOW.base() + (1 << 20), 3 << 20)));
         SessionImage decoded = SessionImageCodec.decode(SessionImageCodec.encode(image), "test");
         assertEquals(image, decoded);
         assertEquals(1234, decoded.lastAppliedSeq());
@@ -68,8 +68,8 @@ class SessionImageCodecTest {
     @Test
     void overlappingAllocationsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sampleImage(List.of(
-                new AddressRange(HostMemoryBackend.WINDOW_BASE, 8192),
-                new AddressRange(HostMemoryBackend.WINDOW_BASE + 4096, 8192))));
+                new AddressRange(TestData.WINDOW.base(), 8192),
+                new AddressRange(TestData.WINDOW.base() + 4096, 8192))));
         assertTrue(e.getMessage().contains("0x200000001000"), e.getMessage());
     }
 }

@@ -1,6 +1,8 @@
 package io.gpumigrate.checkpoint;
 
+import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.CudaException;
+import io.gpumigrate.device.emulator.DeviceAddressSpace;
 import io.gpumigrate.device.DeviceBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -9,6 +11,9 @@ import java.util.SplittableRandom;
 
 /** Contents for device memory in tests: random bytes, and float32 weights like a model's. */
 final class TestData {
+
+    /** The session window tests use: where the emulator places allocations, 1 TiB of it. */
+    static final AddressRange WINDOW = new AddressRange(DeviceAddressSpace.WINDOW_BASE, 1L << 40);
 
     private TestData() {
     }
