@@ -72,7 +72,7 @@ public interface DeviceBackend extends AutoCloseable {
             throw new CudaException(CuResult.INVALID_VALUE, count + " chunks exceed the maximum " + (Integer.MAX_VALUE - 8));
         }
         long[] hashes = new long[(int) count];
-        XXHash64 xx = XXHashFactory.fastestJavaInstance().hash64();
+        XXHash64 xx = XXHashFactory.fastestInstance().hash64();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(Math.min(chunkSize, Math.max(bytes, 1)), 64);
             for (int i = 0; i < hashes.length; i++) {

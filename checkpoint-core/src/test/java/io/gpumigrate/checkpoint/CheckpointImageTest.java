@@ -124,6 +124,20 @@ class CheckpointImageTest {
     }
 
     @Test
+    void restoreOntoATargetWhoseAddressesAreTakenUndoesWhatItPlaced() throws Exception {
+        Path dir = writeImage();
+        SessionImage image = CheckpointReader.readSessionImage(dir);
+        AddressRange last = image.allocations().getLast();
+        try (EmulatorBackend target = new EmulatorBackend(1L << 30)) {
+            target.memAllocAt(last.base(), last.size());
+            CudaException e = assertThrows(CudaException.class,
+                    () -> CheckpointReader.restore(dir, target, ProgressListener.NONE));
+            assertTrue(e.getMessage().contains("0x" + Long.toHexString(last.base())), e.getMessage());
+            assertEquals(List.of(last), target.allocations(), "only what was there before the restore remains");
+        }
+    }
+
+    @Test
     void writingOverAnExistingDirectoryIsRefused() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("taken"));
         try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
