@@ -1,0 +1,121 @@
+/*
+ * driver_bench: the forwarding benchmark of issue 4. The same binary runs natively (NVIDIA's
+ * libcuda.so.1) and forwarded (gpumigrate's libcuda.so.1 through `gpumigrate run`), so both
+ * sides execute identical host code. Each measure is repeated and its median printed as
+ *   RESULT <measure> <median> <unit> [<all samples>]
+ * Usage: driver_bench PTX_FILE [--quick]
+ */
+#include <cuda.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHECK(call) do { CUresult r_ = (call); if (r_ != CUDA_SUCCESS) { const char *n_ = "?"; \
+    cuGetErrorName(r_, &n_); fprintf(stderr, "driver_bench: %s failed: %s (%d) at line %d\n", #call, n_, r_, __LINE__); \
+    exit(1); } } while (0)
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+static void report(const char *name, double *v, int n, const char *unit) {
+    double sorted[64];
+    memcpy(sorted, v, n * sizeof(double));
+    qsort(sorted, n, sizeof(double), cmp);
+    double med = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    printf("RESULT %s %.4g %s [", name, med, unit);
+    for (int i = 0; i < n; i++) printf("%s%.4g", i ? " " : "", v[i]);
+    printf("]\n");
+    fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: driver_bench PTX_FILE [--quick]\n");
+        return 2;
+    }
+    int quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
+    int reps = quick ? 3 : 7;
+    CUdevice dev;
+    CUcontext ctx;
+    CUmodule mod;
+    CUfunction fn;
+    CHECK(cuInit(0));
+    CHECK(cuDeviceGet(&dev, 0));
+    CHECK(cuDevicePrimaryCtxRetain(&ctx, dev));
+    CHECK(cuCtxSetCurrent(ctx));
+    CHECK(cuModuleLoad(&mod, argv[1]));
+    CHECK(cuModuleGetFunction(&fn, mod, "tiny"));
+
+    int n = 256;
+    CUdeviceptr buf;
+    CHECK(cuMemAlloc(&buf, n * sizeof(float)));
+    CHECK(cuMemsetD32(buf, 0, n));
+    void *params[] = {&buf, &n};
+    double v[64];
+
+    /* asynchronous launches per second */
+    int launches = quick ? 20000 : 100000;
+    for (int w = 0; w < 1000; w++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
+    CHECK(cuCtxSynchronize());
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        for (int i = 0; i < launches; i++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
+        CHECK(cuCtxSynchronize());
+        v[r] = launches / (now() - t0);
+    }
+    report("launches_per_s", v, reps, "1/s");
+
+    /* launch + synchronize round trip */
+    int trips = quick ? 500 : 2000;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        for (int i = 0; i < trips; i++) {
+            CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
+            CHECK(cuCtxSynchronize());
+        }
+        v[r] = (now() - t0) / trips * 1e6;
+    }
+    report("launch_sync_us", v, reps, "us");
+
+    /* 256 MiB copies from and to pageable memory */
+    size_t bytes = (size_t) (quick ? 64 : 256) << 20;
+    unsigned char *host = malloc(bytes);
+    if (!host) { fprintf(stderr, "driver_bench: out of host memory\n"); return 1; }
+    for (size_t i = 0; i < bytes; i++) host[i] = (unsigned char) (i * 131 + 7);
+    CUdeviceptr big;
+    CHECK(cuMemAlloc(&big, bytes));
+    CHECK(cuMemcpyHtoD(big, host, bytes));
+    CHECK(cuCtxSynchronize());
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        CHECK(cuMemcpyHtoD(big, host, bytes));
+        CHECK(cuCtxSynchronize());
+        v[r] = bytes / (now() - t0) / 1e9;
+    }
+    report("htod_pageable_GBps", v, reps, "GB/s");
+    for (int r = 0; r < reps; r++) {
+        memset(host, 0, 4096);
+        double t0 = now();
+        CHECK(cuMemcpyDtoH(host, big, bytes));
+        v[r] = bytes / (now() - t0) / 1e9;
+    }
+    report("dtoh_pageable_GBps", v, reps, "GB/s");
+    int ok = 1;
+    for (size_t i = 0; i < bytes; i += 4093) ok &= host[i] == (unsigned char) (i * 131 + 7);
+    CHECK(cuMemFree(big));
+    CHECK(cuMemFree(buf));
+    CHECK(cuModuleUnload(mod));
+    CHECK(cuDevicePrimaryCtxRelease(dev));
+    free(host);
+    printf("%s\n", ok ? "PASS" : "FAIL: copied data differs");
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,161 @@
+package io.gpumigrate.agent;
+
+import io.gpumigrate.protocol.Handshake;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node agent: listens for clients, starts a session worker process for each {@code HELLO},
+ * and keeps the sessions' records. Closing it kills its workers. Thread-safe.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+    static final long WORKER_START_TIMEOUT_SECONDS = 60;
+    private static final long WORKER_STOP_GRACE_MILLIS = 3000;
+
+    private final AgentConfig config;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final Map<Long, WorkerProcess> workers = new ConcurrentHashMap<>();
+    private final WorkerLauncher launcher;
+    private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
+    private final SecureRandom random = new SecureRandom();
+    private EventLoopGroup group;
+    private Channel serverChannel;
+
+    private NodeAgent(AgentConfig config) {
+        this.config = config;
+        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds());
+    }
+
+    /** Starts an agent listening as {@code config} says. */
+    public static NodeAgent start(AgentConfig config) throws InterruptedException {
+        NodeAgent agent = new NodeAgent(config);
+        agent.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            agent.serverChannel = new ServerBootstrap()
+                    .group(agent.group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new AgentChannelInitializer(agent))
+                    .bind(config.bind(), config.port()).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            agent.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+        log.info("agent {} listening on {}:{} (backend {}, token {})", config.name(), config.bind(), agent.port(),
+                config.backend().label(), config.requiresToken() ? "required" : "not required");
+        return agent;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    /** The pid of a live session's worker process, for tests and diagnostics. */
+    public java.util.OptionalLong workerPid(long session) {
+        WorkerProcess w = workers.get(session);
+        return w == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(w.pid());
+    }
+
+    /**
+     * Opens a session for a client's hello: starts its worker and completes with what the
+     * client needs to attach once the worker listens.
+     *
+     * @param workerHost the address the client reached the agent on; the worker listens there too
+     */
+    CompletableFuture<Handshake.HelloReply> openSession(Handshake.Hello hello, String workerHost) {
+        long id = newSessionId();
+        String secret = HexFormat.of().formatHex(bytes(32));
+        SessionRecord record = new SessionRecord(id, hello.program(), hello.pid(), config.name());
+        sessions.add(record);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return launcher.launch(record, secret);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot start a worker process: " + e.getMessage(), e);
+            }
+        }, launches).thenCompose(worker -> {
+            workers.put(id, worker);
+            worker.exited().thenAccept(code -> workerExited(record, code));
+            return worker.listening().orTimeout(WORKER_START_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .whenComplete((port, failure) -> {
+                        if (failure != null) {
+                            worker.stop(WORKER_STOP_GRACE_MILLIS);
+                        }
+                    });
+        }).handle((port, failure) -> {
+            if (failure != null) {
+                record.ended(false);
+                sessions.finished(record);
+                throw new java.util.concurrent.CompletionException(failure);
+            }
+            record.running();
+            log.info("session {} for {} (pid {}): worker listening on {}:{}", id, hello.program(), hello.pid(),
+                    workerHost, port);
+            return new Handshake.HelloReply(id, workerHost, port, secret);
+        });
+    }
+
+    private void workerExited(SessionRecord record, int code) {
+        workers.remove(record.id());
+        record.ended(code == 0);
+        sessions.finished(record);
+        log.info("session {}: worker exited with status {}{}", record.id(), code,
+                record.endReason().isEmpty() ? "" : " (" + record.endReason() + ")");
+    }
+
+    private long newSessionId() {
+        long id;
+        do {
+            id = random.nextLong() & 0xFFFF_FFFFL;
+        } while (id == 0 || sessions.contains(id));
+        return id;
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** Stops listening and stops every worker (SIGTERM, then SIGKILL after a grace period). Idempotent. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        launches.shutdown();
+        for (WorkerProcess worker : workers.values()) {
+            worker.stop(WORKER_STOP_GRACE_MILLIS);
+        }
+        for (WorkerProcess worker : workers.values()) {
+            worker.exited().completeOnTimeout(-1, WORKER_STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS).join();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,68 @@
+package io.gpumigrate.agent;
+
+import io.gpumigrate.worker.BackendChoice;
+import io.gpumigrate.worker.WorkerMain;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts session worker processes with the agent's own Java and class path, so a worker runs
+ * exactly the code its agent runs. The secret goes to the worker's standard input, not its
+ * command line (which every local user can read). Thread-safe (immutable).
+ */
+final class WorkerLauncher {
+
+    /** Extra JVM options for workers, split on spaces (e.g. {@code -Xmx8g}). */
+    static final String JAVA_OPTS_ENV = "GPUMIGRATE_WORKER_JAVA_OPTS";
+
+    private final String bind;
+    private final BackendChoice backend;
+    private final int attachTimeoutSeconds;
+
+    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds) {
+        this.bind = bind;
+        this.backend = backend;
+        this.attachTimeoutSeconds = attachTimeoutSeconds;
+    }
+
+    /** Starts a worker for {@code record}; it listens (see {@link WorkerProcess#listening()}) soon after. */
+    WorkerProcess launch(SessionRecord record, String secret) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(record.id()));
+        ClientLibraryScrubber.scrub(builder.environment());
+        Process process = builder.start();
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write((secret + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return new WorkerProcess(process, record);
+    }
+
+    List<String> command(long session) {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        String extra = System.getenv(JAVA_OPTS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WorkerMain.class.getName());
+        command.addAll(List.of("--session", Long.toUnsignedString(session), "--secret-stdin",
+                "--port", "0", "--bind", bind, "--backend", backend.label(),
+                "--attach-timeout", Integer.toString(attachTimeoutSeconds)));
+        return command;
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}

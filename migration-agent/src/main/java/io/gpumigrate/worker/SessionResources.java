@@ -1,0 +1,82 @@
+package io.gpumigrate.worker;
+
+import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.device.DeviceStream;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything a session holds on its device: the backend, the handle table and the client's
+ * allocations (base address to size, for the memory-in-use figure).
+ *
+ * <p>Not thread-safe: session executor only.
+ */
+final class SessionResources {
+
+    private final DeviceBackend backend;
+    private final HandleTable handles = new HandleTable();
+    private final Map<Long, Long> allocations = new HashMap<>();
+    private final SessionStats stats;
+    private boolean released;
+
+    SessionResources(DeviceBackend backend, SessionStats stats) {
+        this.backend = backend;
+        this.stats = stats;
+    }
+
+    DeviceBackend backend() throws CudaException {
+        if (released) {
+            throw new CudaException(CuResult.DEINITIALIZED, "the session has ended and released its device");
+        }
+        return backend;
+    }
+
+    HandleTable handles() {
+        return handles;
+    }
+
+    /**
+     * The stream a wire value names: {@code null} (the default stream) for 0 and for CUDA's
+     * special handles {@code CU_STREAM_LEGACY} (1) and {@code CU_STREAM_PER_THREAD} (2),
+     * which a session with one client thread per context treats as the default stream.
+     */
+    DeviceStream stream(long handle) throws CudaException {
+        if (handle == 0 || handle == 1 || handle == 2) {
+            return null;
+        }
+        return handles.get(handle, HandleTable.Kind.STREAM, DeviceStream.class);
+    }
+
+    void allocated(long dptr, long bytes) {
+        allocations.put(dptr, bytes);
+        stats.memory(bytes);
+    }
+
+    void freed(long dptr) {
+        Long bytes = allocations.remove(dptr);
+        if (bytes != null) {
+            stats.memory(-bytes);
+        }
+    }
+
+    /** Releases everything: closes the backend (its allocations, modules, streams, events). Idempotent. */
+    void releaseAll() {
+        if (released) {
+            return;
+        }
+        released = true;
+        handles.clear();
+        for (long bytes : allocations.values()) {
+            stats.memory(-bytes);
+        }
+        allocations.clear();
+        backend.close();
+    }
+
+    boolean released() {
+        return released;
+    }
+}

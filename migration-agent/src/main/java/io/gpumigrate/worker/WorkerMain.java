@@ -1,0 +1,109 @@
+package io.gpumigrate.worker;
+
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.device.DeviceBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The session worker process: serves one session, then exits. Started by the node agent
+ * (see {@code WorkerLauncher}); prints {@link WorkerReport} lines on standard output.
+ *
+ * <p>The session ends, and the process exits with status 0, when the client says GOODBYE or
+ * closes its connection, when no client attaches within the attach timeout, or when the
+ * parent process (the agent) exits. Exit status 1: the backend or the server could not start;
+ * 2: bad command line.
+ */
+public final class WorkerMain {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+    private static final long REPORT_INTERVAL_MILLIS = 200;
+    private static final long END_GRACE_SECONDS = 10;
+
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        WorkerOptions options;
+        try {
+            options = WorkerOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("WorkerMain: " + e.getMessage());
+            System.err.println(WorkerOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options, System.out));
+    }
+
+    static int run(WorkerOptions options, PrintStream reports) throws InterruptedException {
+        DeviceBackend backend;
+        try {
+            backend = options.backend().create();
+        } catch (CudaException e) {
+            log.error("session {}: no device backend: {}", options.session(), e.getMessage());
+            return 1;
+        }
+        Session session = new Session(options.session(), options.secret(), backend);
+        WorkerServer server;
+        try {
+            server = WorkerServer.start(session, options.bind(), options.port());
+        } catch (RuntimeException e) {
+            log.error("session {}: cannot listen on {}:{}: {}", options.session(), options.bind(), options.port(), e.toString());
+            session.end("the worker could not listen");
+            return 1;
+        }
+        log.info("session {}: worker listening on {}:{}", session.id(), options.bind(), server.port());
+        reports.println(WorkerReport.listening(server.port()));
+        reports.flush();
+
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("worker-reports").daemon(true).factory());
+        long[] lastReported = {-1, -1};
+        timers.scheduleWithFixedDelay(() -> {
+            SessionStats s = session.stats();
+            if (s.callsExecuted() != lastReported[0] || s.deviceMemoryInUse() != lastReported[1]) {
+                lastReported[0] = s.callsExecuted();
+                lastReported[1] = s.deviceMemoryInUse();
+                reports.println(WorkerReport.stats(s));
+            }
+        }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        timers.schedule(() -> {
+            if (!session.clientAttached()) {
+                session.end("no client attached within " + options.attachTimeoutSeconds() + " s");
+            }
+        }, options.attachTimeoutSeconds(), TimeUnit.SECONDS);
+        ProcessHandle.current().parent().ifPresent(parent ->
+                parent.onExit().thenRun(() -> session.end("the parent process exited")));
+
+        String reason = session.endRequested().join();
+        String outcome = await(session.ended());
+        timers.shutdownNow();
+        if (!outcome.equals(reason)) {
+            log.warn("session {}: {}", session.id(), outcome);
+        }
+        server.close();
+        reports.println(WorkerReport.stats(session.stats()));
+        reports.println(WorkerReport.ended(reason));
+        reports.flush();
+        return 0;
+    }
+
+    /** Waits for the session to end, at most {@value #END_GRACE_SECONDS} s after it was asked to. */
+    static String await(CompletableFuture<String> ended) throws InterruptedException {
+        try {
+            return ended.get(END_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return "the session did not release its device within " + END_GRACE_SECONDS + " s";
+        } catch (java.util.concurrent.ExecutionException e) {
+            return "ending the session failed: " + e.getCause();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.gpumigrate.worker;
+
+import java.util.Optional;
+
+/**
+ * The lines a worker prints on its standard output for its agent, one event per line; the
+ * worker's logs go to standard error. Shared by both sides so they cannot drift apart.
+ *
+ * <pre>
+ * gpumigrate-worker listening PORT
+ * gpumigrate-worker stats LAST_APPLIED_SEQ CALLS_EXECUTED DEVICE_MEMORY_IN_USE
+ * gpumigrate-worker ended REASON...
+ * </pre>
+ *
+ * Thread-safe (immutable).
+ */
+public record WorkerReport(Type type, long[] values, String reason) {
+
+    public enum Type { LISTENING, STATS, ENDED }
+
+    private static final String PREFIX = "gpumigrate-worker ";
+
+    public static String listening(int port) {
+        return PREFIX + "listening " + port;
+    }
+
+    public static String stats(SessionStats s) {
+        return PREFIX + "stats " + s.lastAppliedSeq() + " " + s.callsExecuted() + " " + s.deviceMemoryInUse();
+    }
+
+    public static String ended(String reason) {
+        return PREFIX + "ended " + reason.replace('\n', ' ');
+    }
+
+    /** The report a line carries, or empty for any other line (or a malformed one). */
+    public static Optional<WorkerReport> parse(String line) {
+        if (line == null || !line.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String[] words = line.substring(PREFIX.length()).split(" ", 2);
+        try {
+            return switch (words[0]) {
+                case "listening" -> Optional.of(new WorkerReport(Type.LISTENING,
+                        new long[] {Integer.parseInt(words[1].trim())}, null));
+                case "stats" -> {
+                    String[] n = words[1].trim().split(" ");
+                    yield Optional.of(new WorkerReport(Type.STATS, new long[] {
+                            Long.parseUnsignedLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2])}, null));
+                }
+                case "ended" -> Optional.of(new WorkerReport(Type.ENDED, new long[0],
+                        words.length > 1 ? words[1] : ""));
+                default -> Optional.empty();
+            };
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,271 @@
+/*
+ * Runs a client in a child process against the in-process fake agent and worker
+ * (fake_worker.c) and checks both sides: what the program sees through the CUDA API, and what
+ * went over the wire (handshake, sequence numbers, REPLY_WANTED only on calls, 16 MiB copy
+ * chunks, PTX without its NUL, GOODBYE at exit, host memory never sent).
+ * This tests the client library's protocol behaviour, not the Java worker.
+ * Usage: test_session LIBRARY
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cuda.h"
+#include "fake_worker.h"
+
+#define BIG_COPY ((40u << 20) + 3) /* three chunks: 16 MiB, 16 MiB, 8 MiB + 3 */
+#define LAUNCHES 20000
+
+static const char ptx[] = "//\n.version 8.8\n.target sm_90\n.address_size 64\n.visible .entry axpy()\n{\n}\n";
+static void *lib;
+
+#define FN(type, name) ((type)dlsym(lib, name))
+typedef CUresult (*fn_void)(void);
+typedef CUresult (*fn_ptr)(void *);
+typedef CUresult (*fn_ptr_int)(void *, int);
+
+static void *thread_current(void *unused)
+{
+    (void)unused;
+    CUcontext ctx = (CUcontext)1;
+    CUresult rc = FN(CUresult (*)(CUcontext *), "cuCtxGetCurrent")(&ctx);
+    return (void *)(uintptr_t)(rc == CUDA_SUCCESS && ctx == NULL);
+}
+
+static void devices(void)
+{
+    int count = 0, version = 0, major = 0, minor = 0, attr = 0;
+    CUdevice dev = -1;
+    char name[64];
+    size_t total = 0;
+    CUuuid uuid;
+    CHECK_EQ(FN(CUresult (*)(unsigned), "cuInit")(0), CUDA_SUCCESS);
+    CHECK_EQ(FN(fn_ptr, "cuDriverGetVersion")(&version), CUDA_SUCCESS);
+    CHECK_EQ(version, FAKE_DRIVER_VERSION);
+    CHECK_EQ(FN(fn_ptr, "cuDeviceGetCount")(&count), CUDA_SUCCESS);
+    CHECK_EQ(count, 1);
+    CHECK_EQ(FN(fn_ptr_int, "cuDeviceGet")(&dev, 1), CUDA_ERROR_INVALID_DEVICE);
+    CHECK_EQ(FN(fn_ptr_int, "cuDeviceGet")(&dev, 0), CUDA_SUCCESS);
+    CHECK_EQ(FN(CUresult (*)(char *, int, CUdevice), "cuDeviceGetName")(name, sizeof name, dev), 0);
+    CHECK(strcmp(name, "Fake H200") == 0, "name '%s'", name);
+    CHECK_EQ(FN(CUresult (*)(int *, int *, CUdevice), "cuDeviceComputeCapability")(&major, &minor, dev), 0);
+    CHECK(major == 9 && minor == 0, "compute capability %d.%d", major, minor);
+    CHECK_EQ(FN(CUresult (*)(size_t *, CUdevice), "cuDeviceTotalMem_v2")(&total, dev), 0);
+    CHECK_EQ(total, 80ull << 30);
+    CHECK_EQ(FN(CUresult (*)(CUuuid *, CUdevice), "cuDeviceGetUuid_v2")(&uuid, dev), 0);
+    CHECK_EQ((uint8_t)uuid.bytes[15], 0xAF);
+    CUresult (*get_attr)(int *, CUdevice_attribute, CUdevice) = FN(CUresult (*)(int *, CUdevice_attribute, CUdevice), "cuDeviceGetAttribute");
+    CHECK_EQ(get_attr(&attr, CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, dev), 0);
+    CHECK_EQ(attr, 1024);
+    CHECK_EQ(get_attr(&attr, (CUdevice_attribute)0, dev), CUDA_ERROR_INVALID_VALUE);
+    CHECK_EQ(get_attr(&attr, (CUdevice_attribute)200, dev), CUDA_ERROR_INVALID_VALUE);
+}
+
+static CUcontext contexts(void)
+{
+    CUcontext ctx = NULL, current = NULL, primary = NULL, popped = NULL;
+    CUdeviceptr p;
+    unsigned int flags = 0;
+    int active = 0;
+    CHECK_EQ(FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&p, 16), CUDA_ERROR_INVALID_CONTEXT);
+    CHECK_EQ(FN(CUresult (*)(CUcontext *, CUctxCreateParams *, unsigned, CUdevice), "cuCtxCreate_v4")(&ctx, NULL, 4, 0), 0);
+    CHECK_EQ(FN(CUresult (*)(CUcontext *), "cuCtxGetCurrent")(&current), 0);
+    CHECK(current == ctx && ctx != NULL, "created context is current");
+    CHECK_EQ(FN(CUresult (*)(unsigned *), "cuCtxGetFlags")(&flags), 0);
+    CHECK_EQ(flags, 4);
+    pthread_t t;
+    void *other_empty = NULL;
+    pthread_create(&t, NULL, thread_current, NULL);
+    pthread_join(t, &other_empty);
+    CHECK(other_empty != NULL, "a new thread starts with an empty context stack");
+    CHECK_EQ(FN(CUresult (*)(CUcontext *, CUdevice), "cuDevicePrimaryCtxRetain")(&primary, 0), 0);
+    CHECK(primary != NULL && primary != ctx, "primary context is its own context");
+    CHECK_EQ(FN(CUresult (*)(CUdevice, unsigned *, int *), "cuDevicePrimaryCtxGetState")(0, &flags, &active), 0);
+    CHECK_EQ(active, 1);
+    CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxPushCurrent_v2")(primary), 0);
+    CHECK_EQ(FN(CUresult (*)(CUcontext *), "cuCtxPopCurrent_v2")(&popped), 0);
+    CHECK(popped == primary, "pop returns the pushed context");
+    CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxDestroy_v2")(primary), CUDA_ERROR_INVALID_CONTEXT);
+    CHECK_EQ(FN(CUresult (*)(CUdevice), "cuDevicePrimaryCtxRelease_v2")(0), 0);
+    CHECK_EQ(FN(CUresult (*)(CUdevice, unsigned *, int *), "cuDevicePrimaryCtxGetState")(0, &flags, &active), 0);
+    CHECK_EQ(active, 0);
+    CHECK_EQ(FN(CUresult (*)(CUdevice), "cuDevicePrimaryCtxRelease_v2")(0), CUDA_ERROR_INVALID_CONTEXT);
+    CHECK_EQ(FN(CUresult (*)(CUcontext *), "cuCtxGetCurrent")(&current), 0);
+    CHECK(current == ctx, "context stack back to the created context");
+    return ctx;
+}
+
+static void copies(void)
+{
+    CUresult (*alloc)(CUdeviceptr *, size_t) = FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2");
+    CUresult (*htod)(CUdeviceptr, const void *, size_t) = FN(CUresult (*)(CUdeviceptr, const void *, size_t), "cuMemcpyHtoD_v2");
+    CUresult (*dtoh)(void *, CUdeviceptr, size_t) = FN(CUresult (*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH_v2");
+    uint8_t *src = malloc(BIG_COPY), *back = malloc(BIG_COPY);
+    for (size_t i = 0; i < BIG_COPY; i++)
+        src[i] = (uint8_t)(i * 7 + (i >> 20));
+    CUdeviceptr d = 0, d2 = 0;
+    CHECK_EQ(alloc(&d, BIG_COPY), 0);
+    CHECK_EQ(alloc(&d2, BIG_COPY), 0);
+    CHECK_EQ(htod(d, src, BIG_COPY), 0);
+    CHECK_EQ(FN(CUresult (*)(CUdeviceptr, CUdeviceptr, size_t), "cuMemcpyDtoD_v2")(d2, d, BIG_COPY), 0);
+    CHECK_EQ(dtoh(back, d2, BIG_COPY), 0);
+    CHECK(memcmp(src, back, BIG_COPY) == 0, "40 MiB round trip differs");
+    CHECK_EQ(FN(CUresult (*)(CUdeviceptr, unsigned, size_t), "cuMemsetD32_v2")(d + 16, 0xDEADBEEF, 4), 0);
+    CHECK_EQ(FN(CUresult (*)(CUdeviceptr, unsigned, size_t), "cuMemsetD32_v2")(d + 1, 1, 4), CUDA_ERROR_INVALID_VALUE);
+    uint32_t words[6];
+    CHECK_EQ(dtoh(words, d + 12, sizeof words), 0);
+    CHECK(words[1] == 0xDEADBEEF && words[4] == 0xDEADBEEF && words[5] != 0xDEADBEEF, "memset words %x %x %x",
+          words[1], words[4], words[5]);
+    /* An invalid copy is pipelined: it succeeds at first and surfaces at the next synchronizing call. */
+    CHECK_EQ(htod(0x10, src, 16), CUDA_SUCCESS);
+    CHECK_EQ(FN(fn_void, "cuCtxSynchronize")(), CUDA_ERROR_INVALID_VALUE);
+    CHECK_EQ(FN(fn_void, "cuCtxSynchronize")(), CUDA_SUCCESS);
+    free(src);
+    free(back);
+}
+
+static void modules_and_launches(void)
+{
+    CUmodule mod = NULL;
+    CUfunction f = NULL, missing = NULL;
+    size_t offset = 0, size = 0;
+    int attr = 0;
+    CHECK_EQ(FN(CUresult (*)(CUmodule *, const void *), "cuModuleLoadData")(&mod, ptx), 0);
+    CHECK_EQ(FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&f, mod, "axpy"), 0);
+    CHECK_EQ(FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&missing, mod, "nope"),
+             CUDA_ERROR_NOT_FOUND);
+    CHECK_EQ(FN(CUresult (*)(CUfunction, size_t, size_t *, size_t *), "cuFuncGetParamInfo")(f, 2, &offset, &size), 0);
+    CHECK(offset == 16 && size == 8, "param 2 at %zu size %zu", offset, size);
+    CHECK_EQ(FN(CUresult (*)(int *, CUfunction_attribute, CUfunction), "cuFuncGetAttribute")(&attr, CU_FUNC_ATTRIBUTE_NUM_REGS, f), 0);
+    CHECK_EQ(attr, 1000 + CU_FUNC_ATTRIBUTE_NUM_REGS);
+
+    enum { N = 256 };
+    float x[N], y[N], out[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = (float)i;
+        y[i] = 1.0f;
+    }
+    CUdeviceptr dx, dy;
+    FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&dx, sizeof x);
+    FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&dy, sizeof y);
+    FN(CUresult (*)(CUdeviceptr, const void *, size_t), "cuMemcpyHtoD_v2")(dx, x, sizeof x);
+    FN(CUresult (*)(CUdeviceptr, const void *, size_t), "cuMemcpyHtoD_v2")(dy, y, sizeof y);
+    typedef CUresult (*launch_fn)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
+                                  CUstream, void **, void **);
+    launch_fn launch = FN(launch_fn, "cuLaunchKernel");
+    float a = 2.0f;
+    void *params[] = { &dx, &a, &dy };
+    CHECK_EQ(launch(f, N / 64, 1, 1, 64, 1, 1, 0, NULL, params, NULL), 0);
+    /* The same launch through extra, with the program's own buffer: y = 2x + (2x + 1) */
+    uint8_t buffer[24] = { 0 };
+    size_t buffer_size = sizeof buffer;
+    memcpy(buffer, &dx, 8);
+    memcpy(buffer + 8, &a, 4);
+    memcpy(buffer + 16, &dy, 8);
+    void *extra[] = { CU_LAUNCH_PARAM_BUFFER_POINTER, buffer, CU_LAUNCH_PARAM_BUFFER_SIZE, &buffer_size,
+                      CU_LAUNCH_PARAM_END };
+    CHECK_EQ(launch(f, N / 64, 1, 1, 64, 1, 1, 0, NULL, NULL, extra), 0);
+    CHECK_EQ(launch(f, N / 64, 1, 1, 64, 1, 1, 0, NULL, params, extra), CUDA_ERROR_INVALID_VALUE);
+    CHECK_EQ(launch(f, 0, 1, 1, 64, 1, 1, 0, NULL, params, NULL), CUDA_ERROR_INVALID_VALUE);
+    CHECK_EQ(FN(CUresult (*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH_v2")(out, dy, sizeof out), 0);
+    int wrong = 0;
+    for (int i = 0; i < N; i++)
+        wrong += out[i] != 4.0f * i + 1.0f;
+    CHECK_EQ(wrong, 0);
+    /* Many small launches pipelined, then one synchronization. */
+    void *one[] = { &dx, &a, &dy };
+    CUresult rc = CUDA_SUCCESS;
+    for (int i = 0; i < LAUNCHES && rc == CUDA_SUCCESS; i++)
+        rc = launch(f, 1, 1, 1, 1, 1, 1, 0, CU_STREAM_PER_THREAD, one, NULL);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(FN(fn_void, "cuCtxSynchronize")(), 0);
+    CHECK_EQ(FN(CUresult (*)(CUmodule), "cuModuleUnload")(mod), 0);
+    CHECK_EQ(FN(CUresult (*)(CUfunction, size_t, size_t *, size_t *), "cuFuncGetParamInfo")(f, 0, &offset, &size),
+             CUDA_ERROR_INVALID_HANDLE);
+}
+
+static void streams_events_host(void)
+{
+    CUstream s = NULL;
+    CUevent e0 = NULL, e1 = NULL;
+    float ms = 0;
+    CHECK_EQ(FN(CUresult (*)(CUstream *, unsigned), "cuStreamCreate")(&s, CU_STREAM_NON_BLOCKING), 0);
+    CHECK_EQ(FN(CUresult (*)(CUstream), "cuStreamQuery")(s), CUDA_ERROR_NOT_READY);
+    CHECK_EQ(FN(CUresult (*)(CUevent *, unsigned), "cuEventCreate")(&e0, 0), 0);
+    CHECK_EQ(FN(CUresult (*)(CUevent *, unsigned), "cuEventCreate")(&e1, 0), 0);
+    CHECK_EQ(FN(CUresult (*)(CUevent, CUstream), "cuEventRecord")(e0, s), 0);
+    CHECK_EQ(FN(CUresult (*)(CUstream, CUevent, unsigned), "cuStreamWaitEvent")(NULL, e0, 0), 0);
+    CHECK_EQ(FN(CUresult (*)(CUevent, CUstream), "cuEventRecord")(e1, s), 0);
+    CHECK_EQ(FN(CUresult (*)(CUevent), "cuEventSynchronize")(e1), 0);
+    CHECK_EQ(FN(CUresult (*)(float *, CUevent, CUevent), "cuEventElapsedTime_v2")(&ms, e0, e1), 0);
+    CHECK(ms == 1.5f, "elapsed %f", ms);
+    CHECK_EQ(FN(CUresult (*)(CUevent), "cuEventDestroy_v2")(e0), 0);
+    CHECK_EQ(FN(CUresult (*)(CUstream), "cuStreamDestroy_v2")(s), 0);
+
+    void *host = NULL;
+    unsigned int flags = 0;
+    CHECK_EQ(FN(CUresult (*)(void **, size_t, unsigned), "cuMemHostAlloc")(&host, 10000, CU_MEMHOSTALLOC_PORTABLE), 0);
+    CHECK(((uintptr_t)host & 4095) == 0, "host allocation %p is not page-aligned", host);
+    CHECK_EQ(FN(CUresult (*)(unsigned *, void *), "cuMemHostGetFlags")(&flags, (char *)host + 100), 0);
+    CHECK_EQ(flags, CU_MEMHOSTALLOC_PORTABLE);
+    CHECK_EQ(FN(CUresult (*)(void *), "cuMemFreeHost")(host), 0);
+    CHECK_EQ(FN(CUresult (*)(void *), "cuMemFreeHost")(host), CUDA_ERROR_INVALID_VALUE);
+    static char buf[8192];
+    CHECK_EQ(FN(CUresult (*)(void *, size_t, unsigned), "cuMemHostRegister_v2")(buf, sizeof buf, 0), 0);
+    CHECK_EQ(FN(CUresult (*)(void *, size_t, unsigned), "cuMemHostRegister_v2")(buf + 10, 10, 0),
+             CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED);
+    CHECK_EQ(FN(CUresult (*)(void *), "cuMemHostUnregister")(buf), 0);
+    CHECK_EQ(FN(CUresult (*)(void *), "cuMemHostUnregister")(buf), CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED);
+}
+
+static int run_client(const char *path)
+{
+    lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+        return 1;
+    }
+    devices();
+    CUcontext ctx = contexts();
+    copies();
+    modules_and_launches();
+    streams_events_host();
+    CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxDestroy_v2")(ctx), 0);
+    return check_result("test_session (client)");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s LIBRARY\n", argv[0]);
+        return 2;
+    }
+    char agent[32];
+    snprintf(agent, sizeof agent, "127.0.0.1:%d", fake_start());
+    setenv("GPUMIGRATE_AGENT", agent, 1);
+    setenv("GPUMIGRATE_TOKEN", FAKE_TOKEN, 1);
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0)
+        exit(run_client(argv[1])); /* exit() runs the library's GOODBYE */
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "client process failed (status 0x%x)", status);
+    const struct fake_stats *s = fake_wait();
+    CHECK(s->hello_ok, "HELLO did not carry the magic, version 1.0, the token and the program name");
+    CHECK(s->attach_ok, "ATTACH did not carry the session and secret of HELLO's reply");
+    CHECK(s->goodbye, "no GOODBYE at process exit");
+    CHECK(s->protocol_errors == 0, "%d protocol errors, first: %s", s->protocol_errors, s->errors);
+    CHECK(s->unknown_ops == 0, "%d ops the fake does not know, the last 0x%04x", s->unknown_ops, s->unknown_op);
+    CHECK_EQ(s->hello_pid, child);
+    CHECK_EQ(s->htod_largest, 16u << 20);
+    CHECK(s->htod_frames >= 3, "a 40 MiB copy took %llu frames", (unsigned long long)s->htod_frames);
+    CHECK_EQ(s->launches, LAUNCHES + 2);
+    CHECK_EQ(s->module_bytes, strlen(ptx));
+    CHECK(s->module_last == '\n', "PTX image sent with its NUL");
+    return check_result("test_session");
+}
