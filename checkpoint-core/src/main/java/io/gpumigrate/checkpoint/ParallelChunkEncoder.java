@@ -100,10 +100,12 @@ public final class ParallelChunkEncoder {
             if (!pending.isEmpty()) {
                 deliverHead();
             } else {
-                slot = free.poll(100, TimeUnit.MILLISECONDS);
-                if (slot != null) {
-                    return slot;
+                slot = free.poll(RELEASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (slot == null) {
+                    throw new IOException("no chunk payload was released within " + RELEASE_TIMEOUT_SECONDS
+                            + " s; is the sink's writer stuck?");
                 }
+                return slot;
             }
         }
     }

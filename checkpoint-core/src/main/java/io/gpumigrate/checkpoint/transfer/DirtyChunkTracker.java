@@ -50,6 +50,16 @@ final class DirtyChunkTracker {
         return dirty;
     }
 
+    /** Whether no chunk of {@code allocation} was sent yet: then all of it is dirty, no hashing needed. */
+    boolean neverSent(AddressRange allocation) {
+        return byBase.get(allocation.base()).sent().isEmpty();
+    }
+
+    /** The hashes of what was sent of {@code allocation}, chunk by chunk (a copy). */
+    long[] sentHashes(AddressRange allocation) {
+        return byBase.get(allocation.base()).hashes().clone();
+    }
+
     /** Records that the chunk at {@code address} went out with {@code hash}. */
     void sent(long address, long hash) {
         Map.Entry<Long, Sent> e = byBase.floorEntry(address);

@@ -48,7 +48,8 @@ import java.util.concurrent.TimeoutException;
  * </pre>
  *
  * Each round hashes every chunk on the source ({@link DeviceBackend#chunkHashes}) and sends only
- * the chunks never sent or whose hash changed since they were sent. Any failure (a refusal
+ * the chunks never sent or whose hash changed since they were sent (an allocation never sent
+ * before is sent whole, without hashing it on the device first). Any failure (a refusal
  * by the target, a corrupted chunk it detected, a cut connection) surfaces as a
  * {@link TransferAbortedException} from the call in progress or the next one; the source
  * then still owns the session.
@@ -193,9 +194,15 @@ public final class MigrationSender implements AutoCloseable {
         long dirtyBytes = 0;
         for (int a = 0; a < hashes.length; a++) {
             AddressRange range = allocations.get(a);
-            hashes[a] = source.chunkHashes(range.base(), range.size(), chunkSize);
-            dirty[a] = tracker.dirty(range, hashes[a]);
-            examined += hashes[a].length;
+            int count = ChunkLayout.count(range, chunkSize);
+            if (tracker.neverSent(range)) {
+                dirty[a] = new BitSet(count);
+                dirty[a].set(0, count);
+            } else {
+                hashes[a] = source.chunkHashes(range.base(), range.size(), chunkSize);
+                dirty[a] = tracker.dirty(range, hashes[a]);
+            }
+            examined += count;
             for (int i = dirty[a].nextSetBit(0); i >= 0; i = dirty[a].nextSetBit(i + 1)) {
                 dirtyBytes += ChunkLayout.length(range, chunkSize, i);
             }
@@ -232,6 +239,13 @@ public final class MigrationSender implements AutoCloseable {
             throw e;
         }
         handler.check();
+        for (int a = 0; a < hashes.length; a++) {
+            if (hashes[a] == null) {
+                // never sent before this round, so all of it went out now: what was sent is the
+                // state at this round (the final state, when the session is paused)
+                hashes[a] = tracker.sentHashes(allocations.get(a));
+            }
+        }
         RoundCounters c = counters;
         RoundStats stats = new RoundStats(round, examined, c.sent, c.zero, c.zstd, c.meter.done(), c.wire,
                 (System.nanoTime() - start) / 1e9);

@@ -218,10 +218,13 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
      * the connection, frees everything placed on the target, then fails the result.
      */
     void fail(String reason, boolean tellSource) {
-        Phase was = phase.get();
-        if (was == Phase.COMMITTED || was == Phase.FAILED || !phase.compareAndSet(was, Phase.FAILED)) {
-            return;
-        }
+        Phase was;
+        do {
+            was = phase.get();
+            if (was == Phase.COMMITTED || was == Phase.FAILED) {
+                return;
+            }
+        } while (!phase.compareAndSet(was, Phase.FAILED));
         log.warn("migration transfer aborted: {}", reason);
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
