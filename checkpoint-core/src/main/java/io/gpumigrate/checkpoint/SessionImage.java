@@ -78,6 +78,85 @@ public record SessionImage(
                 List.of(), List.of(), new TreeMap<>());
     }
 
+    /** A builder for a session's image, as a worker fills it from its handle table. */
+    public static Builder builder(AddressRange window) {
+        return new Builder(window);
+    }
+
+    /**
+     * Collects a session's state piece by piece; {@link #build()} checks it (allocations are
+     * sorted by address there). Not thread-safe.
+     */
+    public static final class Builder {
+        private final AddressRange window;
+        private long lastAppliedSeq;
+        private final List<Context> contexts = new java.util.ArrayList<>();
+        private final List<AddressRange> allocations = new java.util.ArrayList<>();
+        private final List<Module> modules = new java.util.ArrayList<>();
+        private final List<Function> functions = new java.util.ArrayList<>();
+        private final List<Global> globals = new java.util.ArrayList<>();
+        private final List<Stream> streams = new java.util.ArrayList<>();
+        private final List<Event> events = new java.util.ArrayList<>();
+        private final SortedMap<String, String> extensions = new TreeMap<>();
+
+        private Builder(AddressRange window) {
+            this.window = window;
+        }
+
+        public Builder lastAppliedSeq(long seq) {
+            this.lastAppliedSeq = seq;
+            return this;
+        }
+
+        public Builder context(Context c) {
+            contexts.add(c);
+            return this;
+        }
+
+        public Builder allocation(AddressRange a) {
+            allocations.add(a);
+            return this;
+        }
+
+        public Builder module(Module m) {
+            modules.add(m);
+            return this;
+        }
+
+        public Builder function(Function f) {
+            functions.add(f);
+            return this;
+        }
+
+        public Builder global(Global g) {
+            globals.add(g);
+            return this;
+        }
+
+        public Builder stream(Stream s) {
+            streams.add(s);
+            return this;
+        }
+
+        public Builder event(Event e) {
+            events.add(e);
+            return this;
+        }
+
+        public Builder extension(String key, String value) {
+            extensions.put(key, value);
+            return this;
+        }
+
+        /** The image; {@link IllegalArgumentException} naming the range when allocations overlap. */
+        public SessionImage build() {
+            List<AddressRange> sorted = new java.util.ArrayList<>(allocations);
+            sorted.sort(java.util.Comparator.comparingLong(AddressRange::base));
+            return new SessionImage(window, lastAppliedSeq, contexts, sorted, modules, functions, globals, streams,
+                    events, extensions);
+        }
+    }
+
     /** Total bytes of device memory the allocations hold. */
     public long allocatedBytes() {
         long total = 0;

@@ -40,6 +40,18 @@ class SessionImageCodecTest {
     }
 
     @Test
+    void builderSortsAllocationsAndMatchesTheRecord() {
+        AddressRange high = new AddressRange(TestData.WINDOW.base() + (8 << 20), 4096);
+        AddressRange low = new AddressRange(TestData.WINDOW.base(), 4096);
+        SessionImage built = SessionImage.builder(TestData.WINDOW).lastAppliedSeq(9).allocation(high).allocation(low)
+                .stream(new SessionImage.Stream(5, 1, 0)).extension("k", "v").build();
+        assertEquals(List.of(low, high), built.allocations());
+        assertEquals(9, built.lastAppliedSeq());
+        assertEquals("v", built.extensions().get("k"));
+        assertEquals(List.of(new SessionImage.Stream(5, 1, 0)), built.streams());
+    }
+
+    @Test
     void newerMajorVersionIsRefusedByName() {
         byte[] bytes = SessionImageCodec.encode(sampleImage(List.of()));
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) (SessionImageCodec.MAJOR + 1));
