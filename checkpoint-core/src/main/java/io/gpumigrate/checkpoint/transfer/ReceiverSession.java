@@ -11,14 +11,15 @@ import io.gpumigrate.checkpoint.SessionImageCodec;
 import io.gpumigrate.device.DeviceBackend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
 final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage> {
 
     private static final Logger log = LoggerFactory.getLogger(ReceiverSession.class);
+
+    /** How long an aborting target waits for the source to read ABORT and close. */
+    private static final long ABORT_LINGER_SECONDS = 10;
 
     private enum Phase { RECEIVING, VERIFIED_SENT, COMMITTED, FAILED }
 
@@ -228,8 +232,15 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         log.warn("migration transfer aborted: {}", reason);
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            if (tellSource) {
-                ch.writeAndFlush(new TransferMessage.Abort(reason)).addListener(ChannelFutureListener.CLOSE);
+            if (tellSource && ch instanceof SocketChannel socket) {
+                // Half-close after ABORT and keep reading (and dropping) until the source closes:
+                // closing with its chunks unread would reset the connection, and a reset can
+                // destroy the ABORT before the source reads why.
+                socket.config().setAutoRead(true);
+                socket.writeAndFlush(new TransferMessage.Abort(reason)).addListener(f -> socket.shutdownOutput());
+                socket.eventLoop().schedule(() -> {
+                    socket.close();
+                }, ABORT_LINGER_SECONDS, TimeUnit.SECONDS);
             } else {
                 ch.close();
             }
