@@ -3,11 +3,12 @@ package io.gpumigrate.checkpoint.transfer;
 import io.gpumigrate.device.DeviceBackend;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -92,9 +93,19 @@ public final class MigrationReceiver implements AutoCloseable {
 
     private void accept(SocketChannel ch, DeviceBackend target, Executor apply, TransferOptions options) {
         if (!connection.compareAndSet(null, ch)) {
-            TransferPipeline.configure(ch.pipeline(), new io.netty.channel.ChannelInboundHandlerAdapter(), p -> { });
+            // refuse, then half-close and drop what arrives until the source closes, so that a
+            // reset cannot destroy the refusal before the source reads it
+            TransferPipeline.configure(ch.pipeline(), new SimpleChannelInboundHandler<TransferMessage>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, TransferMessage msg) {
+                    if (msg instanceof TransferMessage.Chunk c) {
+                        c.payload().release();
+                    }
+                }
+            }, p -> { });
             ch.writeAndFlush(new TransferMessage.Abort("this target already receives a migration"))
-                    .addListener(ChannelFutureListener.CLOSE);
+                    .addListener(f -> ch.shutdownOutput());
+            ch.eventLoop().schedule(() -> ch.close(), 10, TimeUnit.SECONDS);
             return;
         }
         ReceiverSession s = new ReceiverSession(target, apply, options, result);

@@ -92,6 +92,27 @@ class MigrationTransferTest {
     }
 
     @Test
+    void verifiedImageStaysUntilDiscardedAndASecondSourceIsRefused() throws Exception {
+        fillSource();
+        try (MigrationReceiver receiver = listen(options, target);
+             MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
+            sender.finish(image(), ProgressListener.NONE);
+            receiver.result().get(30, TimeUnit.SECONDS);
+            sender.close(); // the source goes away after commit: the target keeps the session
+            assertEquals(source.allocations(), target.allocations());
+
+            try (EmulatorBackend other = new EmulatorBackend(1L << 30);
+                 MigrationSender second = MigrationSender.connect(receiver.address(), other, options)) {
+                TransferAbortedException e = assertThrows(TransferAbortedException.class,
+                        () -> second.finish(SessionImage.ofMemory(WINDOW, List.of()), ProgressListener.NONE));
+                assertTrue(e.getMessage().contains("already receives"), e.getMessage());
+            }
+            receiver.discard().get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(), target.allocations());
+        }
+    }
+
+    @Test
     void chunkCorruptedInFlightIsDetectedAndTheTransferAborts() throws Exception {
         fillSource();
         TransferOptions corrupting = options.withPipelineHook(afterChunks(2, (ctx, chunk, promise) -> {
