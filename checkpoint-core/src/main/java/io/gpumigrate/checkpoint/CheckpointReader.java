@@ -1,6 +1,7 @@
 package io.gpumigrate.checkpoint;
 
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import java.io.IOException;
@@ -42,7 +43,9 @@ public final class CheckpointReader {
      *
      * @throws CheckpointFormatException naming the file when a file is missing, truncated,
      *         corrupted or of a newer format; the target then holds none of the image's allocations
-     * @throws CudaException when the target refuses an allocation or a copy; likewise undone
+     * @throws CudaException {@code CUDA_ERROR_OUT_OF_MEMORY} before anything is placed when the
+     *         target has less free memory than the image needs; any error of the target
+     *         refusing an allocation or a copy, after undoing what was placed
      */
     public static SessionImage restore(Path dir, DeviceBackend target, ProgressListener listener)
             throws IOException, CudaException {
@@ -51,6 +54,11 @@ public final class CheckpointReader {
             checkSize(dir, entry);
         }
         SessionImage image = readSession(dir, manifest);
+        long free = target.memInfo().free();
+        if (free < image.allocatedBytes()) {
+            throw new CudaException(CuResult.OUT_OF_MEMORY, "the image " + dir + " needs " + image.allocatedBytes()
+                    + " bytes of device memory, the target has " + free + " free");
+        }
         List<AddressRange> placed = new ArrayList<>();
         boolean complete = false;
         try {

@@ -138,6 +138,17 @@ class CheckpointImageTest {
     }
 
     @Test
+    void restoreOntoATooSmallTargetIsRefusedBeforeAnythingIsPlaced() throws Exception {
+        Path dir = writeImage();
+        try (EmulatorBackend small = new EmulatorBackend(1 << 20)) {
+            CudaException e = assertThrows(CudaException.class, () -> CheckpointReader.restore(dir, small, ProgressListener.NONE));
+            assertEquals(io.gpumigrate.device.CuResult.OUT_OF_MEMORY, e.result());
+            assertTrue(e.getMessage().contains("1048576 free"), e.getMessage());
+            assertEquals(List.of(), small.allocations());
+        }
+    }
+
+    @Test
     void writingOverAnExistingDirectoryIsRefused() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("taken"));
         try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
