@@ -28,9 +28,11 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
+import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -40,11 +42,15 @@ import java.util.concurrent.TimeoutException;
  * complete, verified image.
  *
  * <pre>
- *   try (MigrationSender s = MigrationSender.connect(target, backend, options)) {
- *       s.sendRound(backend.allocations(), listener);   // pre-copy, session running; repeat while it pays
- *       // pause the session, drain the device
- *       s.finish(image, listener);                      // final copy + state; returns once VERIFIED
- *   }                                                   // then commit: the target owns the session
+ *   // on the agent's migration thread, not the session's executor
+ *   try (MigrationSender s = MigrationSender.connect(target, backend, sessionExecutor, options)) {
+ *       List&lt;RoundStats&gt; rounds = new ArrayList&lt;&gt;();
+ *       while (PrecopyPolicy.DEFAULT.another(rounds)) {      // pre-copy, the session running
+ *           rounds.add(s.sendRound(allocationsNow(), listener));
+ *       }
+ *       // pause the session, drain the device, take its SessionImage
+ *       s.finish(image, listener);                            // final copy + state; returns once VERIFIED
+ *   }                                                         // then commit: the target owns the session
  * </pre>
  *
  * Each round hashes every chunk on the source ({@link DeviceBackend#chunkHashes}) and sends only
@@ -54,11 +60,15 @@ import java.util.concurrent.TimeoutException;
  * {@link TransferAbortedException} from the call in progress or the next one; the source
  * then still owns the session.
  *
- * <p>Not thread-safe: call it from the session's executor, which alone uses {@code source}.
+ * <p>Not thread-safe: one thread drives a sender. The source backend is called only on the
+ * executor given to {@link #connect(InetSocketAddress, DeviceBackend, Executor, TransferOptions)}
+ * (or inline, when none is given).
  */
 public final class MigrationSender implements AutoCloseable {
 
-    private final DeviceBackend source;
+    private static final int HASH_BATCH_CHUNKS = 64;
+
+    private final SourceAccess source;
     private final TransferOptions options;
     private final EventLoopGroup group;
     private final Channel channel;
@@ -68,7 +78,7 @@ public final class MigrationSender implements AutoCloseable {
     private int round;
     private RoundCounters counters;
 
-    private MigrationSender(DeviceBackend source, TransferOptions options, EventLoopGroup group, Channel channel,
+    private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel channel,
                             SenderHandler handler) {
         this.source = source;
         this.options = options;
@@ -83,10 +93,16 @@ public final class MigrationSender implements AutoCloseable {
     /**
      * Connects to a receiver and introduces itself. Blocking.
      *
+     * @param source          the session's backend
+     * @param sourceExecutor  where {@code source} may be called (the session's executor): each
+     *                        device read or hash of a slice runs there as its own small task, so
+     *                        the client's calls interleave with a pre-copy round. Then call this
+     *                        sender from another thread, never from that executor. {@code null}:
+     *                        the backend is called inline, on the thread that calls the sender.
      * @throws IOException when the connection cannot be made
      */
-    public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, TransferOptions options)
-            throws IOException {
+    public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, Executor sourceExecutor,
+                                          TransferOptions options) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         SenderHandler handler = new SenderHandler();
         try {
@@ -101,7 +117,7 @@ public final class MigrationSender implements AutoCloseable {
                     .connect(target).sync().channel();
             channel.writeAndFlush(new TransferMessage.Hello(TransferProtocol.MAJOR, TransferProtocol.MINOR,
                     options.chunkSize()));
-            return new MigrationSender(source, options, group, channel, handler);
+            return new MigrationSender(new SourceAccess(source, sourceExecutor), options, group, channel, handler);
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             Thread.currentThread().interrupt();
@@ -110,6 +126,12 @@ public final class MigrationSender implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IOException("cannot connect to migration target " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@link #connect(InetSocketAddress, DeviceBackend, Executor, TransferOptions)} calling the backend inline. */
+    public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, TransferOptions options)
+            throws IOException {
+        return connect(target, source, null, options);
     }
 
     /**
@@ -199,7 +221,7 @@ public final class MigrationSender implements AutoCloseable {
                 dirty[a] = new BitSet(count);
                 dirty[a].set(0, count);
             } else {
-                hashes[a] = source.chunkHashes(range.base(), range.size(), chunkSize);
+                hashes[a] = deviceHashes(range);
                 dirty[a] = tracker.dirty(range, hashes[a]);
             }
             examined += count;
@@ -216,9 +238,13 @@ public final class MigrationSender implements AutoCloseable {
                     int length = ChunkLayout.length(range, chunkSize, i);
                     long address = ChunkLayout.address(range, chunkSize, i);
                     ParallelChunkEncoder.Slot slot = encoder.acquire();
+                    MemorySegment into = slot.raw().asSlice(0, length);
                     try {
-                        source.copyDtoH(slot.raw().asSlice(0, length), address, null);
-                    } catch (CudaException | RuntimeException e) {
+                        source.run(device -> {
+                            device.copyDtoH(into, address, null);
+                            return null;
+                        });
+                    } catch (CudaException | IOException | RuntimeException e) {
                         encoder.giveBack(slot);
                         throw e;
                     }
@@ -250,6 +276,19 @@ public final class MigrationSender implements AutoCloseable {
         RoundStats stats = new RoundStats(round, examined, c.sent, c.zero, c.zstd, c.meter.done(), c.wire,
                 (System.nanoTime() - start) / 1e9);
         return new RoundResult(stats, hashes);
+    }
+
+    /** The device's hashes of every chunk of {@code range}, asked for in slices of a few chunks. */
+    private long[] deviceHashes(AddressRange range) throws CudaException, InterruptedIOException {
+        int chunkSize = options.chunkSize();
+        long[] hashes = new long[ChunkLayout.count(range, chunkSize)];
+        for (int first = 0; first < hashes.length; first += HASH_BATCH_CHUNKS) {
+            long address = ChunkLayout.address(range, chunkSize, first);
+            long bytes = Math.min((long) HASH_BATCH_CHUNKS * chunkSize, range.size() - (long) first * chunkSize);
+            long[] part = source.run(device -> device.chunkHashes(address, bytes, chunkSize));
+            System.arraycopy(part, 0, hashes, first, part.length);
+        }
+        return hashes;
     }
 
     /** The encoder's sink: writes one chunk; its slot is released when the write completes. */

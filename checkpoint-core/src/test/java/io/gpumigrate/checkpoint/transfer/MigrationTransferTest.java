@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -64,31 +66,47 @@ class MigrationTransferTest {
     }
 
     @Test
-    void preCopyRoundsSendOnlyWhatChanged() throws Exception {
-        long a = random(source, 8 * CHUNK, 1);
-        long b = random(source, 3 * CHUNK + 100, 2);
-        long gone = random(source, CHUNK, 3);
-        try (MigrationReceiver receiver = listen(options, target);
-             MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
-            assertEquals(8 + 4 + 1, sender.sendRound(source.allocations(), ProgressListener.NONE).chunksSent());
+    void preCopyRoundsSendOnlyWhatChangedWhileTheSessionKeepsItsExecutor() throws Exception {
+        ExecutorService session = Executors.newSingleThreadExecutor();
+        try {
+            long a = onSession(session, () -> random(source, 8 * CHUNK, 1));
+            long b = onSession(session, () -> random(source, 3 * CHUNK + 100, 2));
+            long gone = onSession(session, () -> random(source, CHUNK, 3));
+            try (MigrationReceiver receiver = listen(options, target);
+                 MigrationSender sender = MigrationSender.connect(receiver.address(), source, session, options)) {
+                assertEquals(8 + 4 + 1, sender.sendRound(onSession(session, source::allocations),
+                        ProgressListener.NONE).chunksSent());
 
-            write(source, a + CHUNK + 10, 64, 4);            // dirties chunk 1 of a
-            write(source, a + 6 * CHUNK - 8, 16, 5);         // dirties chunks 5 and 6 of a
-            write(source, b + 3 * CHUNK + 99, 1, 6);         // dirties the short last chunk of b
-            source.memFree(gone);
-            long added = random(source, 2 * CHUNK, 7);
-            RoundStats second = sender.sendRound(source.allocations(), ProgressListener.NONE);
-            assertEquals(4 + 2, second.chunksSent(), "4 changed chunks and 2 of the new allocation");
-            assertEquals(8 + 4 + 2, second.chunksExamined());
+                long added = onSession(session, () -> {            // the client's calls between rounds
+                    write(source, a + CHUNK + 10, 64, 4);            // dirties chunk 1 of a
+                    write(source, a + 6 * CHUNK - 8, 16, 5);         // dirties chunks 5 and 6 of a
+                    write(source, b + 3 * CHUNK + 99, 1, 6);         // dirties the short last chunk of b
+                    source.memFree(gone);
+                    return random(source, 2 * CHUNK, 7);
+                });
+                RoundStats second = sender.sendRound(onSession(session, source::allocations), ProgressListener.NONE);
+                assertEquals(4 + 2, second.chunksSent(), "4 changed chunks and 2 of the new allocation");
+                assertEquals(8 + 4 + 2, second.chunksExamined());
 
-            RoundStats last = sender.finish(image(), ProgressListener.NONE);
-            assertEquals(0, last.chunksSent(), "nothing changed since the last round");
-            receiver.result().get(30, TimeUnit.SECONDS);
-            assertEquals(List.of(new AddressRange(a, 8 * CHUNK), new AddressRange(b, 3 * CHUNK + 100),
-                    new AddressRange(added, 2 * CHUNK)).stream().sorted(java.util.Comparator.comparingLong(AddressRange::base))
-                    .toList(), target.allocations());
+                RoundStats last = sender.finish(onSession(session, this::image), ProgressListener.NONE);
+                assertEquals(0, last.chunksSent(), "nothing changed since the last round");
+                receiver.result().get(30, TimeUnit.SECONDS);
+                assertEquals(List.of(new AddressRange(a, 8 * CHUNK), new AddressRange(b, 3 * CHUNK + 100),
+                        new AddressRange(added, 2 * CHUNK)).stream()
+                        .sorted(java.util.Comparator.comparingLong(AddressRange::base)).toList(), target.allocations());
+            }
+        } finally {
+            session.shutdown();
         }
         assertSameMemory();
+    }
+
+    private interface SessionCall<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> T onSession(ExecutorService session, SessionCall<T> call) throws Exception {
+        return session.submit(call::call).get(30, TimeUnit.SECONDS);
     }
 
     @Test
