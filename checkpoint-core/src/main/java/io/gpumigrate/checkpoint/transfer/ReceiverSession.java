@@ -102,6 +102,10 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     }
 
     private void hello(TransferMessage.Hello h) {
+        if (codec != null) {
+            fail("a second HELLO", true);
+            return;
+        }
         if (h.major() != TransferProtocol.MAJOR) {
             fail("migration protocol " + h.major() + "." + h.minor() + " is not this target's " + TransferProtocol.MAJOR
                     + "." + TransferProtocol.MINOR, true);
@@ -156,7 +160,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 segment = MemorySegment.ofBuffer(payload.nioBuffer());
             } else if (n <= scratch.payload().byteSize()) {
                 segment = scratch.payload().asSlice(0, n);
-                segment.asByteBuffer().put(payload.nioBuffer());
+                payload.getBytes(payload.readerIndex(), segment.asByteBuffer());
             } else {
                 throw new ChunkCorruptedException(c.address(), "payload of " + n + " bytes exceeds the maximum "
                         + scratch.payload().byteSize());
