@@ -149,6 +149,39 @@ class CheckpointImageTest {
     }
 
     @Test
+    void missingChunkFileIsRefusedByName() throws Exception {
+        Path dir = writeImage();
+        Path victim = chunkFiles(dir).get(1);
+        Files.delete(victim);
+        assertRefusedNaming(dir, victim.getFileName().toString(), "missing");
+    }
+
+    @Test
+    void manifestOfALaterMinorVersionWithUnknownKeysIsRead() throws Exception {
+        Path dir = writeImage();
+        Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
+        String text = Files.readString(manifest);
+        String body = text.substring(0, text.indexOf("manifest-digest "))
+                .replaceFirst("gpumigrate-checkpoint 1\\.0", "gpumigrate-checkpoint 1.7")
+                + "gpu-hash-function xxh64\n";
+        long digest = ChunkDigest.of(java.lang.foreign.MemorySegment.ofArray(body.getBytes(StandardCharsets.UTF_8)));
+        Files.writeString(manifest, body + "manifest-digest " + ChunkDigest.hex(digest) + "\n");
+        try (EmulatorBackend target = new EmulatorBackend(1L << 30)) {
+            SessionImage restored = CheckpointReader.restore(dir, target, ProgressListener.NONE);
+            assertEquals(restored.allocations(), target.allocations());
+        }
+        assertEquals(7, CheckpointManifest.read(dir).minor());
+    }
+
+    @Test
+    void editedManifestIsRefusedAsCorrupted() throws Exception {
+        Path dir = writeImage();
+        Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("chunk-size 262144", "chunk-size 524288"));
+        assertRefusedNaming(dir, CheckpointFormat.MANIFEST, "corrupted");
+    }
+
+    @Test
     void writingOverAnExistingDirectoryIsRefused() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("taken"));
         try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
