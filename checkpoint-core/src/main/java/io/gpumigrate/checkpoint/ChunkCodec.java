@@ -31,18 +31,23 @@ public final class ChunkCodec {
      * @param chunkSize 4096 to 256 MiB, a multiple of 4096
      */
     public ChunkCodec(int chunkSize, CompressionPolicy policy) {
-        if (chunkSize < 4096 || chunkSize > 256 << 20 || chunkSize % 4096 != 0) {
-            throw new IllegalArgumentException("chunk size " + chunkSize
-                    + " must be a multiple of 4096 between 4096 and 268435456");
-        }
-        this.chunkSize = chunkSize;
-        this.policy = policy;
+        this.chunkSize = checkChunkSize(chunkSize);
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
         this.zeros = Arena.ofAuto().allocate(chunkSize, 64);
         this.zeroChunkHash = ChunkDigest.of(zeros);
     }
 
     public ChunkCodec() {
         this(DEFAULT_CHUNK_SIZE, CompressionPolicy.DEFAULT);
+    }
+
+    /** Returns {@code chunkSize} when a codec accepts it, else {@link IllegalArgumentException} naming the range. */
+    public static int checkChunkSize(int chunkSize) {
+        if (chunkSize < 4096 || chunkSize > 256 << 20 || chunkSize % 4096 != 0) {
+            throw new IllegalArgumentException("chunk size " + chunkSize
+                    + " must be a multiple of 4096 between 4096 and 268435456");
+        }
+        return chunkSize;
     }
 
     public int chunkSize() {

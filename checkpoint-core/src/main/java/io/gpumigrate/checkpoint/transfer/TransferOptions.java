@@ -19,7 +19,8 @@ public record TransferOptions(int chunkSize, CompressionPolicy compression, int 
                               Consumer<ChannelPipeline> pipelineHook) {
 
     public TransferOptions {
-        new ChunkCodec(chunkSize, compression); // validates both
+        ChunkCodec.checkChunkSize(chunkSize);
+        java.util.Objects.requireNonNull(compression, "compression");
         if (inFlight < 1 || inFlight > 1024) {
             throw new IllegalArgumentException("in-flight chunks " + inFlight + " is outside 1 to 1024");
         }
