@@ -169,6 +169,18 @@ class MigrationTransferTest {
     }
 
     @Test
+    void targetGoingAwayBeforeFinishLeavesTheSourceInCharge() throws Exception {
+        fillSource();
+        try (MigrationReceiver receiver = listen(options, target);
+             MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
+            sender.sendRound(source.allocations(), ProgressListener.NONE);
+            receiver.close(); // the target worker dies mid-migration
+            assertThrows(TransferAbortedException.class, () -> sender.finish(image(), ProgressListener.NONE));
+            assertTargetAbortedEmpty(receiver);
+        }
+    }
+
+    @Test
     void targetWithoutEnoughMemoryRefusesAndTheSourceIsTold() throws Exception {
         random(source, 40L << 20, 9);
         try (EmulatorBackend small = new EmulatorBackend(32L << 20);
