@@ -5,11 +5,12 @@
 #   2. driver_bench natively and forwarded, alternating, ROUNDS times: launches/s, launch +
 #      synchronize latency, 256 MiB pageable HtoD/DtoH; medians and ratios;
 #   3. stencil and matmul total wall time, native and forwarded, medians of ROUNDS.
-# Expects .device/ from pack.sh (dist = cli/target/gpumigrate) and writes logs to $OUT.
+# Expects .device/ from pack.sh (dist = cli/target/gpumigrate). Logs go to LOGDIR (default
+# /tmp/fwd-logs; the caller packs them, since only a few files come back from a device run).
 # Usage (device machine, repo root): benchmarks/gpu/forwarding-bench.sh [ROUNDS]
 set -uo pipefail
 ROUNDS=${1:-3}
-OUT=${OUT:-/tmp/out}
+OUT=${LOGDIR:-/tmp/fwd-logs}
 mkdir -p "$OUT"
 root=$(pwd)
 dist=$root/.device/dist
@@ -28,13 +29,14 @@ port=17717
 $dist/bin/gpumigrate agent --name gpu0 --port $port --backend cuda >$OUT/agent.log 2>&1 &
 agent=$!
 for i in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
-fwd() { $dist/bin/gpumigrate run --agent 127.0.0.1:$port -- "$@"; }
+fwd() { timeout 300 $dist/bin/gpumigrate run --agent 127.0.0.1:$port -- "$@"; }
 
 echo "== workloads: native and forwarded (CUDA backend)"
 printf '%-18s %-8s %-8s\n' workload native forwarded | tee $OUT/workloads.txt
 for w in vector_add saxpy_loop reduce matmul stencil pointer_chase streams_events module_globals jcuda_vector_add jcuda_reduce; do
   n=-; f=-
-  if [ -x $nativebin/$w ]; then $nativebin/$w >$OUT/native-$w.log 2>&1 && n=PASS || n=FAIL; fi
+  if [ -x $nativebin/$w ]; then timeout 300 $nativebin/$w >$OUT/native-$w.log 2>&1 && n=PASS || n=FAIL
+  else timeout 300 $dist/workloads/$w >$OUT/native-$w.log 2>&1 && n=PASS || n=FAIL; fi
   fwd $dist/workloads/$w >$OUT/fwd-$w.log 2>&1 && f=PASS || f=FAIL
   printf '%-18s %-8s %-8s\n' $w $n $f | tee -a $OUT/workloads.txt
 done
@@ -47,10 +49,10 @@ done
 timeit() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "FAILED: $*" >&2; t1=$(date +%s%N); python3 -c "print(($t1 - $t0) / 1e9)"; }
 echo "== stencil and matmul wall time"
 for r in $(seq 1 $ROUNDS); do
-  echo "stencil native $(timeit $nativebin/stencil --n 2048 --steps 2000)" >>$OUT/apps.txt
-  echo "stencil fwd $(timeit fwd $dist/workloads/stencil --n 2048 --steps 2000)" >>$OUT/apps.txt
-  echo "matmul native $(timeit $nativebin/matmul --n 2048)" >>$OUT/apps.txt
-  echo "matmul fwd $(timeit fwd $dist/workloads/matmul --n 2048)" >>$OUT/apps.txt
+  echo "stencil native $(timeit $nativebin/stencil --n 512 --steps 2000 --progress 1000)" >>$OUT/apps.txt
+  echo "stencil fwd $(timeit fwd $dist/workloads/stencil --n 512 --steps 2000 --progress 1000)" >>$OUT/apps.txt
+  echo "matmul native $(timeit $nativebin/matmul --n 1024)" >>$OUT/apps.txt
+  echo "matmul fwd $(timeit fwd $dist/workloads/matmul --n 1024)" >>$OUT/apps.txt
 done
 kill $agent; wait $agent 2>/dev/null
 

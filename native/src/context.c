@@ -68,6 +68,25 @@ int gm_context_lookup(CUcontext ctx, unsigned int *flags, int *primary)
     return found;
 }
 
+static int set_flags_locked(CUcontext ctx, unsigned int flags)
+{
+    for (size_t i = 0; i < registry_len; i++) {
+        if (registry[i].ctx == ctx) {
+            registry[i].flags = flags;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int gm_context_set_flags(CUcontext ctx, unsigned int flags)
+{
+    pthread_mutex_lock(&registry_lock);
+    int rc = ctx != NULL ? set_flags_locked(ctx, flags) : -1;
+    pthread_mutex_unlock(&registry_lock);
+    return rc;
+}
+
 void gm_context_forget(CUcontext ctx)
 {
     pthread_mutex_lock(&registry_lock);
@@ -128,30 +147,25 @@ static CUresult create(CUcontext *pctx, unsigned int flags, CUdevice dev)
     CUresult rc = gm_check_device(dev);
     if (rc != CUDA_SUCCESS)
         return rc;
-    struct gm_buf body, results;
+    struct gm_buf body;
     gm_buf_init(&body);
-    gm_buf_init(&results);
     gm_buf_put_u32(&body, flags);
     gm_buf_put_i32(&body, dev);
-    rc = gm_call_results(GM_OP_CTX_CREATE, &body, &results);
+    uint64_t handle = 0;
+    rc = gm_call_u64(GM_OP_CTX_CREATE, &body, &handle, 1);
+    gm_buf_free(&body);
     if (rc != CUDA_SUCCESS)
-        goto out;
-    struct gm_reader r;
-    gm_reader_init(&r, results.data, results.len);
-    CUcontext ctx = (CUcontext)(uintptr_t)gm_get_u64(&r);
-    if (r.failed || ctx == NULL) {
-        gm_log_error("CTX_CREATE reply carries no context (%zu bytes)", results.len);
-        rc = CUDA_ERROR_UNKNOWN;
-        goto out;
+        return rc;
+    if (handle == 0) {
+        gm_log_error("CTX_CREATE returned the null handle");
+        return CUDA_ERROR_UNKNOWN;
     }
+    CUcontext ctx = (CUcontext)(uintptr_t)handle;
     rc = gm_context_register(ctx, flags, 0);
     if (rc == CUDA_SUCCESS)
         rc = gm_context_push(ctx);
     if (rc == CUDA_SUCCESS)
         *pctx = ctx;
-out:
-    gm_buf_free(&body);
-    gm_buf_free(&results);
     return rc;
 }
 
@@ -284,6 +298,32 @@ CUresult cuCtxGetFlags(unsigned int *flags)
     if (rc != CUDA_SUCCESS)
         return rc;
     return gm_context_lookup(gm_current_context(), flags, NULL) == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
+}
+
+/* Replaces the current context's flags (scheduling and the like; kept, not forwarded). */
+CUresult cuCtxSetFlags(unsigned int flags)
+{
+    CUresult rc = gm_require_context();
+    if (rc != CUDA_SUCCESS)
+        return rc;
+    if (flags & ~(unsigned int)CU_CTX_FLAGS_MASK)
+        return CUDA_ERROR_INVALID_VALUE;
+    return gm_context_set_flags(gm_current_context(), flags) == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
+}
+
+/* The worker's handle is unique for the session's lifetime: it serves as the ID. */
+CUresult cuCtxGetId(CUcontext ctx, unsigned long long *ctxId)
+{
+    if (ctxId == NULL)
+        return CUDA_ERROR_INVALID_VALUE;
+    CUresult rc = gm_require_init();
+    if (rc != CUDA_SUCCESS)
+        return rc;
+    ctx = resolve(ctx);
+    if (ctx == NULL)
+        return CUDA_ERROR_INVALID_CONTEXT;
+    *ctxId = gm_handle(ctx);
+    return CUDA_SUCCESS;
 }
 
 CUresult cuCtxGetApiVersion(CUcontext ctx, unsigned int *version)

@@ -48,9 +48,11 @@ CUresult cuDeviceGetAttribute(int *pi, CUdevice_attribute attrib, CUdevice dev)
     CUresult rc = gm_check_device(dev);
     if (rc != CUDA_SUCCESS)
         return rc;
-    if ((int)attrib <= 0 || (uint32_t)attrib >= gm_device()->attribute_count)
+    /* Attributes this API knows but the worker did not report read as 0, as on the worker. */
+    uint32_t count = gm_device()->attribute_count;
+    if ((int)attrib <= 0 || ((uint32_t)attrib >= count && attrib >= CU_DEVICE_ATTRIBUTE_MAX))
         return CUDA_ERROR_INVALID_VALUE;
-    *pi = gm_device()->attr[attrib];
+    *pi = (uint32_t)attrib < count ? gm_device()->attr[attrib] : 0;
     return CUDA_SUCCESS;
 }
 

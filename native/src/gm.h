@@ -48,6 +48,8 @@ CUresult gm_context_register(CUcontext ctx, unsigned int flags, int primary);
 /** Looks ctx up: 0 and its flags when known, -1 otherwise. */
 int gm_context_lookup(CUcontext ctx, unsigned int *flags, int *primary);
 void gm_context_forget(CUcontext ctx);
+/** Replaces a live context's flags: 0, or -1 when ctx is unknown. */
+int gm_context_set_flags(CUcontext ctx, unsigned int flags);
 /** Pushes ctx on the calling thread's stack; CUDA_ERROR_INVALID_VALUE when the stack is full. */
 CUresult gm_context_push(CUcontext ctx);
 /** Removes ctx from the top of the calling thread's stack if it is there. */

@@ -3,12 +3,38 @@
  * with the layout cached at cuModuleGetFunction; parameters given through extra
  * (CU_LAUNCH_PARAM_BUFFER_POINTER/_SIZE) travel as the program laid them out.
  */
+#include <pthread.h>
+
 #include "funccache.h"
 #include "gm.h"
 #include "transport.h"
 
 /* Reused launch body of this thread: no allocation per launch once it has grown. */
 static __thread struct gm_buf launch_body;
+static pthread_key_t body_key;
+static pthread_once_t body_key_once = PTHREAD_ONCE_INIT;
+
+static void free_body(void *body)
+{
+    gm_buf_free(body);
+}
+
+static void create_body_key(void)
+{
+    pthread_key_create(&body_key, free_body);
+}
+
+/* This thread's launch body, emptied; freed when the thread exits. */
+static struct gm_buf *thread_body(void)
+{
+    if (launch_body.data == NULL) {
+        pthread_once(&body_key_once, create_body_key);
+        pthread_setspecific(body_key, &launch_body);
+    }
+    launch_body.len = 0;
+    launch_body.failed = 0;
+    return &launch_body;
+}
 
 /* Finds the buffer and its size in extra; CUDA_ERROR_INVALID_VALUE for anything else. */
 static CUresult parse_extra(void **extra, const void **buffer, size_t *size)
@@ -42,9 +68,7 @@ CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsigned int gridDi
         return CUDA_ERROR_INVALID_VALUE;
     if (kernelParams != NULL && extra != NULL)
         return CUDA_ERROR_INVALID_VALUE;
-    struct gm_buf *body = &launch_body;
-    body->len = 0;
-    body->failed = 0;
+    struct gm_buf *body = thread_body();
     gm_buf_put_u64(body, gm_handle(f));
     gm_buf_put_u32(body, gridDimX);
     gm_buf_put_u32(body, gridDimY);

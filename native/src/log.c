@@ -6,15 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int debug_level = -1; /* -1: not read yet; benign race, every reader computes the same */
+static int debug_level = -1; /* -1: not read yet; racing threads all compute the same value */
 
 int gm_log_debug_enabled(void)
 {
-    if (debug_level < 0) {
-        const char *level = getenv("GPUMIGRATE_LOG");
-        debug_level = level != NULL && strcmp(level, "debug") == 0;
+    int level = __atomic_load_n(&debug_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        const char *value = getenv("GPUMIGRATE_LOG");
+        level = value != NULL && strcmp(value, "debug") == 0;
+        __atomic_store_n(&debug_level, level, __ATOMIC_RELAXED);
     }
-    return debug_level;
+    return level;
 }
 
 static void log_line(const char *fmt, va_list args)

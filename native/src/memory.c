@@ -5,11 +5,11 @@
 
 CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytesize)
 {
-    if (dptr == NULL || bytesize == 0)
-        return CUDA_ERROR_INVALID_VALUE;
     CUresult rc = gm_require_context();
     if (rc != CUDA_SUCCESS)
         return rc;
+    if (dptr == NULL || bytesize == 0)
+        return CUDA_ERROR_INVALID_VALUE;
     struct gm_buf body;
     gm_buf_init(&body);
     gm_buf_put_u64(&body, bytesize);
@@ -23,11 +23,14 @@ CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytesize)
 
 CUresult cuMemFree_v2(CUdeviceptr dptr)
 {
-    CUresult rc = gm_require_context();
+    CUresult rc = gm_require_init();
     if (rc != CUDA_SUCCESS)
         return rc;
     if (dptr == 0)
-        return CUDA_SUCCESS; /* as CUDA: freeing NULL is a no-op */
+        return CUDA_SUCCESS; /* as CUDA: freeing NULL is a no-op, with or without a context */
+    rc = gm_require_context();
+    if (rc != CUDA_SUCCESS)
+        return rc;
     struct gm_buf body;
     gm_buf_init(&body);
     gm_buf_put_u64(&body, dptr);

@@ -8,13 +8,15 @@
 static CUresult memset_2d(CUdeviceptr dst, size_t pitch, uint32_t value, uint32_t element_size,
                           size_t width, size_t height, CUstream stream)
 {
+    CUresult rc = gm_require_context();
+    if (rc != CUDA_SUCCESS)
+        return rc;
     if (dst % element_size != 0)
         return CUDA_ERROR_INVALID_VALUE;
     if (height > 1 && (pitch < width * element_size || pitch % element_size != 0))
         return CUDA_ERROR_INVALID_VALUE;
-    CUresult rc = gm_require_context();
-    if (rc != CUDA_SUCCESS || width == 0)
-        return rc;
+    if (width == 0)
+        return CUDA_SUCCESS;
     struct gm_buf body;
     gm_buf_init(&body);
     for (size_t row = 0; rc == CUDA_SUCCESS && row < height; row++) {

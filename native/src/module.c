@@ -146,6 +146,17 @@ CUresult cuModuleLoadDataEx(CUmodule *module, const void *image, unsigned int nu
     return load_measured(module, image);
 }
 
+/* Modules load eagerly: the worker loads the whole image at MODULE_LOAD. */
+CUresult cuModuleGetLoadingMode(CUmoduleLoadingMode *mode)
+{
+    if (mode == NULL)
+        return CUDA_ERROR_INVALID_VALUE;
+    CUresult rc = gm_require_init();
+    if (rc == CUDA_SUCCESS)
+        *mode = CU_MODULE_EAGER_LOADING;
+    return rc;
+}
+
 CUresult cuModuleUnload(CUmodule hmod)
 {
     CUresult rc = gm_require_context();

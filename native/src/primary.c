@@ -18,28 +18,21 @@ static unsigned int primary_refs;
 /* Called with primary_lock held. */
 static CUresult activate(void)
 {
-    struct gm_buf body, results;
+    struct gm_buf body;
     gm_buf_init(&body);
-    gm_buf_init(&results);
     gm_buf_put_u32(&body, primary_flags | PRIMARY_FLAG);
     gm_buf_put_i32(&body, 0);
-    CUresult rc = gm_call_results(GM_OP_CTX_CREATE, &body, &results);
-    if (rc != CUDA_SUCCESS)
-        goto out;
-    struct gm_reader r;
-    gm_reader_init(&r, results.data, results.len);
-    CUcontext ctx = (CUcontext)(uintptr_t)gm_get_u64(&r);
-    if (r.failed || ctx == NULL) {
-        gm_log_error("CTX_CREATE reply for the primary context carries no context (%zu bytes)", results.len);
-        rc = CUDA_ERROR_UNKNOWN;
-        goto out;
-    }
-    rc = gm_context_register(ctx, primary_flags, 1);
-    if (rc == CUDA_SUCCESS)
-        primary_ctx = ctx;
-out:
+    uint64_t handle = 0;
+    CUresult rc = gm_call_u64(GM_OP_CTX_CREATE, &body, &handle, 1);
     gm_buf_free(&body);
-    gm_buf_free(&results);
+    if (rc == CUDA_SUCCESS && handle == 0) {
+        gm_log_error("CTX_CREATE returned the null handle for the primary context");
+        rc = CUDA_ERROR_UNKNOWN;
+    }
+    if (rc == CUDA_SUCCESS)
+        rc = gm_context_register((CUcontext)(uintptr_t)handle, primary_flags, 1);
+    if (rc == CUDA_SUCCESS)
+        primary_ctx = (CUcontext)(uintptr_t)handle;
     return rc;
 }
 

@@ -85,7 +85,7 @@ struct worker_address {
     char secret[256];
 };
 
-static CUresult hello(const char *agent, struct worker_address *worker)
+static CUresult hello(const char *agent, const char *source, struct worker_address *worker)
 {
     char host[256], err[256], token[512];
     uint16_t port;
@@ -102,8 +102,7 @@ static CUresult hello(const char *agent, struct worker_address *worker)
         goto out;
     fd = gm_tcp_connect(host, port, err, sizeof err);
     if (fd < 0) {
-        gm_log_error("cannot reach the gpumigrate agent at %s (GPUMIGRATE_AGENT): %s; no device available",
-                     agent, err);
+        gm_log_error("cannot reach the gpumigrate agent at %s (%s): %s; no device available", agent, source, err);
         goto out;
     }
     put_version(&body);
@@ -206,11 +205,14 @@ out:
 CUresult gm_session_open(struct gm_device_props *props)
 {
     const char *agent = getenv("GPUMIGRATE_AGENT");
-    if (agent == NULL || agent[0] == '\0')
+    const char *source = "GPUMIGRATE_AGENT";
+    if (agent == NULL || agent[0] == '\0') {
         agent = GM_DEFAULT_AGENT;
+        source = "the default; set GPUMIGRATE_AGENT to change it";
+    }
     struct worker_address worker;
     memset(&worker, 0, sizeof worker);
-    CUresult rc = hello(agent, &worker);
+    CUresult rc = hello(agent, source, &worker);
     if (rc == CUDA_SUCCESS)
         rc = attach(&worker);
     if (rc == CUDA_SUCCESS) {

@@ -4,7 +4,8 @@
  *
  * Thread-safe: one mutex guards the connection; a call holds it from sending its frame until
  * its reply has been read, so replies always arrive in the order calls were sent.
- * ASYNC frames are batched in a 64 KiB buffer and flushed before any call that waits.
+ * ASYNC frames are batched in a 64 KiB buffer and flushed before any call that waits, when
+ * full, or by a background thread 200 us after the first of them was queued.
  */
 #ifndef GM_TRANSPORT_H
 #define GM_TRANSPORT_H
@@ -14,9 +15,7 @@
 
 #include "cuda.h"
 #include "frame.h"
-
-/** What every call returns once the connection to the worker is lost. */
-#define GM_LINK_ERROR CUDA_ERROR_DEVICE_UNAVAILABLE
+#include "socket.h"
 
 /** A CALL or SYNC op: body (+ optional bulk data sent after it) out, results back. */
 struct gm_call {
@@ -28,20 +27,6 @@ struct gm_call {
     void *sink;                /* alternatively: exactly sink_len result bytes land here */
     size_t sink_len;
 };
-
-/**
- * Opens a TCP connection to host:port with TCP_NODELAY and a 10 s connect timeout.
- * Returns the socket, or -1 with the reason in err.
- */
-int gm_tcp_connect(const char *host, uint16_t port, char *err, size_t err_len);
-
-/**
- * One handshake exchange on a raw socket (HELLO to the agent, ATTACH to the worker): sends op
- * with seq 0 and REPLY_WANTED, reads the reply. Returns the reply's status (results in
- * results, or the message in msg), or GM_LINK_ERROR with the reason in msg.
- */
-CUresult gm_exchange(int fd, uint16_t op, const struct gm_buf *body, struct gm_buf *results,
-                     char *msg, size_t msg_len);
 
 /** Makes fd the session connection (after ATTACH); peer names it in log lines. */
 void gm_transport_attach(int fd, const char *peer);

@@ -138,7 +138,7 @@ static void launch(struct gm_reader *r)
     (void)gm_get_u64(r); /* stream */
     uint32_t param_bytes = gm_get_u32(r);
     uint8_t params[24];
-    stats.launches++;
+    __atomic_add_fetch(&stats.launches, 1, __ATOMIC_RELAXED);
     if (r->failed || function != 0x6000 || param_bytes != 24 || gy != 1 || gz != 1 || by != 1 || bz != 1) {
         fail_async(1);
         return;
@@ -164,8 +164,8 @@ static int32_t execute(uint16_t op, struct gm_reader *r, struct gm_buf *out, int
 {
     switch (op) {
     case GM_OP_DEVICE_GET_PROPERTIES:
-        gm_buf_put_u32(out, 200);
-        for (int i = 0; i < 200; i++)
+        gm_buf_put_u32(out, 100);
+        for (int i = 0; i < 100; i++)
             gm_buf_put_i32(out, i == 1 ? 1024 : i == 75 ? 9 : i == 76 ? 0 : i == 10 ? 32 : i);
         {
             char name[256] = "Fake H200";
@@ -384,6 +384,10 @@ out:
 int fake_start(void)
 {
     int agent_port;
+    memset(&stats, 0, sizeof stats);
+    next_alloc = FAKE_BASE;
+    deferred = 0;
+    handle_counter = 0x1000;
     memory = calloc(1, FAKE_MEMORY);
     agent_fd = listen_loopback(&agent_port);
     worker_fd = listen_loopback(&worker_port);
@@ -403,4 +407,9 @@ const struct fake_stats *fake_wait(void)
     close(worker_fd);
     free(memory);
     return &stats;
+}
+
+uint64_t fake_launches(void)
+{
+    return __atomic_load_n(&stats.launches, __ATOMIC_RELAXED);
 }

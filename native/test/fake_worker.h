@@ -34,8 +34,10 @@ struct fake_stats {
     char errors[512];       /* first protocol error, described */
 };
 
-/** Starts the agent and worker threads; returns the agent's port. */
+/** Starts the agent and worker threads (again after fake_wait, with fresh state); returns the agent's port. */
 int fake_start(void);
+/** Launches seen so far; safe to call while the fake runs. */
+uint64_t fake_launches(void);
 /** Waits until the worker connection has ended (GOODBYE or close); returns its stats. */
 const struct fake_stats *fake_wait(void);
 

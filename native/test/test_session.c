@@ -8,8 +8,10 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,7 +64,10 @@ static void devices(void)
     CHECK_EQ(get_attr(&attr, CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, dev), 0);
     CHECK_EQ(attr, 1024);
     CHECK_EQ(get_attr(&attr, (CUdevice_attribute)0, dev), CUDA_ERROR_INVALID_VALUE);
-    CHECK_EQ(get_attr(&attr, (CUdevice_attribute)200, dev), CUDA_ERROR_INVALID_VALUE);
+    CHECK_EQ(get_attr(&attr, CU_DEVICE_ATTRIBUTE_MAX, dev), CUDA_ERROR_INVALID_VALUE);
+    attr = -1; /* known to the API, not reported by the (fake) worker's 100 attributes: 0 */
+    CHECK_EQ(get_attr(&attr, (CUdevice_attribute)120, dev), CUDA_SUCCESS);
+    CHECK_EQ(attr, 0);
 }
 
 static CUcontext contexts(void)
@@ -77,6 +82,12 @@ static CUcontext contexts(void)
     CHECK(current == ctx && ctx != NULL, "created context is current");
     CHECK_EQ(FN(CUresult (*)(unsigned *), "cuCtxGetFlags")(&flags), 0);
     CHECK_EQ(flags, 4);
+    CHECK_EQ(FN(CUresult (*)(unsigned), "cuCtxSetFlags")(CU_CTX_SCHED_BLOCKING_SYNC), 0);
+    CHECK_EQ(FN(CUresult (*)(unsigned *), "cuCtxGetFlags")(&flags), 0);
+    CHECK_EQ(flags, CU_CTX_SCHED_BLOCKING_SYNC);
+    unsigned long long id = 0, other_id = 0;
+    CHECK_EQ(FN(CUresult (*)(CUcontext, unsigned long long *), "cuCtxGetId")(NULL, &id), 0);
+    CHECK(id != 0, "context id is 0");
     pthread_t t;
     void *other_empty = NULL;
     pthread_create(&t, NULL, thread_current, NULL);
@@ -89,6 +100,8 @@ static CUcontext contexts(void)
     CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxPushCurrent_v2")(primary), 0);
     CHECK_EQ(FN(CUresult (*)(CUcontext *), "cuCtxPopCurrent_v2")(&popped), 0);
     CHECK(popped == primary, "pop returns the pushed context");
+    CHECK_EQ(FN(CUresult (*)(CUcontext, unsigned long long *), "cuCtxGetId")(primary, &other_id), 0);
+    CHECK(other_id != id, "two contexts share id %llu", id);
     CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxDestroy_v2")(primary), CUDA_ERROR_INVALID_CONTEXT);
     CHECK_EQ(FN(CUresult (*)(CUdevice), "cuDevicePrimaryCtxRelease_v2")(0), 0);
     CHECK_EQ(FN(CUresult (*)(CUdevice, unsigned *, int *), "cuDevicePrimaryCtxGetState")(0, &flags, &active), 0);
@@ -134,6 +147,9 @@ static void modules_and_launches(void)
     CUfunction f = NULL, missing = NULL;
     size_t offset = 0, size = 0;
     int attr = 0;
+    CUmoduleLoadingMode mode = CU_MODULE_LAZY_LOADING;
+    CHECK_EQ(FN(CUresult (*)(CUmoduleLoadingMode *), "cuModuleGetLoadingMode")(&mode), 0);
+    CHECK_EQ(mode, CU_MODULE_EAGER_LOADING);
     CHECK_EQ(FN(CUresult (*)(CUmodule *, const void *), "cuModuleLoadData")(&mod, ptx), 0);
     CHECK_EQ(FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&f, mod, "axpy"), 0);
     CHECK_EQ(FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&missing, mod, "nope"),
@@ -222,6 +238,51 @@ static void streams_events_host(void)
     CHECK_EQ(FN(CUresult (*)(void *), "cuMemHostUnregister")(buf), CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED);
 }
 
+/* Several threads share the one connection: each round trip must get its own reply. */
+struct worker_args {
+    CUcontext ctx;
+    int id;
+    int failures;
+};
+
+static void *copy_worker(void *p)
+{
+    struct worker_args *w = p;
+    uint32_t out[1024], in[1024];
+    CUdeviceptr d;
+    if (FN(CUresult (*)(CUcontext), "cuCtxSetCurrent")(w->ctx) != 0
+        || FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&d, sizeof out) != 0) {
+        w->failures++;
+        return NULL;
+    }
+    for (int round = 0; round < 200; round++) {
+        for (int i = 0; i < 1024; i++)
+            out[i] = (uint32_t)(w->id << 24 | round << 12 | i);
+        if (FN(CUresult (*)(CUdeviceptr, const void *, size_t), "cuMemcpyHtoD_v2")(d, out, sizeof out) != 0
+            || FN(CUresult (*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH_v2")(in, d, sizeof in) != 0
+            || memcmp(in, out, sizeof in) != 0)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void threads(CUcontext ctx)
+{
+    enum { THREADS = 4 };
+    pthread_t t[THREADS];
+    struct worker_args args[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        args[i] = (struct worker_args){ ctx, i + 1, 0 };
+        pthread_create(&t[i], NULL, copy_worker, &args[i]);
+    }
+    int failures = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        failures += args[i].failures;
+    }
+    CHECK_EQ(failures, 0);
+}
+
 static int run_client(const char *path)
 {
     lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -232,10 +293,64 @@ static int run_client(const char *path)
     devices();
     CUcontext ctx = contexts();
     copies();
+    threads(ctx);
     modules_and_launches();
     streams_events_host();
     CHECK_EQ(FN(CUresult (*)(CUcontext), "cuCtxDestroy_v2")(ctx), 0);
     return check_result("test_session (client)");
+}
+
+/* Child: queues one launch, tells the parent, then makes no further call. */
+static void launch_and_idle(const char *path, int ready_fd)
+{
+    lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    CUcontext ctx;
+    CUmodule mod;
+    CUfunction f;
+    CUdeviceptr d;
+    float a = 1.0f;
+    void *params[] = { &d, &a, &d };
+    typedef CUresult (*launch_fn)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
+                                  CUstream, void **, void **);
+    int ok = lib && FN(CUresult (*)(unsigned), "cuInit")(0) == 0
+             && FN(CUresult (*)(CUcontext *, CUctxCreateParams *, unsigned, CUdevice), "cuCtxCreate_v4")(&ctx, NULL, 0, 0) == 0
+             && FN(CUresult (*)(CUmodule *, const void *), "cuModuleLoadData")(&mod, ptx) == 0
+             && FN(CUresult (*)(CUfunction *, CUmodule, const char *), "cuModuleGetFunction")(&f, mod, "axpy") == 0
+             && FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&d, 64) == 0
+             && FN(launch_fn, "cuLaunchKernel")(f, 1, 1, 1, 16, 1, 1, 0, NULL, params, NULL) == 0;
+    char byte = ok ? 'y' : 'n';
+    if (write(ready_fd, &byte, 1) != 1)
+        _exit(1);
+    for (;;)
+        pause();
+}
+
+/* Queued asynchronous work reaches the worker without any later call (the flusher). */
+static void test_idle_program_flushes(const char *path)
+{
+    char agent[32];
+    snprintf(agent, sizeof agent, "127.0.0.1:%d", fake_start());
+    setenv("GPUMIGRATE_AGENT", agent, 1);
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        return;
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0)
+        launch_and_idle(path, pipe_fds[1]);
+    char byte = 0;
+    CHECK(read(pipe_fds[0], &byte, 1) == 1 && byte == 'y', "child could not queue its launch");
+    /* Poll, as a test would with Awaitility: at most 5 s for the launch to arrive. */
+    for (int i = 0; i < 5000 && fake_launches() == 0; i++) {
+        struct timespec ms = { .tv_nsec = 1000000 };
+        nanosleep(&ms, NULL);
+    }
+    CHECK_EQ(fake_launches(), 1);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    fake_wait();
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
 }
 
 int main(int argc, char **argv)
@@ -267,5 +382,6 @@ int main(int argc, char **argv)
     CHECK_EQ(s->launches, LAUNCHES + 2);
     CHECK_EQ(s->module_bytes, strlen(ptx));
     CHECK(s->module_last == '\n', "PTX image sent with its NUL");
+    test_idle_program_flushes(argv[1]);
     return check_result("test_session");
 }

@@ -26,6 +26,8 @@ struct node {
     uint64_t value;
 };
 
+_Static_assert(sizeof(struct node) == 16, "struct node is two 64-bit pointers on the device");
+
 /* Device address of node k, which lives in pool A when k < per_pool, else in pool B. */
 static uint64_t node_address(CUdeviceptr pool_a, CUdeviceptr pool_b, unsigned int per_pool, unsigned int k)
 {

@@ -23,6 +23,8 @@ struct saxpy_args {
     int n;
 };
 
+_Static_assert(sizeof(struct saxpy_args) == 24, "saxpy's parameter block is 24 bytes without padding");
+
 static float coefficient(long long k)
 {
     return 0.5f + (float)(k % 8) * 0.0625f;

@@ -104,7 +104,7 @@ static void cpu_step(const float *src, float *dst, long long n)
 
 int main(int argc, char **argv)
 {
-    long long n = 64;
+    long long n = 48;
     long long steps = 2000;
     long long progress = 200;
     long long ballast_mib = 0;

@@ -1,7 +1,9 @@
 /*
  * Shared plumbing for the C test workloads (see workload.h).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "workload.h"
 
 #include <errno.h>

@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <p>A library is ours when its file contains the marker {@value #MARKER}, the name of the
  * environment variable the client library reads (NVIDIA's library has no reason to contain
- * it). The client's own variables ({@code GPUMIGRATE_AGENT}, {@code GPUMIGRATE_TOKEN}) are
+ * it). The client's own variables ({@code GPUMIGRATE_AGENT}, {@code GPUMIGRATE_TOKEN}, {@code GPUMIGRATE_TOKEN_FILE}) are
  * removed too. Thread-safe (stateless).
  */
 final class ClientLibraryScrubber {
@@ -32,6 +32,7 @@ final class ClientLibraryScrubber {
     static void scrub(Map<String, String> env) {
         env.remove("GPUMIGRATE_AGENT");
         env.remove("GPUMIGRATE_TOKEN");
+        env.remove("GPUMIGRATE_TOKEN_FILE");
         filter(env, "LD_LIBRARY_PATH", ":", entry -> isOurs(Path.of(entry, "libcuda.so.1")));
         filter(env, "LD_PRELOAD", "[: ]", entry -> isOurs(Path.of(entry)));
     }

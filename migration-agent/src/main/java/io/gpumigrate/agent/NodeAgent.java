@@ -34,6 +34,8 @@ public final class NodeAgent implements AutoCloseable {
     private final AgentConfig config;
     private final SessionRegistry sessions = new SessionRegistry();
     private final Map<Long, WorkerProcess> workers = new ConcurrentHashMap<>();
+    /** Per live worker: completes once its exit has been recorded. */
+    private final Map<Long, CompletableFuture<Void>> exitsRecorded = new ConcurrentHashMap<>();
     private final WorkerLauncher launcher;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     private final SecureRandom random = new SecureRandom();
@@ -101,7 +103,7 @@ public final class NodeAgent implements AutoCloseable {
             }
         }, launches).thenCompose(worker -> {
             workers.put(id, worker);
-            worker.exited().thenAccept(code -> workerExited(record, code));
+            exitsRecorded.put(id, worker.exited().thenAccept(code -> workerExited(record, code)));
             return worker.listening().orTimeout(WORKER_START_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .whenComplete((port, failure) -> {
                         if (failure != null) {
@@ -122,9 +124,10 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void workerExited(SessionRecord record, int code) {
-        workers.remove(record.id());
         record.ended(code == 0);
         sessions.finished(record);
+        workers.remove(record.id());
+        exitsRecorded.remove(record.id());
         log.info("session {}: worker exited with status {}{}", record.id(), code,
                 record.endReason().isEmpty() ? "" : " (" + record.endReason() + ")");
     }
@@ -141,6 +144,24 @@ public final class NodeAgent implements AutoCloseable {
         byte[] b = new byte[n];
         random.nextBytes(b);
         return b;
+    }
+
+    /**
+     * Waits until every worker has exited, at most {@code timeout}.
+     *
+     * @return whether none is left
+     */
+    public boolean awaitNoWorkers(java.time.Duration timeout) {
+        CompletableFuture<?>[] exits = exitsRecorded.values().toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(exits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return workers.isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return workers.isEmpty();
+        }
     }
 
     /** Stops listening and stops every worker (SIGTERM, then SIGKILL after a grace period). Idempotent. */

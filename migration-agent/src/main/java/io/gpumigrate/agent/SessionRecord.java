@@ -27,6 +27,7 @@ public final class SessionRecord {
     private volatile long deviceMemoryInUse;
     private volatile long lastAppliedSeq;
     private volatile String endReason = "";
+    private volatile String backend = "";
 
     SessionRecord(long id, String program, long clientPid, String node) {
         this.id = id;
@@ -74,6 +75,15 @@ public final class SessionRecord {
     /** Why the session ended, as its worker said (empty while it runs). */
     public String endReason() {
         return endReason;
+    }
+
+    /** The worker's device backend ({@code cuda} or {@code emulator}), once it listens. */
+    public String backend() {
+        return backend;
+    }
+
+    void backend(String backend) {
+        this.backend = backend;
     }
 
     void running() {

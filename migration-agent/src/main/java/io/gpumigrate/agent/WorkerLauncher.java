@@ -48,6 +48,9 @@ final class WorkerLauncher {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.add("--enable-native-access=ALL-UNNAMED");
+        // The agent forwards the worker's log lines into its own log, which adds time and thread.
+        command.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
+        command.add("-Dorg.slf4j.simpleLogger.showShortLogName=true");
         String extra = System.getenv(JAVA_OPTS_ENV);
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));

@@ -24,6 +24,7 @@ final class WorkerProcess {
     private final Process process;
     private final SessionRecord record;
     private final CompletableFuture<Integer> listening = new CompletableFuture<>();
+    private final CompletableFuture<Void> reportsRead = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited;
 
     WorkerProcess(Process process, SessionRecord record) {
@@ -31,7 +32,8 @@ final class WorkerProcess {
         this.record = record;
         Thread.ofVirtual().name("worker-reports-" + record.id()).start(this::readReports);
         Thread.ofVirtual().name("worker-log-" + record.id()).start(this::forwardLog);
-        this.exited = process.onExit().thenApply(Process::exitValue);
+        // Exited only once the last report has been read too, so the record is final by then.
+        this.exited = process.onExit().thenCombine(reportsRead, (p, done) -> p.exitValue());
         exited.thenAccept(code -> listening.completeExceptionally(new IOException(
                 "the worker exited with status " + code + " before it listened")));
     }
@@ -41,7 +43,7 @@ final class WorkerProcess {
         return listening;
     }
 
-    /** Completes with the exit status when the process has exited. */
+    /** Completes with the exit status when the process has exited and its last report has been read. */
     CompletableFuture<Integer> exited() {
         return exited;
     }
@@ -76,14 +78,19 @@ final class WorkerProcess {
             }
         } catch (IOException e) {
             log.debug("session {}: worker report stream ended: {}", record.id(), e.toString());
+        } finally {
+            reportsRead.complete(null);
         }
     }
 
     private void apply(WorkerReport report) {
         switch (report.type()) {
-            case LISTENING -> listening.complete((int) report.values()[0]);
+            case LISTENING -> {
+                record.backend(report.text());
+                listening.complete((int) report.values()[0]);
+            }
             case STATS -> record.stats(report.values()[0], report.values()[1], report.values()[2]);
-            case ENDED -> record.endReason(report.reason());
+            case ENDED -> record.endReason(report.text());
         }
     }
 
@@ -91,7 +98,17 @@ final class WorkerProcess {
         Logger workerLog = LoggerFactory.getLogger("io.gpumigrate.worker.session-" + record.id());
         try (BufferedReader in = reader(process.getErrorStream())) {
             for (String line; (line = in.readLine()) != null; ) {
-                workerLog.info("{}", line);
+                if (line.startsWith("ERROR ")) {
+                    workerLog.error("{}", line.substring(6));
+                } else if (line.startsWith("WARN ")) {
+                    workerLog.warn("{}", line.substring(5));
+                } else if (line.startsWith("INFO ")) {
+                    workerLog.info("{}", line.substring(5));
+                } else if (line.startsWith("DEBUG ") || line.startsWith("TRACE ")) {
+                    workerLog.debug("{}", line.substring(6));
+                } else {
+                    workerLog.info("{}", line);
+                }
             }
         } catch (IOException e) {
             log.debug("session {}: worker log stream ended: {}", record.id(), e.toString());

@@ -13,8 +13,9 @@ import java.util.Locale;
 /**
  * Which device backend a worker runs on: {@code cuda} (a real GPU through libcuda),
  * {@code emulator} (the PTX emulator), or {@code auto}: CUDA where it can be created and
- * finds a GPU, else the emulator. The CUDA backend is looked up by name so that a build
- * without it still runs on the emulator. Thread-safe (immutable).
+ * finds a GPU, else the emulator. The CUDA backend is looked up by name (its static
+ * {@code open(int ordinal)}, device 0) so that a build without it still runs on the emulator.
+ * Thread-safe (immutable).
  */
 public enum BackendChoice {
     AUTO, CUDA, EMULATOR;
@@ -70,7 +71,7 @@ public enum BackendChoice {
             throw new CudaException(CuResult.NOT_SUPPORTED, "this build has no CUDA backend (" + CUDA_BACKEND_CLASS + ")");
         }
         try {
-            return (DeviceBackend) type.getConstructor().newInstance();
+            return (DeviceBackend) type.getMethod("open", int.class).invoke(null, 0);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof CudaException ce) {

@@ -61,7 +61,8 @@ public final class WorkerMain {
             return 1;
         }
         log.info("session {}: worker listening on {}:{}", session.id(), options.bind(), server.port());
-        reports.println(WorkerReport.listening(server.port()));
+        reports.println(WorkerReport.listening(server.port(),
+                backend instanceof io.gpumigrate.device.emulator.EmulatorBackend ? "emulator" : "cuda"));
         reports.flush();
 
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(

@@ -7,21 +7,22 @@ import java.util.Optional;
  * worker's logs go to standard error. Shared by both sides so they cannot drift apart.
  *
  * <pre>
- * gpumigrate-worker listening PORT
+ * gpumigrate-worker listening PORT BACKEND
  * gpumigrate-worker stats LAST_APPLIED_SEQ CALLS_EXECUTED DEVICE_MEMORY_IN_USE
  * gpumigrate-worker ended REASON...
  * </pre>
  *
  * Thread-safe (immutable).
  */
-public record WorkerReport(Type type, long[] values, String reason) {
+public record WorkerReport(Type type, long[] values, String text) {
 
     public enum Type { LISTENING, STATS, ENDED }
 
     private static final String PREFIX = "gpumigrate-worker ";
 
-    public static String listening(int port) {
-        return PREFIX + "listening " + port;
+    /** @param backend {@code cuda} or {@code emulator} */
+    public static String listening(int port, String backend) {
+        return PREFIX + "listening " + port + " " + backend;
     }
 
     public static String stats(SessionStats s) {
@@ -40,8 +41,11 @@ public record WorkerReport(Type type, long[] values, String reason) {
         String[] words = line.substring(PREFIX.length()).split(" ", 2);
         try {
             return switch (words[0]) {
-                case "listening" -> Optional.of(new WorkerReport(Type.LISTENING,
-                        new long[] {Integer.parseInt(words[1].trim())}, null));
+                case "listening" -> {
+                    String[] w = words[1].trim().split(" ", 2);
+                    yield Optional.of(new WorkerReport(Type.LISTENING, new long[] {Integer.parseInt(w[0])},
+                            w.length > 1 ? w[1] : "unknown"));
+                }
                 case "stats" -> {
                     String[] n = words[1].trim().split(" ");
                     yield Optional.of(new WorkerReport(Type.STATS, new long[] {

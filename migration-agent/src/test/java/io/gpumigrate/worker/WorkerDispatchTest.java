@@ -188,4 +188,25 @@ class WorkerDispatchTest {
         assertEquals(0, worker.session.stats().deviceMemoryInUse());
         assertEquals(0, ((EmulatorBackend) worker.backend).addressSpace().allocations().size());
     }
+
+    @Test
+    void pipelinedCopiesBeyondTheQueueLimitAllArriveInOrder() throws Exception {
+        int chunk = 8 << 20;
+        int chunks = (int) (3 * ForwardedCallHandler.HIGH_WATER / chunk);
+        long dptr = client.memAlloc((long) chunk * chunks);
+        for (int i = 0; i < chunks; i++) {
+            byte[] data = new byte[chunk];
+            java.util.Arrays.fill(data, (byte) i);
+            client.copyHtoD(dptr + (long) i * chunk, data);
+        }
+        byte[] last = pattern(chunk, 9);
+        client.copyHtoD(dptr, last);
+        assertArrayEquals(last, client.copyDtoH(dptr, chunk), "the later copy to the same place won");
+        for (int i = 1; i < chunks; i++) {
+            byte[] got = client.copyDtoH(dptr + (long) i * chunk + chunk - 16, 16);
+            byte[] want = new byte[16];
+            java.util.Arrays.fill(want, (byte) i);
+            assertArrayEquals(want, got, "chunk " + i);
+        }
+    }
 }

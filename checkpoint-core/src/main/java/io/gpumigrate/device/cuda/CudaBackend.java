@@ -1,0 +1,436 @@
+package io.gpumigrate.device.cuda;
+
+import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.device.DeviceEvent;
+import io.gpumigrate.device.DeviceFunction;
+import io.gpumigrate.device.DeviceModule;
+import io.gpumigrate.device.DeviceProperties;
+import io.gpumigrate.device.DeviceStream;
+import io.gpumigrate.device.LaunchConfig;
+import io.gpumigrate.device.MemInfo;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The {@link DeviceBackend} for a real GPU: NVIDIA's {@code libcuda.so.1} called through FFM,
+ * on the device's primary context, with every allocation placed in the session's address
+ * window (see {@link DeviceMemory}) so that a restore can map the same addresses elsewhere.
+ *
+ * <p>Not thread-safe, as the SPI says: one session thread at a time. Every public method makes
+ * the context current on the calling thread first (one thread-local read when it already is),
+ * so the session may move between threads as long as calls do not overlap.
+ */
+public final class CudaBackend implements DeviceBackend {
+
+    /** The default base of the session address window, granted by the driver in practice (DESIGN.md). */
+    public static final long DEFAULT_WINDOW_BASE = 0x2000_0000_0000L;
+    /** The smallest default window; the default is twice the device memory, rounded up to 1 GiB. */
+    public static final long MIN_DEFAULT_WINDOW = 64L << 30;
+    private static final int STAGING_BUFFERS = 4;
+    private static final long STAGING_BYTES = 8L << 20;
+
+    private final CudaDriver driver;
+    private final int ordinal;
+    private final int device;
+    private final ContextBinding context;
+    private final Arena arena = Arena.ofShared();
+    private final DeviceProperties properties;
+    private final DeviceMemory memory;
+    private final HostCopies copies;
+    private final CudaModules modules;
+    private final CudaStreams streams;
+    private final CheckedCopies checked;
+    private final KernelLauncher launcher;
+    private final MemorySegment out;
+    private boolean closed;
+
+    /** Whether a CUDA driver with at least one device can be used here. Never throws. */
+    public static boolean available() {
+        try {
+            DriverLibrary.shared();
+            return true;
+        } catch (CudaException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Why {@link #available()} is false, or null when it is true. */
+    public static String unavailableReason() {
+        try {
+            DriverLibrary.shared();
+            return null;
+        } catch (CudaException e) {
+            return DriverLibrary.reason(e);
+        } catch (RuntimeException | LinkageError e) {
+            return e.toString();
+        }
+    }
+
+    /** Device {@code ordinal} with the default window: {@link #DEFAULT_WINDOW_BASE}, twice the device memory. */
+    public static CudaBackend open(int ordinal) throws CudaException {
+        return open(ordinal, DEFAULT_WINDOW_BASE, 0);
+    }
+
+    /**
+     * Opens device {@code ordinal} and reserves the session's address window.
+     *
+     * @param windowBase the window's first address, a multiple of the allocation granularity (2 MiB on current GPUs)
+     * @param windowSize bytes, rounded up to the granularity; 0 for the default
+     * @throws CudaException {@code CUDA_ERROR_NO_DEVICE} without a usable driver,
+     *                       {@code CUDA_ERROR_INVALID_DEVICE} for an ordinal out of range,
+     *                       {@code CUDA_ERROR_NOT_SUPPORTED} for a device without VMM,
+     *                       {@code CUDA_ERROR_OUT_OF_MEMORY} when the window cannot be reserved there
+     */
+    public static CudaBackend open(int ordinal, long windowBase, long windowSize) throws CudaException {
+        return open(DriverLibrary.shared(), ordinal, windowBase, windowSize);
+    }
+
+    /** As {@link #open(int, long, long)}, on a driver loaded by the caller (tests load stand-ins). */
+    static CudaBackend open(CudaDriver driver, int ordinal, long windowBase, long windowSize) throws CudaException {
+        return new CudaBackend(driver, ordinal, windowBase, windowSize);
+    }
+
+    private CudaBackend(CudaDriver driver, int ordinal, long windowBase, long windowSize) throws CudaException {
+        this.driver = driver;
+        this.ordinal = ordinal;
+        int count = DriverLibrary.deviceCount(driver);
+        if (ordinal < 0 || ordinal >= count) {
+            arena.close();
+            throw new CudaException(CuResult.INVALID_DEVICE, "device ordinal " + ordinal + " is outside 0.." + (count - 1));
+        }
+        this.out = arena.allocate(JAVA_LONG, 2);
+        try {
+            driver.check(driver.deviceGet(out, ordinal), "cuDeviceGet(" + ordinal + ")");
+            this.device = out.get(JAVA_INT, 0);
+            driver.check(driver.primaryCtxRetain(out, device), "cuDevicePrimaryCtxRetain(" + ordinal + ")");
+        } catch (CudaException e) {
+            arena.close();
+            throw e;
+        }
+        this.context = new ContextBinding(driver, out.get(JAVA_LONG, 0));
+        DeviceMemory mem = null;
+        HostCopies host = null;
+        try {
+            context.makeCurrent();
+            this.properties = CudaProperties.read(driver, device);
+            if (properties.attribute(CudaProperties.ATTRIBUTE_VMM_SUPPORTED) == 0) {
+                throw new CudaException(CuResult.NOT_SUPPORTED, properties.name() + " (device " + ordinal
+                        + ") does not support virtual memory management, which placing allocations needs");
+            }
+            long size = windowSize > 0 ? windowSize : defaultWindowSize(properties.totalMemory());
+            mem = new DeviceMemory(driver, ordinal, windowBase, size, arena);
+            host = new HostCopies(driver, STAGING_BUFFERS, STAGING_BYTES, arena);
+        } catch (CudaException | RuntimeException e) {
+            if (mem != null) {
+                mem.close();
+            }
+            context.release();
+            driver.primaryCtxRelease(device);
+            arena.close();
+            throw e;
+        }
+        this.memory = mem;
+        this.copies = host;
+        this.modules = new CudaModules(driver, arena);
+        this.streams = new CudaStreams(driver, arena);
+        this.checked = new CheckedCopies(driver, memory, modules, copies);
+        this.launcher = new KernelLauncher(driver, arena);
+    }
+
+    /** Twice the device memory rounded up to 1 GiB, at least {@link #MIN_DEFAULT_WINDOW}. */
+    static long defaultWindowSize(long totalMemory) {
+        long gib = 1L << 30;
+        return Math.max(MIN_DEFAULT_WINDOW, (2 * totalMemory + gib - 1) / gib * gib);
+    }
+
+    private void ensureCurrent() throws CudaException {
+        if (closed) {
+            throw new CudaException(CuResult.INVALID_CONTEXT, "the CUDA backend for device " + ordinal + " is closed");
+        }
+        context.ensureCurrent();
+    }
+
+    // ---- session state ---------------------------------------------------------------------
+
+    /** The device ordinal this backend runs on. */
+    public int ordinal() {
+        return ordinal;
+    }
+
+    /** First address of the session's address window. Session state: a restore reserves the same. */
+    public long windowBase() {
+        return memory.windowBase();
+    }
+
+    /** Bytes of the session's address window. */
+    public long windowSize() {
+        return memory.windowSize();
+    }
+
+    /** The allocation granularity: every allocation's mapped size is a multiple of it. */
+    public long granularity() {
+        return memory.granularity();
+    }
+
+    /**
+     * Every live allocation, in address order, with the size the program asked for: what a
+     * snapshot copies and a restore recreates with {@link #memAllocAt}.
+     */
+    public List<AddressRange> allocations() {
+        List<AddressRange> ranges = new ArrayList<>();
+        for (DeviceMemory.Allocation a : memory.allocations()) {
+            ranges.add(new AddressRange(a.base(), a.requested()));
+        }
+        return ranges;
+    }
+
+    @Override
+    public DeviceProperties properties() {
+        return properties;
+    }
+
+    // ---- memory ----------------------------------------------------------------------------
+
+    @Override
+    public long memAlloc(long bytes) throws CudaException {
+        ensureCurrent();
+        return memory.alloc(bytes);
+    }
+
+    /**
+     * Allocates {@code bytes} at exactly {@code address} (granularity-aligned, inside the
+     * window, not overlapping a live allocation): how a restore recreates a session's memory.
+     */
+    public long memAllocAt(long address, long bytes) throws CudaException {
+        ensureCurrent();
+        return memory.allocAt(address, bytes);
+    }
+
+    /**
+     * Waits for the context's work first, as {@code cuMemFree} does, so that no queued work
+     * still uses the memory when it is unmapped.
+     */
+    @Override
+    public void memFree(long dptr) throws CudaException {
+        ensureCurrent();
+        DeviceMemory.Allocation allocation = memory.find(dptr);
+        if (allocation == null || allocation.base() != dptr) {
+            throw new CudaException(CuResult.INVALID_VALUE, String.format("0x%x is not the base of an allocation", dptr));
+        }
+        driver.check(driver.ctxSynchronize(), "cuCtxSynchronize (before freeing)");
+        memory.free(dptr);
+    }
+
+    @Override
+    public MemInfo memInfo() throws CudaException {
+        ensureCurrent();
+        driver.check(driver.memGetInfo(out, out.asSlice(8)), "cuMemGetInfo");
+        return new MemInfo(out.get(JAVA_LONG, 0), out.get(JAVA_LONG, 8));
+    }
+
+    /** From the backend's own tables: allocations (their requested size) and module globals looked up. */
+    @Override
+    public AddressRange addressRange(long dptr) throws CudaException {
+        ensureCurrent();
+        AddressRange range = memory.range(dptr);
+        if (range == null) {
+            range = modules.globalContaining(dptr);
+        }
+        if (range == null) {
+            throw new CudaException(CuResult.NOT_FOUND, String.format("0x%x is in no allocation or module global", dptr));
+        }
+        return range;
+    }
+
+    /** Page-locks host memory so that copies from and into it skip staging; see {@link HostCopies#register}. */
+    public void registerHost(MemorySegment host) throws CudaException {
+        ensureCurrent();
+        copies.register(host);
+    }
+
+    public void unregisterHost(MemorySegment host) throws CudaException {
+        ensureCurrent();
+        copies.unregister(host);
+    }
+
+    // ---- copies ----------------------------------------------------------------------------
+
+    @Override
+    public void copyHtoD(long dst, MemorySegment src, DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        checked.toDevice(dst, src, streams.handle(stream));
+    }
+
+    @Override
+    public void copyDtoH(MemorySegment dst, long src, DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        checked.toHost(dst, src, streams.handle(stream));
+    }
+
+    @Override
+    public void copyDtoD(long dst, long src, long bytes, DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        checked.deviceToDevice(dst, src, bytes, streams.handle(stream));
+    }
+
+    @Override
+    public void memset(long dst, int value, int elementSize, long count, DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        checked.memset(dst, value, elementSize, count, streams.handle(stream));
+    }
+
+    // ---- modules and launches ----------------------------------------------------------------
+
+    @Override
+    public DeviceModule loadModule(byte[] image) throws CudaException {
+        ensureCurrent();
+        return modules.load(image);
+    }
+
+    @Override
+    public void unloadModule(DeviceModule module) throws CudaException {
+        ensureCurrent();
+        modules.unload(module);
+    }
+
+    @Override
+    public DeviceFunction function(DeviceModule module, String name) throws CudaException {
+        ensureCurrent();
+        return modules.function(module, name);
+    }
+
+    @Override
+    public AddressRange global(DeviceModule module, String name) throws CudaException {
+        ensureCurrent();
+        return modules.global(module, name);
+    }
+
+    @Override
+    public int functionAttribute(DeviceFunction function, int attribute) throws CudaException {
+        ensureCurrent();
+        return modules.attribute(function, attribute);
+    }
+
+    @Override
+    public void setFunctionAttribute(DeviceFunction function, int attribute, int value) throws CudaException {
+        ensureCurrent();
+        modules.setAttribute(function, attribute, value);
+    }
+
+    /** Allocates nothing: see {@link KernelLauncher}. */
+    @Override
+    public void launch(DeviceFunction function, LaunchConfig config, MemorySegment params, DeviceStream stream)
+            throws CudaException {
+        ensureCurrent();
+        launcher.launch(modules.function(function), config, params, streams.handle(stream));
+    }
+
+    // ---- streams and events -------------------------------------------------------------------
+
+    @Override
+    public DeviceStream createStream(int flags, int priority) throws CudaException {
+        ensureCurrent();
+        return streams.create(flags, priority);
+    }
+
+    @Override
+    public void destroyStream(DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        streams.destroy(stream);
+    }
+
+    @Override
+    public void synchronize(DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        streams.synchronize(stream);
+    }
+
+    @Override
+    public boolean query(DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        return streams.query(stream);
+    }
+
+    @Override
+    public void waitEvent(DeviceStream stream, DeviceEvent event) throws CudaException {
+        ensureCurrent();
+        streams.waitEvent(stream, event);
+    }
+
+    @Override
+    public DeviceEvent createEvent(int flags) throws CudaException {
+        ensureCurrent();
+        return streams.createEvent(flags);
+    }
+
+    @Override
+    public void destroyEvent(DeviceEvent event) throws CudaException {
+        ensureCurrent();
+        streams.destroyEvent(event);
+    }
+
+    @Override
+    public void record(DeviceEvent event, DeviceStream stream) throws CudaException {
+        ensureCurrent();
+        streams.record(event, stream);
+    }
+
+    @Override
+    public void synchronize(DeviceEvent event) throws CudaException {
+        ensureCurrent();
+        streams.synchronize(event);
+    }
+
+    @Override
+    public boolean query(DeviceEvent event) throws CudaException {
+        ensureCurrent();
+        return streams.query(event);
+    }
+
+    @Override
+    public float elapsedMillis(DeviceEvent start, DeviceEvent end) throws CudaException {
+        ensureCurrent();
+        return streams.elapsedMillis(start, end);
+    }
+
+    @Override
+    public void synchronize() throws CudaException {
+        ensureCurrent();
+        driver.check(driver.ctxSynchronize(), "cuCtxSynchronize");
+    }
+
+    /**
+     * Waits for the device (errors ignored), then frees modules, events, streams, staging
+     * buffers, every allocation and the window reservation, and releases the primary context.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            context.makeCurrent();
+        } catch (CudaException e) {
+            // Still release what we can: the calls below fail harmlessly without a context.
+        }
+        driver.ctxSynchronize();
+        modules.close();
+        streams.close();
+        copies.close();
+        memory.close();
+        context.release();
+        driver.primaryCtxRelease(device);
+        closed = true;
+        arena.close();
+    }
+}

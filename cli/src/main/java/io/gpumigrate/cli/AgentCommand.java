@@ -1,0 +1,70 @@
+package io.gpumigrate.cli;
+
+import io.gpumigrate.agent.AgentConfig;
+import io.gpumigrate.agent.AgentMain;
+import io.gpumigrate.agent.HostPort;
+import io.gpumigrate.worker.BackendChoice;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code gpumigrate agent}: runs this node's agent in the foreground until interrupted. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Runs the node agent in the foreground: accepts clients and starts a session worker per client.")
+final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--name", paramLabel = "NODE", description = "The node's name (default: the host name).")
+    String name;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "The TCP port (default: ${DEFAULT-VALUE}).")
+    int port = HostPort.DEFAULT_AGENT_PORT;
+
+    @Option(names = "--bind", paramLabel = "ADDR",
+            description = "The address to listen on (default: ${DEFAULT-VALUE}); beyond loopback a token file is required.")
+    String bind = AgentConfig.DEFAULT_BIND;
+
+    @Option(names = "--backend", paramLabel = "auto|cuda|emulator",
+            description = "The device backend: a GPU through CUDA, the PTX emulator, or auto (CUDA where a GPU is found).")
+    String backend = "auto";
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the token clients must present.")
+    Path tokenFile;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig config;
+        try {
+            byte[] token = tokenFile == null ? null : AgentConfig.readToken(tokenFile);
+            config = new AgentConfig(name != null ? name : hostName(), port, bind, BackendChoice.parse(backend),
+                    token, 60);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } catch (IOException e) {
+            throw new CliException("cannot read the token file: " + e.getMessage(), e);
+        }
+        try {
+            AgentMain.runForeground(config);
+        } catch (RuntimeException e) {
+            throw new CliException("cannot start the agent on " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

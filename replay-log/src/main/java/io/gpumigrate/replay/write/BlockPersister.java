@@ -1,0 +1,154 @@
+package io.gpumigrate.replay.write;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import io.gpumigrate.replay.blob.BlobStore;
+import io.gpumigrate.replay.format.BlockHeader;
+import io.gpumigrate.replay.format.EntryBuffer;
+import io.gpumigrate.replay.format.EntryCursor;
+import io.gpumigrate.replay.format.LogFormat;
+import io.netty.buffer.ByteBuf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Turns pending blocks into bytes on disk: payloads to the blob store, entries compressed with
+ * zstd, framed ({@link BlockHeader}) and appended to the current segment, which is rolled at
+ * the size limit. Not thread-safe: used by the writer thread only.
+ */
+final class BlockPersister implements AutoCloseable {
+
+    private final Path dir;
+    private final long sessionId;
+    private final LogWriterConfig config;
+    private final BlobStore blobs;
+    private final ZstdCompressCtx zstd = new ZstdCompressCtx();
+    private final EntryBuffer resolved;
+    private final byte[] header = new byte[BlockHeader.LENGTH];
+    private byte[] packed = new byte[0];
+    private SegmentOutput segment;
+    private long lastSegmentName;
+
+    volatile long blocksWritten;
+    volatile long segmentsCreated;
+    volatile long segmentBytes;
+    volatile long rawBytes;
+    volatile long blobsWritten;
+    volatile long blobBytes;
+    volatile long blobsDeduplicated;
+
+    /**
+     * @param lastSegmentName the first sequence number of the newest segment already in
+     *     {@code dir}, or -1: a new segment is always named above it
+     */
+    BlockPersister(Path dir, long sessionId, LogWriterConfig config, BlobStore blobs, long lastSegmentName) {
+        this.lastSegmentName = lastSegmentName;
+        this.dir = dir;
+        this.sessionId = sessionId;
+        this.config = config;
+        this.blobs = blobs;
+        this.resolved = new EntryBuffer(config.blockBytes() + 4096);
+        zstd.setLevel(config.zstdLevel());
+    }
+
+    /** Writes one block; releases its attachments whether or not it succeeds. */
+    void write(PendingBlock block) throws IOException {
+        try {
+            config.beforeBlockWrite().run();
+            EntryBuffer entries = block.attachments.isEmpty() ? block.entries : resolveBlobs(block);
+            int rawLength = entries.length();
+            int bound = (int) Zstd.compressBound(rawLength);
+            if (packed.length < bound) {
+                packed = new byte[bound];
+            }
+            int size = zstd.compressByteArray(packed, 0, bound, entries.array(), 0, rawLength);
+            byte[] body = packed;
+            int codec = LogFormat.CODEC_ZSTD;
+            if (size >= rawLength) {
+                body = entries.array();
+                size = rawLength;
+                codec = LogFormat.CODEC_NONE;
+            }
+            new BlockHeader(size, rawLength, block.firstSeq, block.lastSeq, block.entryCount, codec,
+                    BlockHeader.bodyCrc(body, 0, size)).encodeInto(header, 0);
+            if (segment == null) {
+                // Named by the block's first sequence number, unless that is a status for a call in
+                // the previous segment which that segment is already named by.
+                lastSegmentName = Math.max(block.firstSeq, lastSegmentName + 1);
+                segment = SegmentOutput.create(dir, sessionId, lastSegmentName);
+                segmentsCreated++;
+                segmentBytes += segment.size();
+            }
+            segment.write(ByteBuffer.wrap(header), ByteBuffer.wrap(body, 0, size));
+            blocksWritten++;
+            segmentBytes += BlockHeader.LENGTH + size;
+            rawBytes += rawLength;
+            if (config.fsync() == FsyncPolicy.EVERY_BLOCK) {
+                sync();
+            }
+            if (segment.size() >= config.segmentBytes()) {
+                finishSegment();
+            }
+        } finally {
+            block.releaseAttachments();
+        }
+    }
+
+    /** Re-encodes a block's entries with each pending payload replaced by its blob reference. */
+    private EntryBuffer resolveBlobs(PendingBlock block) throws IOException {
+        resolved.clear();
+        EntryCursor c = new EntryCursor(block.entries.array(), 0, block.entries.length(), true);
+        while (c.next()) {
+            if (c.kind() != EntryCursor.PENDING_BLOB) {
+                resolved.putBytes(c.bytes(), c.entryStart(), c.entryEnd() - c.entryStart());
+                continue;
+            }
+            int start = resolved.length();
+            resolved.putBytes(c.bytes(), c.entryStart(), c.inlineOffset() + c.inlineLength() - c.entryStart());
+            resolved.array()[start] = EntryCursor.CALL_BLOB;
+            ByteBuf att = block.attachments.get(c.attachment());
+            BlobStore.Put put = blobs.put(att.nioBuffer(att.readerIndex() + c.inlineLength(),
+                    att.readableBytes() - c.inlineLength()));
+            if (put.written()) {
+                blobsWritten++;
+                blobBytes += put.bytesOnDisk();
+            } else {
+                blobsDeduplicated++;
+            }
+            resolved.putBlobTrailer(put.ref().hash(), put.ref().length());
+        }
+        return resolved;
+    }
+
+    /** Forces blobs, then the segment, to stable storage. */
+    void sync() throws IOException {
+        blobs.sync();
+        if (segment != null) {
+            segment.force();
+        }
+    }
+
+    /** Syncs per policy and closes the current segment; the next block starts a new one. */
+    void finishSegment() throws IOException {
+        if (segment == null) {
+            return;
+        }
+        if (config.fsync() != FsyncPolicy.NEVER) {
+            sync();
+        }
+        segment.close();
+        segment = null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            finishSegment();
+        } finally {
+            zstd.close();
+            blobs.close();
+        }
+    }
+}

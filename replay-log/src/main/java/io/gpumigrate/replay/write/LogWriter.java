@@ -1,0 +1,393 @@
+package io.gpumigrate.replay.write;
+
+import io.gpumigrate.protocol.Op;
+import io.gpumigrate.replay.blob.BlobStore;
+import io.gpumigrate.replay.format.EntryBuffer;
+import io.gpumigrate.replay.format.EntryCursor;
+import io.gpumigrate.replay.format.LogFormat;
+import io.gpumigrate.replay.format.WriterLock;
+import io.gpumigrate.replay.read.RecoveryReport;
+import io.gpumigrate.replay.read.Segments;
+import io.gpumigrate.replay.read.TailRecovery;
+import io.netty.buffer.ByteBuf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Appends a session's forwarded calls to its replay log.
+ *
+ * <p><b>Threads.</b> {@link #append} is called on the session thread (it is thread-safe, but
+ * one caller is the intended use) and never does disk I/O: it encodes the call into an
+ * in-memory block and, for a MEMCPY_HTOD payload of at least {@code blobMinBytes}, keeps a
+ * reference to the caller's buffer instead of copying it. A writer thread compresses full
+ * blocks, writes payloads to the blob store and blocks to segments. A block that stays unfilled
+ * for {@code linger} is written all the same.
+ *
+ * <p><b>When the writer falls behind.</b> Appended bytes not yet written (payloads included)
+ * are bounded by {@code maxPendingBytes}. An append that would exceed it waits up to
+ * {@code maxStall} for room, counted in {@link WriterStats#stalls()}; if there is still no room,
+ * the writer turns <em>degraded</em>: it drops calls, without waiting, until the backlog is
+ * down to half the budget, and then writes a {@code LogGap} entry naming the dropped sequence
+ * numbers before the next call. A warning is logged when it degrades and when it recovers.
+ * Calls are never lost silently: each dropped call is in a gap and in
+ * {@link WriterStats#callsDropped()}. If writing fails (disk full, I/O error), calls are counted
+ * as dropped from then on, and {@link #flush()} and {@link #close()} throw the failure.
+ *
+ * <p><b>Durability.</b> {@link #flush()} and {@link #close()} block until everything appended
+ * before them is written, and synced per {@link FsyncPolicy}; call them off the hot path (at
+ * GOODBYE, before a migration's commit). The log directory is locked while the writer is open.
+ */
+public final class LogWriter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+    /** Bytes of a MEMCPY_HTOD body before its payload: u64 dst, u64 stream. */
+    private static final int HTOD_HEADER = 16;
+    /** A block holding payloads is handed off once it references this many blocks' worth of bytes. */
+    private static final int ATTACHED_BLOCKS = 16;
+
+    private final Path dir;
+    private final LogWriterConfig config;
+    private final WriterLock lock;
+    private final RecoveryReport recovery;
+    private final BlockPersister persister;
+    private final WriterLoop loop;
+    private final Thread thread;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final Backlog backlog;
+
+    // guarded by appendLock
+    private PendingBlock current;
+    private long lastSeq;
+    private boolean closed;
+    private boolean degraded;
+    private final DroppedCalls dropped = new DroppedCalls();
+    // written under appendLock with release stores (no fence on the hot path), read by stats() without it
+    private final AtomicLong appended = new AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong stallNanos = new AtomicLong();
+
+    private LogWriter(Path dir, LogWriterConfig config, WriterLock lock, TailRecovery.Result recovered,
+                      BlockPersister persister, long sessionId) {
+        this.dir = dir;
+        this.config = config;
+        this.lock = lock;
+        this.recovery = recovered.report();
+        this.lastSeq = recovered.lastSeq();
+        this.persister = persister;
+        this.backlog = new Backlog(config.maxPendingBytes());
+        this.loop = new WriterLoop(this, persister, config);
+        this.thread = Thread.ofPlatform().daemon().name("replay-log-writer-" + Long.toUnsignedString(sessionId))
+                .unstarted(loop);
+    }
+
+    /**
+     * Opens the log in {@code dir} for appending, creating the directory if needed. A log that is
+     * already there (a session resumed after a migration) is recovered first and continued: the
+     * next call must have a higher sequence number than its last.
+     *
+     * @throws IOException when another writer holds the directory, or recovery refuses the log
+     */
+    public static LogWriter open(Path dir, long sessionId, LogWriterConfig config) throws IOException {
+        Files.createDirectories(dir);
+        WriterLock lock = WriterLock.tryAcquire(dir);
+        if (lock == null) {
+            throw new IOException("replay log " + dir + " is being written by another writer (" + dir.resolve(LogFormat.LOCK_FILE) + " is locked)");
+        }
+        try {
+            TailRecovery.Result recovered = TailRecovery.recover(dir);
+            if (recovered.report().truncated()) {
+                LOG.warn("replay log {}: {}", dir, recovered.report());
+            }
+            List<Path> segments = Segments.list(dir);
+            long lastSegmentName = segments.isEmpty() ? -1 : LogFormat.segmentFirstSeq(segments.getLast());
+            BlockPersister persister = new BlockPersister(dir, sessionId, config,
+                    BlobStore.forWriting(dir, config.zstdLevel()), lastSegmentName);
+            LogWriter writer = new LogWriter(dir, config, lock, recovered, persister, sessionId);
+            writer.thread.start();
+            return writer;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** As {@link #append(long, int, int, ByteBuf, boolean, int)}, for a call without a status. */
+    public void append(long seq, Op op, int flags, ByteBuf body) {
+        append(seq, op.code(), flags, body, false, 0);
+    }
+
+    /** As {@link #append(long, int, int, ByteBuf, boolean, int)}, for a call with its status. */
+    public void append(long seq, Op op, int flags, ByteBuf body, int status) {
+        append(seq, op.code(), flags, body, true, status);
+    }
+
+    /**
+     * Logs a call as it crossed the wire. Takes ownership of one reference to {@code body} (the
+     * readable bytes are the body), which it releases once it no longer needs them: at once for a
+     * body it copies, after the write for a payload it keeps. The caller must not change those
+     * bytes afterwards. Never does disk I/O; may wait up to {@code maxStall} when the writer is
+     * over budget (see the class comment).
+     *
+     * @throws IllegalArgumentException when {@code seq} is not above the last logged sequence
+     *     number (calls start at 1: HELLO and ATTACH, with seq 0, are not logged), or the op
+     *     code or flags do not fit in a u16 (the body is released)
+     * @throws IllegalStateException after {@link #close()} (the body is released)
+     */
+    public void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status) {
+        boolean wake = false;
+        boolean kept = false; // whether the block now owns the body
+        appendLock.lock();
+        try {
+            checkAppend(seq, opCode, flags);
+            lastSeq = seq;
+            int n = body.readableBytes();
+            boolean toBlob = opCode == Op.MEMCPY_HTOD.code() && n > HTOD_HEADER
+                    && n - HTOD_HEADER >= config.blobMinBytes();
+            long cost = EntryBuffer.CALL_HEADER + (long) n + (toBlob ? 4 : 0);
+            if (loop.failure != null || !admit(cost)) {
+                dropped.drop(seq);
+                return;
+            }
+            PendingBlock b = current();
+            if (dropped.gapOpen()) {
+                dropped.closeGapInto(b);
+            }
+            if (toBlob) {
+                b.entries.putCall(EntryCursor.PENDING_BLOB, seq, opCode, flags, hasStatus, status, body,
+                        body.readerIndex(), HTOD_HEADER);
+                b.entries.putAttachmentIndex(b.attachments.size());
+                b.attachments.add(body);
+                kept = true;
+            } else {
+                b.entries.putCall(EntryCursor.CALL, seq, opCode, flags, hasStatus, status, body,
+                        body.readerIndex(), n);
+            }
+            b.added(seq, seq, cost);
+            appended.lazySet(appended.get() + 1);
+            if (b.entries.length() >= config.blockBytes() || b.cost >= ATTACHED_BLOCKS * config.blockBytes()) {
+                handOff();
+                wake = true;
+            }
+        } finally {
+            appendLock.unlock();
+            if (!kept) {
+                body.release();
+            }
+        }
+        if (wake) {
+            loop.wake();
+        }
+    }
+
+    /**
+     * Logs the worker's result for a call logged earlier (for a worker that logs a call before
+     * executing it). Never does disk I/O and never waits. Thread-safe. While the writer is
+     * degraded or failed, statuses are not logged (their calls may not be either).
+     */
+    public void appendStatus(long seq, int status) {
+        appendLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("replay log " + dir + " is closed");
+            }
+            if (seq > lastSeq) {
+                throw new IllegalArgumentException("status for seq " + seq + ", which is above the last logged seq "
+                        + lastSeq);
+            }
+            if (loop.failure != null || degraded) {
+                return;
+            }
+            PendingBlock b = current();
+            b.entries.putStatus(seq, status);
+            b.added(seq, seq, EntryBuffer.STATUS_LENGTH);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void checkAppend(long seq, int opCode, int flags) {
+        if (closed) {
+            throw new IllegalStateException("replay log " + dir + " is closed");
+        }
+        if (seq <= lastSeq) {
+            throw new IllegalArgumentException("seq " + seq + " is not above the last logged seq " + lastSeq);
+        }
+        if (opCode < 0 || opCode > 0xFFFF || flags < 0 || flags > 0xFFFF) {
+            throw new IllegalArgumentException("op code " + opCode + " or flags " + flags + " outside 0..65535");
+        }
+    }
+
+    /** Whether an entry costing {@code cost} may be queued now; may wait (see the class comment). */
+    private boolean admit(long cost) {
+        if (degraded) {
+            if (!backlog.fits(cost, openBytes() + backlog.maxBytes() / 2)) {
+                return false;
+            }
+            degraded = false;
+            LOG.warn("replay log {}: the writer caught up; logging resumes after a gap of {} calls", dir,
+                    dropped.gapCount());
+            return true;
+        }
+        if (backlog.fits(cost, openBytes())) {
+            return true;
+        }
+        if (current != null && !current.isEmpty()) {
+            handOff();
+        }
+        loop.wake();
+        long maxStall = config.maxStall().toNanos();
+        if (maxStall > 0) {
+            stalls.lazySet(stalls.get() + 1);
+            long start = System.nanoTime();
+            boolean room = backlog.awaitRoom(cost, start + maxStall, () -> loop.failure != null);
+            stallNanos.lazySet(stallNanos.get() + (System.nanoTime() - start));
+            if (room) {
+                return true;
+            }
+        }
+        degraded = true;
+        LOG.warn("replay log {}: {} bytes are waiting to be written, over the budget of {}; dropping calls "
+                + "(they will be logged as a gap) until the writer catches up", dir, backlog.handedOff() + openBytes(),
+                backlog.maxBytes());
+        return false;
+    }
+
+    private long openBytes() {
+        return current != null ? current.cost : 0;
+    }
+
+    private PendingBlock current() {
+        if (current == null) {
+            current = new PendingBlock(config.blockBytes() + 256);
+        }
+        return current;
+    }
+
+    private void handOff() {
+        backlog.handedOff(current.cost);
+        loop.queue.add(current);
+        current = null;
+    }
+
+    /** Called by the writer thread: hands off the open block if it is older than the linger time. */
+    boolean handOffIfLingering(long lingerNanos) {
+        if (!appendLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (current != null && !current.isEmpty() && System.nanoTime() - current.createdNanos >= lingerNanos) {
+                handOff();
+                return true;
+            }
+            return false;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Called by the writer thread once a block is written (or dropped after a failure). */
+    void written(PendingBlock block) {
+        backlog.written(block.cost);
+    }
+
+    /**
+     * Blocks until every call appended before is written (and synced, per policy).
+     *
+     * @throws IOException when writing failed, with the cause
+     */
+    public void flush() throws IOException {
+        request(false);
+    }
+
+    private void request(boolean close) throws IOException {
+        WriterLoop.FlushRequest request = new WriterLoop.FlushRequest(close);
+        appendLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("replay log " + dir + " is closed");
+            }
+            if (dropped.gapOpen() && loop.failure == null) {
+                dropped.closeGapInto(current());
+            }
+            if (current != null && !current.isEmpty()) {
+                handOff();
+            }
+            loop.queue.add(request);
+            closed = close;
+        } finally {
+            appendLock.unlock();
+        }
+        loop.wake();
+        try {
+            request.done().get();
+        } catch (ExecutionException e) {
+            throw new IOException("writing replay log " + dir + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for replay log " + dir);
+        }
+    }
+
+    /**
+     * Writes and syncs everything appended, stops the writer thread, unlocks the directory.
+     * Idempotent.
+     *
+     * @throws IOException when writing failed, with the cause (the writer is closed all the same)
+     */
+    @Override
+    public void close() throws IOException {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        try {
+            request(true);
+        } finally {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lock.close();
+        }
+    }
+
+    /** The counters, now (each read on its own, so they may be a moment apart). Thread-safe; never waits. */
+    public WriterStats stats() {
+        return new WriterStats(appended.get(), dropped.total(), stalls.get(), stallNanos.get(), persister.blocksWritten,
+                persister.segmentsCreated, persister.segmentBytes, persister.rawBytes, persister.blobsWritten,
+                persister.blobBytes, persister.blobsDeduplicated, backlog.handedOff());
+    }
+
+    /** What recovery found when this writer opened an existing log. */
+    public RecoveryReport recovery() {
+        return recovery;
+    }
+
+    /** The last sequence number appended (or recovered). Thread-safe. */
+    public long lastSeq() {
+        appendLock.lock();
+        try {
+            return lastSeq;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    public Path directory() {
+        return dir;
+    }
+}

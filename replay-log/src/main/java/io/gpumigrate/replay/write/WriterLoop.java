@@ -1,0 +1,118 @@
+package io.gpumigrate.replay.write;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The writer thread's loop: takes handed-off blocks and flush requests in order, writes blocks
+ * through a {@link BlockPersister}, completes flush requests once what came before them is
+ * written (and synced, per policy), and picks up a block that has lingered unfilled. After a
+ * write fails it keeps draining, dropping blocks, so appends never wait on a dead writer.
+ */
+final class WriterLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WriterLoop.class);
+
+    /** A flush (or close) the writer thread completes once everything queued before it is done. */
+    record FlushRequest(boolean close, CompletableFuture<Void> done) {
+        FlushRequest(boolean close) {
+            this(close, new CompletableFuture<>());
+        }
+    }
+
+    private final LogWriter writer;
+    private final BlockPersister persister;
+    private final LogWriterConfig config;
+    final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    volatile Throwable failure;
+    volatile Thread thread;
+
+    WriterLoop(LogWriter writer, BlockPersister persister, LogWriterConfig config) {
+        this.writer = writer;
+        this.persister = persister;
+        this.config = config;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        long lingerNanos = config.linger().toNanos();
+        long idlePark = Math.min(lingerNanos / 2, TimeUnit.MILLISECONDS.toNanos(20));
+        while (true) {
+            Object item = queue.poll();
+            if (item == null) {
+                if (!writer.handOffIfLingering(lingerNanos)) {
+                    LockSupport.parkNanos(this, idlePark);
+                }
+                continue;
+            }
+            if (item instanceof PendingBlock block) {
+                write(block);
+            } else if (item instanceof FlushRequest request) {
+                if (complete(request)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void write(PendingBlock block) {
+        try {
+            if (failure == null) {
+                persister.write(block);
+            } else {
+                block.releaseAttachments();
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        } finally {
+            writer.written(block);
+        }
+    }
+
+    /** Completes a flush or close; true when the loop should end. */
+    private boolean complete(FlushRequest request) {
+        try {
+            if (failure == null && config.fsync() != FsyncPolicy.NEVER) {
+                persister.sync();
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        }
+        if (request.close()) {
+            try {
+                persister.close();
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        }
+        if (failure != null) {
+            request.done().completeExceptionally(failure);
+        } else {
+            request.done().complete(null);
+        }
+        return request.close();
+    }
+
+    private void fail(Throwable e) {
+        if (failure == null) {
+            failure = e;
+            LOG.error("replay log {}: writing failed; calls from now on are counted as dropped and not logged",
+                    writer.directory(), e);
+        }
+    }
+
+    void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+}
