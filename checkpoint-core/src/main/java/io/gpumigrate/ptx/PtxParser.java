@@ -152,6 +152,13 @@ public final class PtxParser {
                     body.addAll(declarations(t.text().substring(1), t.line()));
                     continue;
                 }
+                case ".callprototype" -> {
+                    while (!peek().is(";") && peek().kind() != Kind.END) {
+                        next();
+                    }
+                    next();
+                    continue;
+                }
                 case ".pragma", ".loc", ".file" -> {
                     skipLine(t.line());
                     if (peek().is(";")) {
