@@ -51,7 +51,8 @@ public enum Op {
     CORDON(0x0104, Kind.CALL),
     UNCORDON(0x0105, Kind.CALL),
     NODE_LIST(0x0106, Kind.CALL),
-    PROGRESS(0x0107, Kind.ASYNC);
+    PROGRESS(0x0107, Kind.ASYNC),
+    MIGRATE_PREPARE(0x0108, Kind.CALL);
 
     /** How the client waits for an operation (docs/wire-protocol.md). */
     public enum Kind { CALL, ASYNC, SYNC }

@@ -44,6 +44,8 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<Frame> {
             hello(ctx, frame);
         } else if (op == Op.SESSION_LIST) {
             sessionList(ctx, frame);
+        } else if (io.gpumigrate.agent.migration.ControlRequests.handles(op)) {
+            agent.control().handle(ctx, frame);
         } else {
             String what = op != null ? op.name() : String.format("op 0x%04x", frame.opCode());
             reply(ctx, frame, Replies.error(ctx.alloc(), frame.seq(), CuResult.NOT_SUPPORTED,
@@ -62,6 +64,11 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<Frame> {
         if (!agent.config().accepts(hello.token())) {
             refuse(ctx, frame, CuResult.NOT_PERMITTED, "HELLO from " + ctx.channel().remoteAddress()
                     + (hello.token().isEmpty() ? " has no token" : " has a wrong token") + "; this agent requires one");
+            return;
+        }
+        if (agent.cordoned()) {
+            refuse(ctx, frame, CuResult.NOT_PERMITTED, "node " + agent.config().name()
+                    + " is cordoned: it takes no new sessions (gpumigrate node uncordon " + agent.config().name() + ")");
             return;
         }
         String workerHost = ((InetSocketAddress) ctx.channel().localAddress()).getAddress().getHostAddress();

@@ -39,17 +39,31 @@ public final class NodeAgent implements AutoCloseable {
     private final WorkerLauncher launcher;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     private final SecureRandom random = new SecureRandom();
+    private final ClusterOptions cluster;
+    private final Map<String, HostPort> peers = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<Long, SessionEndpoint> endpoints = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean cordoned = new java.util.concurrent.atomic.AtomicBoolean();
+    private final io.gpumigrate.agent.migration.ControlRequests control;
     private EventLoopGroup group;
     private Channel serverChannel;
 
-    private NodeAgent(AgentConfig config) {
+    private NodeAgent(AgentConfig config, ClusterOptions cluster) {
         this.config = config;
-        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds());
+        this.cluster = cluster;
+        this.peers.putAll(cluster.peers());
+        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(),
+                cluster.workerJvmOptions());
+        this.control = new io.gpumigrate.agent.migration.ControlRequests(this);
     }
 
-    /** Starts an agent listening as {@code config} says. */
+    /** Starts an agent listening as {@code config} says, alone (no peers). */
     public static NodeAgent start(AgentConfig config) throws InterruptedException {
-        NodeAgent agent = new NodeAgent(config);
+        return start(config, ClusterOptions.ALONE);
+    }
+
+    /** Starts an agent listening as {@code config} says, in the cluster {@code cluster} describes. */
+    public static NodeAgent start(AgentConfig config, ClusterOptions cluster) throws InterruptedException {
+        NodeAgent agent = new NodeAgent(config, cluster);
         agent.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             agent.serverChannel = new ServerBootstrap()
@@ -68,6 +82,62 @@ public final class NodeAgent implements AutoCloseable {
 
     public AgentConfig config() {
         return config;
+    }
+
+    public ClusterOptions cluster() {
+        return cluster;
+    }
+
+    /** The peer agents by node name (a live view; see {@link #addPeer}). */
+    public Map<String, HostPort> peers() {
+        return java.util.Collections.unmodifiableMap(peers);
+    }
+
+    /** Adds or replaces a peer, for agents that learn each other's ports only once both listen. */
+    public void addPeer(String node, HostPort address) {
+        if (node.equals(config.name())) {
+            throw new IllegalArgumentException("peer " + node + " has this node's own name");
+        }
+        peers.put(node, address);
+    }
+
+    /** Where a live session's worker listens and the secret to reach it with; empty when none is live here. */
+    public java.util.Optional<SessionEndpoint> endpoint(long session) {
+        return java.util.Optional.ofNullable(endpoints.get(session));
+    }
+
+    /** Forgets a session that moved to {@code node}: {@code ps} shows it as migrated, locate no longer finds it here. */
+    public void sessionMoved(long session, String node) {
+        endpoints.remove(session);
+        SessionRecord record = sessions.get(session);
+        if (record != null) {
+            record.migrated(node);
+        }
+    }
+
+    /** Whether the node takes no new sessions ({@code cordon}). */
+    public boolean cordoned() {
+        return cordoned.get();
+    }
+
+    public void cordoned(boolean value) {
+        if (cordoned.getAndSet(value) != value) {
+            log.info("node {} {}", config.name(), value ? "cordoned: it takes no new sessions" : "uncordoned");
+        }
+    }
+
+    /** Device memory not held by this node's live sessions (of the capacity {@link ClusterOptions} gives). */
+    public long freeDeviceMemory() {
+        long used = 0;
+        for (SessionRecord r : sessions.live()) {
+            used += r.deviceMemoryInUse();
+        }
+        return Math.max(0, cluster.deviceMemory() - used);
+    }
+
+    /** The handler of control requests (migrate, dump, restore, drain, cordon, locate, node list). */
+    public io.gpumigrate.agent.migration.ControlRequests control() {
+        return control;
     }
 
     public int port() {
@@ -91,10 +161,22 @@ public final class NodeAgent implements AutoCloseable {
      * @param workerHost the address the client reached the agent on; the worker listens there too
      */
     CompletableFuture<Handshake.HelloReply> openSession(Handshake.Hello hello, String workerHost) {
-        long id = newSessionId();
-        String secret = HexFormat.of().formatHex(bytes(32));
-        SessionRecord record = new SessionRecord(id, hello.program(), hello.pid(), config.name());
-        sessions.add(record);
+        return openSession(newSessionId(), HexFormat.of().formatHex(bytes(32)), hello.program(), hello.pid(),
+                workerHost);
+    }
+
+    /**
+     * Starts a worker for the session {@code id} with {@code secret}: a new one, or one arriving
+     * by migration or restore (its worker then waits for its state on a control connection).
+     *
+     * @throws IllegalStateException when this agent already has a live session {@code id}
+     */
+    public CompletableFuture<Handshake.HelloReply> openSession(long id, String secret, String program, long pid,
+                                                              String workerHost) {
+        SessionRecord record = new SessionRecord(id, program, pid, config.name());
+        if (!sessions.addIfAbsent(record)) {
+            throw new IllegalStateException("session " + id + " is already live on node " + config.name());
+        }
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return launcher.launch(record, secret);
@@ -117,7 +199,8 @@ public final class NodeAgent implements AutoCloseable {
                 throw new java.util.concurrent.CompletionException(failure);
             }
             record.running();
-            log.info("session {} for {} (pid {}): worker listening on {}:{}", id, hello.program(), hello.pid(),
+            endpoints.put(id, new SessionEndpoint(workerHost, port, secret));
+            log.info("session {} for {} (pid {}): worker listening on {}:{}", id, program, pid,
                     workerHost, port);
             return new Handshake.HelloReply(id, workerHost, port, secret);
         });
@@ -128,8 +211,15 @@ public final class NodeAgent implements AutoCloseable {
         sessions.finished(record);
         workers.remove(record.id());
         exitsRecorded.remove(record.id());
+        endpoints.remove(record.id());
         log.info("session {}: worker exited with status {}{}", record.id(), code,
                 record.endReason().isEmpty() ? "" : " (" + record.endReason() + ")");
+    }
+
+    /** A token to present to peers: this agent's own, or empty. */
+    public String peerToken() {
+        byte[] token = config.token();
+        return token == null ? "" : new String(token, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private long newSessionId() {
@@ -171,6 +261,7 @@ public final class NodeAgent implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
         }
         launches.shutdown();
+        control.close();
         for (WorkerProcess worker : workers.values()) {
             worker.stop(WORKER_STOP_GRACE_MILLIS);
         }

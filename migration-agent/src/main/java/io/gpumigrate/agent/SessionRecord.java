@@ -10,7 +10,7 @@ public final class SessionRecord {
 
     /** The life of a session as {@code ps} shows it. */
     public enum State {
-        STARTING, RUNNING, FINISHED, FAILED;
+        STARTING, RUNNING, FINISHED, FAILED, MIGRATED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -97,12 +97,22 @@ public final class SessionRecord {
     }
 
     void endReason(String reason) {
-        this.endReason = reason;
+        if (state != State.MIGRATED) {
+            this.endReason = reason;
+        }
     }
 
     void ended(boolean cleanly) {
         deviceMemoryInUse = 0;
-        state = cleanly ? State.FINISHED : State.FAILED;
+        if (state != State.MIGRATED) {
+            state = cleanly ? State.FINISHED : State.FAILED;
+        }
+    }
+
+    /** The session moved to {@code node}; its worker here ends. */
+    void migrated(String node) {
+        state = State.MIGRATED;
+        endReason = "migrated to " + node;
     }
 
     public SessionInfo info() {

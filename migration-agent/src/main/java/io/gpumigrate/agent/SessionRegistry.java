@@ -23,6 +23,16 @@ public final class SessionRegistry {
         live.put(record.id(), record);
     }
 
+    /** Adds a live record unless one with its id is live; false then. */
+    boolean addIfAbsent(SessionRecord record) {
+        return live.putIfAbsent(record.id(), record) == null;
+    }
+
+    /** The live record of {@code id}, or {@code null}. */
+    public SessionRecord get(long id) {
+        return live.get(id);
+    }
+
     /** Moves a session that ended to the finished list. */
     void finished(SessionRecord record) {
         if (live.remove(record.id()) != null) {

@@ -23,11 +23,18 @@ final class WorkerLauncher {
     private final String bind;
     private final BackendChoice backend;
     private final int attachTimeoutSeconds;
+    private final List<String> jvmOptions;
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds) {
+        this(bind, backend, attachTimeoutSeconds, List.of());
+    }
+
+    /** @param jvmOptions further JVM options for every worker (before those of {@value #JAVA_OPTS_ENV}) */
+    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, List<String> jvmOptions) {
         this.bind = bind;
         this.backend = backend;
         this.attachTimeoutSeconds = attachTimeoutSeconds;
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     /** Starts a worker for {@code record}; it listens (see {@link WorkerProcess#listening()}) soon after. */
@@ -51,6 +58,7 @@ final class WorkerLauncher {
         // The agent forwards the worker's log lines into its own log, which adds time and thread.
         command.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
         command.add("-Dorg.slf4j.simpleLogger.showShortLogName=true");
+        command.addAll(jvmOptions);
         String extra = System.getenv(JAVA_OPTS_ENV);
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));

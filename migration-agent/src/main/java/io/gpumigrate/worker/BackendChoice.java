@@ -58,9 +58,13 @@ public enum BackendChoice {
         };
     }
 
+    /** System property: bytes of device memory the emulator reports (default {@link EmulatorBackend#DEFAULT_TOTAL_MEMORY}). */
+    public static final String EMULATOR_MEMORY_PROPERTY = "gpumigrate.emulator.memory";
+
     private static DeviceBackend emulator(String why) {
         log.info("backend: PTX emulator ({})", why);
-        return new EmulatorBackend();
+        String memory = System.getProperty(EMULATOR_MEMORY_PROPERTY);
+        return memory == null ? new EmulatorBackend() : new EmulatorBackend(Long.parseLong(memory));
     }
 
     private static DeviceBackend cuda() throws CudaException {

@@ -80,9 +80,10 @@ final class CallDispatcher {
             case EVENT_QUERY -> streams.queryEvent(in);
             case EVENT_ELAPSED_TIME -> streams.elapsed(in, out);
             case GOODBYE -> session.releaseAll();
-            case HELLO, SESSION_LIST, REPLY -> throw new CudaException(CuResult.NOT_SUPPORTED,
-                    op + " is not an operation a session worker executes");
+            case ACK -> new BodyWriter(out).u64(session.stats().lastAppliedSeq());
             case ATTACH -> throw new CudaException(CuResult.ILLEGAL_STATE, "the connection is already attached");
+            default -> throw new CudaException(CuResult.NOT_SUPPORTED,
+                    op + " is not an operation a session worker executes on a client's connection");
         }
     }
 

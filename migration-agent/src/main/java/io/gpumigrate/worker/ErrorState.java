@@ -47,4 +47,15 @@ final class ErrorState {
     Failure sticky() {
         return sticky;
     }
+
+    /** The pending deferred error without clearing it, or {@code null}; for a session's export. */
+    Failure peekDeferred() {
+        return deferred;
+    }
+
+    /** Sets both errors as an exported session had them (either may be {@code null}). */
+    void restore(Failure deferred, Failure sticky) {
+        this.deferred = deferred;
+        this.sticky = sticky;
+    }
 }

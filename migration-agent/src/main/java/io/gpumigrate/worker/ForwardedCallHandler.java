@@ -55,6 +55,12 @@ public final class ForwardedCallHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (!attached && io.gpumigrate.worker.migration.WorkerControlHandler.isControl(frame.op())) {
+            // the agent's control connection (migrate, dump, restore) rather than a client's
+            ctx.pipeline().replace(this, "control", new io.gpumigrate.worker.migration.WorkerControlHandler(session));
+            ctx.fireChannelRead(frame);
+            return;
+        }
         if (!attached) {
             try {
                 attach(ctx, frame);
@@ -104,6 +110,7 @@ public final class ForwardedCallHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         attached = true;
+        session.clientConnected(ctx.channel());
         log.info("session {}: client attached from {}", session.id(), ctx.channel().remoteAddress());
         Frame reply = Replies.success(ctx.alloc(), frame.seq());
         new BodyWriter(reply.body()).u64(session.stats().lastAppliedSeq());

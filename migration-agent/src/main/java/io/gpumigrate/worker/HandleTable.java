@@ -40,12 +40,42 @@ public final class HandleTable {
 
     private final Map<Long, Object> objects = new HashMap<>();
     private long next = 1;
+    private long assigned;
 
-    /** Registers {@code object} and returns its new handle. */
+    /** Registers {@code object} and returns its new handle (the one {@link #assignNext} named, if any). */
     public long add(Kind kind, Object object) {
-        long handle = kind.tag | next++;
+        long handle;
+        if (assigned != 0) {
+            handle = assigned;
+            assigned = 0;
+            if ((handle & TAG_MASK) != kind.tag || objects.containsKey(handle)) {
+                throw new IllegalStateException("handle 0x" + Long.toHexString(handle) + " cannot name a new "
+                        + kind.label() + ": wrong kind or already in use");
+            }
+        } else {
+            handle = kind.tag | next++;
+        }
         objects.put(handle, object);
         return handle;
+    }
+
+    /**
+     * Makes the next {@link #add} return exactly {@code handle}, as a restored session must
+     * hand its client the same values it had; later fresh handles stay above it, so none is reused.
+     */
+    public void assignNext(long handle) {
+        assigned = handle;
+        next = Math.max(next, (handle & ~TAG_MASK) + 1);
+    }
+
+    /** The counter a fresh handle would use next; kept across a migration so that no value is reused. */
+    public long nextCounter() {
+        return next;
+    }
+
+    /** Raises the fresh-handle counter to at least {@code counter}. */
+    public void raiseCounter(long counter) {
+        next = Math.max(next, counter);
     }
 
     /**

@@ -9,12 +9,17 @@ import io.gpumigrate.protocol.Op;
 import io.gpumigrate.protocol.Replies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.gpumigrate.checkpoint.SessionImage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,6 +35,11 @@ import java.util.function.Consumer;
  * error leaves it as the deferred error; a SYNC reply carries a pending deferred error instead
  * of its own result and clears it; after a sticky error no call but GOODBYE is executed and
  * every reply carries the sticky error.
+ *
+ * <p>Migration and checkpoint ({@code io.gpumigrate.worker.migration}): {@link #pause} stops
+ * applying calls between two calls, {@link #exportImage} and {@link #importImage} move the
+ * session's state, {@link #resume} carries on after an aborted migration and {@link #redirect}
+ * hands the client to the target after a committed one.
  *
  * <p>Thread-safe: {@link #submit}, {@link #end} and the accessors may be called from any thread.
  */
@@ -48,6 +58,11 @@ public final class Session {
     private final AtomicBoolean ending = new AtomicBoolean();
     private final CompletableFuture<String> endRequested = new CompletableFuture<>();
     private final CompletableFuture<String> ended = new CompletableFuture<>();
+    private final SessionLedger ledger = new SessionLedger();
+    private final java.util.ArrayDeque<HeldCall> held = new java.util.ArrayDeque<>();
+    private volatile Channel client;
+    /** Executor only. */
+    private boolean paused;
 
     /** Takes ownership of {@code backend}: the session closes it when it ends. */
     public Session(long id, String secret, DeviceBackend backend) {
@@ -86,24 +101,159 @@ public final class Session {
      * @param done    runs on the executor thread once the call has been handled
      */
     public void submit(Frame call, ByteBufAllocator alloc, Consumer<Frame> replies, Runnable done) {
+        HeldCall held = new HeldCall(call, alloc, replies, done);
         try {
             executor.execute(() -> {
-                try {
-                    if (!ending.get()) {
-                        Frame reply = execute(call, alloc);
-                        if (reply != null) {
-                            replies.accept(reply);
-                        }
-                    }
-                } finally {
-                    call.release();
-                    done.run();
+                if (paused && !ending.get()) {
+                    this.held.addLast(held);
+                } else {
+                    apply(held);
                 }
             });
         } catch (RejectedExecutionException e) {
             call.release();
             done.run();
         }
+    }
+
+    /** A call received while the session was paused, kept until it resumes or moves. */
+    private record HeldCall(Frame call, ByteBufAllocator alloc, Consumer<Frame> replies, Runnable done) {
+    }
+
+    private void apply(HeldCall c) {
+        try {
+            if (!ending.get()) {
+                Frame reply = execute(c.call(), c.alloc());
+                if (reply != null) {
+                    c.replies().accept(reply);
+                }
+            }
+        } finally {
+            c.call().release();
+            c.done().run();
+        }
+    }
+
+    /** The client's connection, once attached; {@link #redirect} writes {@code MIGRATED} to it. */
+    void clientConnected(Channel channel) {
+        client = channel;
+    }
+
+    /** The session's executor: device work of a migration or a dump runs there, between calls. */
+    public Executor executor() {
+        return executor;
+    }
+
+    /** Runs {@code task} on the session's executor; fails when the session has ended. */
+    public <T> CompletableFuture<T> onExecutor(Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    result.complete(task.call());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new IllegalStateException("session " + id + " has ended"));
+        }
+        return result;
+    }
+
+    /**
+     * Stops applying calls, between two calls (the replies of those applied are already
+     * written), and drains the device. Calls that arrive later are held: {@link #resume}
+     * applies them, {@link #redirect} discards them (the client resends them to the target).
+     * Completes with the time of the pause (epoch microseconds).
+     */
+    public CompletableFuture<Long> pause() {
+        return onExecutor(() -> {
+            paused = true;
+            long at = epochMicros();
+            if (!resources.released() && errors.sticky() == null) {
+                try {
+                    resources.backend().synchronize();
+                } catch (CudaException e) {
+                    log.warn("session {}: draining the device for the pause failed: {}", id, e.getMessage());
+                }
+            }
+            return at;
+        });
+    }
+
+    /** Applies the calls held during a pause, in order, then carries on as before. Idempotent. */
+    public CompletableFuture<Void> resume() {
+        return onExecutor(() -> {
+            paused = false;
+            while (!held.isEmpty()) {
+                apply(held.pollFirst());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * After a committed migration: discards the held calls, ends the session with
+     * {@code reason}, writes {@code migrated} (a MIGRATED frame) to the client after every
+     * reply already written, and closes the client's connection.
+     */
+    public CompletableFuture<Void> redirect(Frame migrated, String reason) {
+        CompletableFuture<Void> done = onExecutor(() -> {
+            while (!held.isEmpty()) {
+                HeldCall c = held.pollFirst();
+                c.call().release();
+                c.done().run();
+            }
+            end(reason);
+            Channel channel = client;
+            if (channel != null) {
+                channel.writeAndFlush(migrated).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                migrated.release();
+            }
+            return null;
+        });
+        done.exceptionally(e -> {
+            migrated.release();
+            return null;
+        });
+        return done;
+    }
+
+    /** The session's state as an image (handles, modules, errors, allocations); executor only, paused. */
+    SessionSnapshot snapshot() {
+        return new SessionSnapshot(resources, dispatcher, ledger, errors, stats);
+    }
+
+    /** The whole session as a {@link SessionImage}; run it paused, so that nothing changes meanwhile. */
+    public CompletableFuture<SessionImage> exportImage() {
+        return onExecutor(() -> snapshot().export(id, secret()));
+    }
+
+    /**
+     * Re-creates an exported session here, under the same handles, once its allocations are in
+     * place on this device with their contents (a migration's receiver or a checkpoint's reader put them there).
+     */
+    public CompletableFuture<Void> importImage(SessionImage image) {
+        return onExecutor(() -> {
+            snapshot().restore(image);
+            return null;
+        });
+    }
+
+    /** The device, for the transfer code; call it only on {@link #executor()}. */
+    public DeviceBackend device() throws CudaException {
+        return resources.backend();
+    }
+
+    private String secret() {
+        return new String(secret, StandardCharsets.UTF_8);
+    }
+
+    private static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }
 
     /**
@@ -152,9 +302,10 @@ public final class Session {
         long seq = call.seq();
         Op op = call.op();
         if (Long.compareUnsigned(seq, stats.lastAppliedSeq()) <= 0) {
-            return call.replyWanted() ? Replies.error(alloc, seq, CuResult.INVALID_VALUE, "seq "
-                    + Long.toUnsignedString(seq) + " is not above the last applied seq "
-                    + stats.lastAppliedSeq() + "; a call is applied once") : null;
+            // applied already (a client resending after a migration): neither applied nor answered again
+            log.debug("session {}: ignoring seq {}, at or below the last applied {}", id, Long.toUnsignedString(seq),
+                    stats.lastAppliedSeq());
+            return null;
         }
         stats.applied(seq);
         ErrorState.Failure sticky = errors.sticky();
@@ -164,12 +315,15 @@ public final class Session {
         ByteBuf out = alloc.directBuffer();
         out.writeIntLE(CuResult.SUCCESS);
         ErrorState.Failure failure = null;
+        ByteBuf body = call.body();
+        int bodyStart = body.readerIndex();
         try {
             if (op == null) {
                 throw new CudaException(CuResult.NOT_SUPPORTED,
                         String.format("unknown operation code 0x%04x", call.opCode()));
             }
-            dispatcher.execute(op, new BodyReader(call.body(), op), out);
+            dispatcher.execute(op, new BodyReader(body, op), out);
+            ledger.record(op, body.slice(bodyStart, body.writerIndex() - bodyStart), out);
         } catch (CudaException e) {
             failure = new ErrorState.Failure(e.result(), e.getMessage());
             errors.noteSticky(failure);

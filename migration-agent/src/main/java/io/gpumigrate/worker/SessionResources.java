@@ -38,6 +38,15 @@ final class SessionResources {
         return handles;
     }
 
+    SessionStats stats() {
+        return stats;
+    }
+
+    /** The allocations the client holds, base to size (a copy). */
+    Map<Long, Long> allocations() {
+        return new HashMap<>(allocations);
+    }
+
     /**
      * The stream a wire value names: {@code null} (the default stream) for 0 and for CUDA's
      * special handles {@code CU_STREAM_LEGACY} (1) and {@code CU_STREAM_PER_THREAD} (2),

@@ -17,6 +17,12 @@ public final class SessionStats {
         callsExecuted++;
     }
 
+    /** Takes the figures of a session restored elsewhere. Session executor only. */
+    void restore(long lastAppliedSeq, long callsExecuted) {
+        this.lastAppliedSeq = lastAppliedSeq;
+        this.callsExecuted = callsExecuted;
+    }
+
     /** Adds {@code delta} (negative on free) to the memory in use. Session executor only. */
     void memory(long delta) {
         deviceMemoryInUse += delta;

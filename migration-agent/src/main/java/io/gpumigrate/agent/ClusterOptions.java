@@ -1,0 +1,53 @@
+package io.gpumigrate.agent;
+
+import io.gpumigrate.device.emulator.EmulatorBackend;
+import io.gpumigrate.worker.BackendChoice;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How an agent sits in its cluster: its peers by node name, the device memory it offers
+ * (placement prefers the node with most of it free; the emulator reports this much), and
+ * further JVM options for its workers. Immutable.
+ */
+public record ClusterOptions(Map<String, HostPort> peers, long deviceMemory, List<String> workerJvmOptions) {
+
+    /** No peers, the emulator's default memory. */
+    public static final ClusterOptions ALONE = new ClusterOptions(Map.of(), EmulatorBackend.DEFAULT_TOTAL_MEMORY, List.of());
+
+    public ClusterOptions {
+        peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+        if (deviceMemory <= 0) {
+            throw new IllegalArgumentException("device memory " + deviceMemory + " must be positive");
+        }
+        workerJvmOptions = List.copyOf(workerJvmOptions);
+    }
+
+    /** These peers, and the device memory given to emulated workers too. */
+    public static ClusterOptions of(Map<String, HostPort> peers, long deviceMemory) {
+        return new ClusterOptions(peers, deviceMemory,
+                List.of("-D" + BackendChoice.EMULATOR_MEMORY_PROPERTY + "=" + deviceMemory));
+    }
+
+    /**
+     * Parses {@code NAME=HOST:PORT,NAME=HOST:PORT} (empty: no peers).
+     *
+     * @throws IllegalArgumentException naming the entry that is not of that form
+     */
+    public static Map<String, HostPort> parsePeers(String value) {
+        Map<String, HostPort> peers = new LinkedHashMap<>();
+        if (value == null || value.isBlank()) {
+            return peers;
+        }
+        for (String entry : value.split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || eq == entry.length() - 1) {
+                throw new IllegalArgumentException("peer '" + entry + "' is not NAME=HOST:PORT");
+            }
+            peers.put(entry.substring(0, eq).trim(), HostPort.parse(entry.substring(eq + 1).trim()));
+        }
+        return peers;
+    }
+}

@@ -1,0 +1,78 @@
+package io.gpumigrate.worker.migration;
+
+import io.gpumigrate.checkpoint.CheckpointStats;
+import io.gpumigrate.checkpoint.CheckpointWriter;
+import io.gpumigrate.checkpoint.SessionImage;
+import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.protocol.BodyReader;
+import io.gpumigrate.protocol.Op;
+import io.gpumigrate.worker.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/**
+ * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}): pauses the
+ * session, writes it as a checkpoint image, then resumes it ({@code leaveRunning}) or ends it,
+ * as {@code criu dump} does by default. Replies {@code u64 bytesWritten, u64 pauseMicros}. On
+ * a failure nothing is left on disk and the session resumes.
+ *
+ * <p>Thread-safe: the work runs on its own thread.
+ */
+final class CheckpointDump implements ControlOperation {
+
+    private static final Logger log = LoggerFactory.getLogger(CheckpointDump.class);
+
+    private final Session session;
+    private final ControlChannel control;
+
+    CheckpointDump(Session session, ControlChannel control) {
+        this.session = session;
+        this.control = control;
+    }
+
+    @Override
+    public void start(long seq, BodyReader body) throws CudaException {
+        Path directory = Path.of(body.str());
+        boolean leaveRunning = body.u8() != 0;
+        Thread.ofVirtual().name("dump-" + session.id()).start(() -> {
+            long start = System.nanoTime();
+            boolean paused = false;
+            try {
+                session.pause().get();
+                paused = true;
+                SessionImage image = session.exportImage().get();
+                var progress = control.progress(seq);
+                CheckpointStats stats = session.onExecutor(
+                        () -> new CheckpointWriter().write(image, session.device(), directory, progress)).get();
+                long pauseMicros = (System.nanoTime() - start) / 1000;
+                if (leaveRunning) {
+                    session.resume();
+                } else {
+                    session.end("checkpointed to " + directory);
+                }
+                log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored){}", session.id(),
+                        directory, stats.rawBytes(), stats.storedBytes(), leaveRunning ? ", left running" : "");
+                control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros));
+            } catch (Exception e) {
+                if (paused) {
+                    session.resume();
+                }
+                control.error(seq, Failures.status(e), "dumping session " + session.id() + " to " + directory
+                        + " failed: " + Failures.message(e));
+            }
+        });
+    }
+
+    @Override
+    public void next(Op op, long seq, BodyReader body) throws CudaException {
+        throw new CudaException(CuResult.NOT_SUPPORTED, op + " after DUMP; a dump takes one call");
+    }
+
+    @Override
+    public void connectionClosed() {
+        // a dump already under way completes; its reply finds the connection gone
+    }
+}

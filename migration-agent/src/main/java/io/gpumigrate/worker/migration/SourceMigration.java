@@ -1,0 +1,175 @@
+package io.gpumigrate.worker.migration;
+
+import io.gpumigrate.checkpoint.SessionImage;
+import io.gpumigrate.checkpoint.transfer.MigrationSender;
+import io.gpumigrate.checkpoint.transfer.PrecopyPolicy;
+import io.gpumigrate.checkpoint.transfer.RoundStats;
+import io.gpumigrate.checkpoint.transfer.TransferOptions;
+import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.protocol.BodyReader;
+import io.gpumigrate.protocol.Frame;
+import io.gpumigrate.protocol.Op;
+import io.gpumigrate.worker.Session;
+import io.netty.buffer.Unpooled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The source worker's part of a migration. {@code MIGRATE} (body after the secret: {@code str
+ * receiverHost, u16 receiverPort, u64 timeoutMillis}) streams device memory to the target's
+ * receiver in pre-copy rounds while the session runs, pauses it, sends the final round and the
+ * session's state, and replies once the target has VERIFIED: {@code u64 bytesMoved, u64
+ * pausedAtMicros} (epoch), {@code u32 rounds, u64 finalRoundBytes}. The session stays paused.
+ * Then {@code MIGRATED} (body: the frame for the client) commits: the client gets it after
+ * every reply, and this worker ends. Any failure before that, or the connection closing,
+ * aborts the transfer and resumes the session, which never noticed.
+ *
+ * <p>Thread-safe: the event loop starts and commits; the transfer runs on its own thread.
+ */
+final class SourceMigration implements ControlOperation {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceMigration.class);
+
+    private enum State { RUNNING, VERIFIED, COMMITTED, ABORTED }
+
+    private final Session session;
+    private final ControlChannel control;
+    private final Object lock = new Object();
+    private State state = State.RUNNING;
+    private MigrationSender sender;
+    private boolean paused;
+
+    SourceMigration(Session session, ControlChannel control) {
+        this.session = session;
+        this.control = control;
+    }
+
+    @Override
+    public void start(long seq, BodyReader body) throws CudaException {
+        String host = body.str();
+        int port = body.u16();
+        long timeoutMillis = body.u64();
+        if (timeoutMillis <= 0) {
+            throw new CudaException(CuResult.INVALID_VALUE, "migration timeout " + timeoutMillis + " ms must be positive");
+        }
+        Thread.ofVirtual().name("migrate-" + session.id()).start(() -> run(seq, new InetSocketAddress(host, port),
+                timeoutMillis));
+    }
+
+    private void run(long seq, InetSocketAddress receiver, long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        var progress = control.progress(seq);
+        boolean pausedHere = false;
+        try {
+            TransferOptions options = TransferOptions.defaults()
+                    .withVerifyTimeout(Duration.ofMillis(Math.max(1000, timeoutMillis)));
+            MigrationSender s = MigrationSender.connect(receiver, session.device(), session.executor(), options);
+            synchronized (lock) {
+                sender = s;
+                if (state != State.RUNNING) {
+                    throw new CudaException(CuResult.ILLEGAL_STATE, "the migration was aborted");
+                }
+            }
+            List<RoundStats> rounds = new ArrayList<>();
+            long bytes = 0;
+            while (PrecopyPolicy.DEFAULT.another(rounds)) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("pre-copy did not converge within " + timeoutMillis + " ms");
+                }
+                List<AddressRange> allocations = session.onExecutor(() -> session.device().allocations()).get();
+                RoundStats round = s.sendRound(allocations, progress);
+                rounds.add(round);
+                bytes += round.rawBytes();
+                log.info("session {}: pre-copy round {} sent {} of {} chunks ({} bytes)", session.id(), round.round(),
+                        round.chunksSent(), round.chunksExamined(), round.rawBytes());
+            }
+            long pausedAt = session.pause().get();
+            pausedHere = true;
+            synchronized (lock) {
+                paused = true;
+            }
+            SessionImage image = session.exportImage().get();
+            RoundStats last = s.finish(image, progress);
+            long moved = bytes + last.rawBytes();
+            int count = rounds.size() + 1;
+            synchronized (lock) {
+                if (state != State.RUNNING) {
+                    throw new CudaException(CuResult.ILLEGAL_STATE, "the migration was aborted");
+                }
+                state = State.VERIFIED;
+            }
+            log.info("session {}: the target verified the image ({} bytes in {} rounds, {} in the last)", session.id(),
+                    moved, count, last.rawBytes());
+            control.success(seq, w -> w.u64(moved).u64(pausedAt).u32(count).u64(last.rawBytes()));
+        } catch (Exception e) {
+            String reason = Failures.message(e);
+            abort("the source failed: " + reason);
+            if (pausedHere) {
+                session.resume(); // idempotent: abort may have resumed it already
+            }
+            control.error(seq, Failures.status(e) == CuResult.UNKNOWN && Failures.unwrap(e) instanceof TimeoutException
+                    ? CuResult.LAUNCH_TIMEOUT : Failures.status(e), "migration of session " + session.id()
+                    + " aborted, the session continues on its source: " + reason);
+        }
+    }
+
+    @Override
+    public void next(Op op, long seq, BodyReader body) throws CudaException {
+        if (op != Op.MIGRATED) {
+            throw new CudaException(CuResult.NOT_SUPPORTED, op + " after MIGRATE; only MIGRATED commits");
+        }
+        synchronized (lock) {
+            if (state != State.VERIFIED) {
+                throw new CudaException(CuResult.ILLEGAL_STATE, "MIGRATED while the migration is " + state
+                        + "; it commits only a VERIFIED image");
+            }
+            state = State.COMMITTED;
+        }
+        Frame migrated = Frame.of(Op.MIGRATED, false, 0, Unpooled.copiedBuffer(body.rest()));
+        log.info("session {}: migration committed; redirecting the client", session.id());
+        session.redirect(migrated, "migrated").whenComplete((v, e) -> {
+            if (e == null) {
+                control.success(seq, w -> { });
+            } else {
+                control.error(seq, Failures.status(e), Failures.message(e));
+            }
+            sender.close();
+        });
+    }
+
+    @Override
+    public void connectionClosed() {
+        abort("the agent's control connection closed before the commit");
+    }
+
+    /** Gives up unless committed: tells the target, and resumes the session if it was paused. */
+    private void abort(String reason) {
+        MigrationSender s;
+        boolean resume;
+        synchronized (lock) {
+            if (state == State.COMMITTED || state == State.ABORTED) {
+                return;
+            }
+            state = State.ABORTED;
+            s = sender;
+            resume = paused;
+        }
+        log.warn("session {}: migration aborted: {}", session.id(), reason);
+        if (s != null) {
+            s.abort(reason);
+            s.close();
+        }
+        if (resume) {
+            session.resume();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.gpumigrate.worker.migration;
+
+import io.gpumigrate.checkpoint.CheckpointReader;
+import io.gpumigrate.checkpoint.SessionImage;
+import io.gpumigrate.checkpoint.transfer.MigrationReceiver;
+import io.gpumigrate.checkpoint.transfer.ReceivedImage;
+import io.gpumigrate.checkpoint.transfer.TransferOptions;
+import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.protocol.BodyReader;
+import io.gpumigrate.protocol.Op;
+import io.gpumigrate.worker.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fresh worker becoming a session that existed elsewhere. {@code RESTORE} (body after the
+ * secret: {@code str directory, u64 bytesNeeded}):
+ * <ul>
+ * <li>with a directory, restores that checkpoint image (allocations at their addresses, their
+ *     contents checked chunk by chunk, then every object under its old handle) and replies
+ *     {@code u64 lastApplied, u64 bytes};</li>
+ * <li>without one, prepares the target of a migration: refuses ({@code OUT_OF_MEMORY}) when
+ *     the device has less than {@code bytesNeeded} free, else listens for the source's
+ *     transfer and replies {@code u16 receiverPort}. {@code MIGRATE} (body: the secret) then
+ *     waits for the verified image, re-creates the session and replies {@code u64 lastApplied,
+ *     u64 bytes}: from then on this worker owns the session.</li>
+ * </ul>
+ * The connection closing before that ends this worker's session: it never served a client.
+ *
+ * <p>Thread-safe: the event loop starts and commits; the waiting runs on threads of its own.
+ */
+final class TargetRestore implements ControlOperation {
+
+    private static final Logger log = LoggerFactory.getLogger(TargetRestore.class);
+    private static final long COMMIT_TIMEOUT_MINUTES = 10;
+
+    private final Session session;
+    private final ControlChannel control;
+    private volatile MigrationReceiver receiver;
+    private volatile boolean done;
+
+    TargetRestore(Session session, ControlChannel control) {
+        this.session = session;
+        this.control = control;
+    }
+
+    @Override
+    public void start(long seq, BodyReader body) throws CudaException {
+        String directory = body.str();
+        long bytesNeeded = body.u64();
+        InetSocketAddress local = control.localAddress();
+        Thread.ofVirtual().name("restore-" + session.id()).start(() -> {
+            try {
+                if (directory.isEmpty()) {
+                    prepare(seq, bytesNeeded, local);
+                } else {
+                    restore(seq, Path.of(directory));
+                }
+            } catch (Exception e) {
+                control.error(seq, Failures.status(e), Failures.message(e));
+                session.end("restoring the session failed: " + Failures.message(e));
+            }
+        });
+    }
+
+    private void prepare(long seq, long bytesNeeded, InetSocketAddress local) throws Exception {
+        long free = session.onExecutor(() -> session.device().memInfo().free()).get();
+        if (free < bytesNeeded) {
+            throw new CudaException(CuResult.OUT_OF_MEMORY, "the target has " + free
+                    + " bytes of device memory free, the session needs " + bytesNeeded);
+        }
+        receiver = MigrationReceiver.listen(new InetSocketAddress(local.getAddress(), 0), session.device(),
+                session.executor(), TransferOptions.defaults());
+        int port = receiver.address().getPort();
+        log.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
+        control.success(seq, w -> w.u16(port));
+    }
+
+    private void restore(long seq, Path directory) throws Exception {
+        var progress = control.progress(seq);
+        SessionImage image = session.onExecutor(() -> CheckpointReader.restore(directory, session.device(), progress)).get();
+        session.importImage(image).get();
+        done = true;
+        log.info("session {}: restored from {}", session.id(), directory);
+        control.success(seq, w -> w.u64(image.lastAppliedSeq()).u64(image.allocatedBytes()));
+    }
+
+    @Override
+    public void next(Op op, long seq, BodyReader body) throws CudaException {
+        MigrationReceiver r = receiver;
+        if (op != Op.MIGRATE || r == null || done) {
+            throw new CudaException(CuResult.ILLEGAL_STATE, op + " here; after RESTORE only MIGRATE (commit) is expected,"
+                    + " once, after a migration's RESTORE");
+        }
+        Thread.ofVirtual().name("commit-" + session.id()).start(() -> {
+            try {
+                ReceivedImage got = r.result().get(COMMIT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+                session.importImage(got.image()).get();
+                done = true;
+                r.close();
+                log.info("session {}: migrated here ({} bytes, {} chunks); waiting for the client", session.id(),
+                        got.bytes(), got.chunks());
+                control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
+            } catch (Exception e) {
+                control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e));
+                abandon("committing failed: " + Failures.message(e));
+            }
+        });
+    }
+
+    @Override
+    public void connectionClosed() {
+        if (!done) {
+            abandon("the agent's control connection closed before the commit");
+        }
+    }
+
+    private void abandon(String reason) {
+        MigrationReceiver r = receiver;
+        if (r != null) {
+            r.close();
+        }
+        session.end("the session never arrived: " + reason);
+    }
+}
