@@ -37,13 +37,24 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the token clients must present.")
     Path tokenFile;
 
+    @Option(names = "--peers", paramLabel = "NAME=HOST:PORT,...",
+            description = "The other agents of the cluster, by node name (migration targets, drain, ps of every node).")
+    String peers;
+
+    @Option(names = "--device-memory", paramLabel = "BYTES",
+            description = "Device memory this node offers to placement, and the emulator's size (default: 16 GiB).")
+    Long deviceMemory;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         AgentConfig config;
+        io.gpumigrate.agent.ClusterOptions cluster;
         try {
+            cluster = io.gpumigrate.agent.ClusterOptions.of(io.gpumigrate.agent.ClusterOptions.parsePeers(peers),
+                    deviceMemory != null ? deviceMemory : io.gpumigrate.agent.ClusterOptions.ALONE.deviceMemory());
             byte[] token = tokenFile == null ? null : AgentConfig.readToken(tokenFile);
             config = new AgentConfig(name != null ? name : hostName(), port, bind, BackendChoice.parse(backend),
                     token, 60);
@@ -53,7 +64,7 @@ final class AgentCommand implements Callable<Integer> {
             throw new CliException("cannot read the token file: " + e.getMessage(), e);
         }
         try {
-            AgentMain.runForeground(config);
+            AgentMain.runForeground(config, cluster);
         } catch (RuntimeException e) {
             throw new CliException("cannot start the agent on " + bind + ":" + port + ": " + e.getMessage(), e);
         }

@@ -29,7 +29,12 @@ public final class AgentMain {
 
     /** Starts the agent, stops it (and its workers) when the JVM shuts down, and blocks until then. */
     public static void runForeground(AgentConfig config) throws InterruptedException {
-        NodeAgent agent = NodeAgent.start(config);
+        runForeground(config, ClusterOptions.ALONE);
+    }
+
+    /** As {@link #runForeground(AgentConfig)}, in the cluster {@code cluster} describes. */
+    public static void runForeground(AgentConfig config, ClusterOptions cluster) throws InterruptedException {
+        NodeAgent agent = NodeAgent.start(config, cluster);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
