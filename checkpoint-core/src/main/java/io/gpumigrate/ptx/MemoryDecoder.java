@@ -147,9 +147,11 @@ final class MemoryDecoder {
         insn.d = reduction ? -1 : ops.dst(d.operand(k++));
         int symbolSpace = ops.memory(d.operand(k++), insn);
         insn.space = declared >= 0 ? declared : symbolSpace >= 0 ? symbolSpace : Space.GENERIC;
-        insn.b = ops.src(d.operand(k++), t);
         if (insn.mode == Mode.A_CAS) {
-            insn.c = ops.src(d.operand(k), t);
+            insn.c = ops.src(d.operand(k), t);      // compare
+            insn.b = ops.src(d.operand(k + 1), t);  // new value
+        } else {
+            insn.b = ops.src(d.operand(k), t);
         }
     }
 }
