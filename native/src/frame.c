@@ -86,13 +86,26 @@ void gm_buf_put_str(struct gm_buf *b, const char *s)
     gm_buf_put_bytes(b, s, n);
 }
 
+void gm_frame_encode_header(uint8_t raw[GM_FRAME_HEADER_SIZE], uint16_t op, uint16_t flags, uint64_t seq,
+                            size_t body_len)
+{
+    uint32_t length = (uint32_t)(GM_FRAME_MIN_LENGTH + body_len);
+    for (int i = 0; i < 4; i++)
+        raw[i] = (uint8_t)(length >> (8 * i));
+    raw[4] = (uint8_t)op;
+    raw[5] = (uint8_t)(op >> 8);
+    raw[6] = (uint8_t)flags;
+    raw[7] = (uint8_t)(flags >> 8);
+    for (int i = 0; i < 8; i++)
+        raw[8 + i] = (uint8_t)(seq >> (8 * i));
+}
+
 size_t gm_frame_put_header(struct gm_buf *b, uint16_t op, uint16_t flags, uint64_t seq, size_t body_len)
 {
     size_t at = b->len;
-    gm_buf_put_u32(b, (uint32_t)(GM_FRAME_MIN_LENGTH + body_len));
-    gm_buf_put_u16(b, op);
-    gm_buf_put_u16(b, flags);
-    gm_buf_put_u64(b, seq);
+    uint8_t raw[GM_FRAME_HEADER_SIZE];
+    gm_frame_encode_header(raw, op, flags, seq, body_len);
+    gm_buf_put_bytes(b, raw, sizeof raw);
     return at;
 }
 

@@ -64,6 +64,9 @@ void gm_buf_put_str(struct gm_buf *b, const char *s);
  */
 size_t gm_frame_put_header(struct gm_buf *b, uint16_t op, uint16_t flags, uint64_t seq, size_t body_len);
 
+/** Encodes a frame header into raw (the same bytes gm_frame_put_header appends). */
+void gm_frame_encode_header(uint8_t raw[GM_FRAME_HEADER_SIZE], uint16_t op, uint16_t flags, uint64_t seq, size_t body_len);
+
 struct gm_frame_header {
     uint32_t length;
     uint16_t op;

@@ -6,17 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int debug_level = -1; /* -1: not read yet; racing threads all compute the same value */
+enum { LEVEL_UNREAD = -1, LEVEL_ERROR, LEVEL_INFO, LEVEL_DEBUG };
+
+static int level = LEVEL_UNREAD; /* racing threads all compute the same value */
+
+static int log_level(void)
+{
+    int value = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (value == LEVEL_UNREAD) {
+        const char *text = getenv("GPUMIGRATE_LOG");
+        value = LEVEL_ERROR;
+        if (text != NULL && strcmp(text, "debug") == 0)
+            value = LEVEL_DEBUG;
+        else if (text != NULL && strcmp(text, "info") == 0)
+            value = LEVEL_INFO;
+        __atomic_store_n(&level, value, __ATOMIC_RELAXED);
+    }
+    return value;
+}
 
 int gm_log_debug_enabled(void)
 {
-    int level = __atomic_load_n(&debug_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        const char *value = getenv("GPUMIGRATE_LOG");
-        level = value != NULL && strcmp(value, "debug") == 0;
-        __atomic_store_n(&debug_level, level, __ATOMIC_RELAXED);
-    }
-    return level;
+    return log_level() >= LEVEL_DEBUG;
 }
 
 static void log_line(const char *fmt, va_list args)
@@ -34,9 +45,19 @@ void gm_log_error(const char *fmt, ...)
     va_end(args);
 }
 
+void gm_log_info(const char *fmt, ...)
+{
+    if (log_level() < LEVEL_INFO)
+        return;
+    va_list args;
+    va_start(args, fmt);
+    log_line(fmt, args);
+    va_end(args);
+}
+
 void gm_log_debug(const char *fmt, ...)
 {
-    if (!gm_log_debug_enabled())
+    if (log_level() < LEVEL_DEBUG)
         return;
     va_list args;
     va_start(args, fmt);

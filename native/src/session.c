@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "reconnect.h"
 #include "transport.h"
 
 extern char *program_invocation_short_name;
@@ -71,23 +72,9 @@ static int read_token(char *token, size_t len)
     return 0;
 }
 
-static void put_version(struct gm_buf *b)
+static CUresult hello(const char *agent, const char *source, const char *token, struct gm_worker_address *worker)
 {
-    gm_buf_put_u32(b, GM_PROTOCOL_MAGIC);
-    gm_buf_put_u16(b, GM_PROTOCOL_MAJOR);
-    gm_buf_put_u16(b, GM_PROTOCOL_MINOR);
-}
-
-struct worker_address {
-    uint64_t session;
-    char host[256];
-    uint16_t port;
-    char secret[256];
-};
-
-static CUresult hello(const char *agent, const char *source, struct worker_address *worker)
-{
-    char host[256], err[256], token[512];
+    char host[256], err[256];
     uint16_t port;
     struct gm_buf body, results;
     gm_buf_init(&body);
@@ -98,14 +85,14 @@ static CUresult hello(const char *agent, const char *source, struct worker_addre
         gm_log_error("GPUMIGRATE_AGENT: %s", err);
         goto out;
     }
-    if (read_token(token, sizeof token) != 0)
-        goto out;
     fd = gm_tcp_connect(host, port, err, sizeof err);
     if (fd < 0) {
         gm_log_error("cannot reach the gpumigrate agent at %s (%s): %s; no device available", agent, source, err);
         goto out;
     }
-    put_version(&body);
+    gm_buf_put_u32(&body, GM_PROTOCOL_MAGIC);
+    gm_buf_put_u16(&body, GM_PROTOCOL_MAJOR);
+    gm_buf_put_u16(&body, GM_PROTOCOL_MINOR);
     gm_buf_put_str(&body, token);
     gm_buf_put_str(&body, program_invocation_short_name);
     gm_buf_put_u32(&body, (uint32_t)getpid());
@@ -137,37 +124,31 @@ out:
     return rc;
 }
 
-static CUresult attach(const struct worker_address *worker)
+static CUresult attach(const struct gm_worker_address *worker)
 {
     char err[256], peer[300];
-    struct gm_buf body, results;
-    gm_buf_init(&body);
-    gm_buf_init(&results);
-    CUresult rc = CUDA_ERROR_NO_DEVICE;
     snprintf(peer, sizeof peer, "%s:%u", worker->host, worker->port);
-    int fd = gm_tcp_connect(worker->host, worker->port, err, sizeof err);
-    if (fd < 0) {
+    int fd;
+    uint64_t last_applied;
+    CUresult rc = gm_attach_worker(worker, &fd, &last_applied, err, sizeof err);
+    if (rc == GM_LINK_ERROR) {
         gm_log_error("cannot reach the session worker at %s: %s; no device available", peer, err);
-        goto out;
+        return CUDA_ERROR_NO_DEVICE;
     }
-    put_version(&body);
-    gm_buf_put_u64(&body, worker->session);
-    gm_buf_put_str(&body, worker->secret);
-    rc = gm_exchange(fd, GM_OP_ATTACH, &body, &results, err, sizeof err);
     if (rc != CUDA_SUCCESS) {
         gm_log_error("the session worker at %s refused ATTACH of session %llu: %s: %s", peer,
                      (unsigned long long)worker->session, gm_error_name(rc), err);
-        if (rc == GM_LINK_ERROR)
-            rc = CUDA_ERROR_NO_DEVICE;
+        return rc;
+    }
+    if (last_applied != 0) {
+        gm_log_error("the session worker at %s reports lastApplied %llu for the new session %llu; expected 0", peer,
+                     (unsigned long long)last_applied, (unsigned long long)worker->session);
         close(fd);
-        goto out;
+        return CUDA_ERROR_NO_DEVICE;
     }
     gm_log_debug("attached session %llu at %s", (unsigned long long)worker->session, peer);
     gm_transport_attach(fd, peer);
-out:
-    gm_buf_free(&body);
-    gm_buf_free(&results);
-    return rc;
+    return CUDA_SUCCESS;
 }
 
 static CUresult fetch_properties(struct gm_device_props *props)
@@ -210,11 +191,16 @@ CUresult gm_session_open(struct gm_device_props *props)
         agent = GM_DEFAULT_AGENT;
         source = "the default; set GPUMIGRATE_AGENT to change it";
     }
-    struct worker_address worker;
+    struct gm_worker_address worker;
+    char token[512];
     memset(&worker, 0, sizeof worker);
-    CUresult rc = hello(agent, source, &worker);
-    if (rc == CUDA_SUCCESS)
+    if (read_token(token, sizeof token) != 0)
+        return CUDA_ERROR_NO_DEVICE;
+    CUresult rc = hello(agent, source, token, &worker);
+    if (rc == CUDA_SUCCESS) {
+        gm_reconnect_setup(agent, token, worker.session);
         rc = attach(&worker);
+    }
     if (rc == CUDA_SUCCESS) {
         rc = fetch_properties(props);
         if (rc != CUDA_SUCCESS)

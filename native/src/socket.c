@@ -116,79 +116,119 @@ int gm_tcp_connect(const char *host, uint16_t port, char *err, size_t err_len)
     return fd;
 }
 
-/*
- * Reads the reply to seq: header, i32 status, then either the results (into results or sink)
- * or the error message (into msg). Returns the status, or GM_LINK_ERROR with the reason in msg.
- */
-CUresult gm_read_reply(int fd, uint64_t seq, struct gm_buf *results, void *sink, size_t sink_len,
-                       struct gm_buf *scratch, char *msg, size_t msg_len)
+int gm_recv_header(int fd, struct gm_frame_header *h, char *msg, size_t msg_len)
 {
-    uint8_t raw[GM_FRAME_HEADER_SIZE + 4];
-    struct gm_frame_header h;
-    if (recv_all(fd, raw, GM_FRAME_HEADER_SIZE) != 0) {
-        snprintf(msg, msg_len, "reading a reply: %s", strerror(errno));
-        return GM_LINK_ERROR;
+    uint8_t raw[GM_FRAME_HEADER_SIZE];
+    if (recv_all(fd, raw, sizeof raw) != 0) {
+        snprintf(msg, msg_len, "reading a frame: %s", strerror(errno));
+        return -1;
     }
-    if (gm_frame_decode_header(raw, &h, msg, msg_len) != 0)
-        return GM_LINK_ERROR;
-    if (h.op != GM_OP_REPLY || h.seq != seq || h.length < GM_FRAME_MIN_LENGTH + 4) {
-        snprintf(msg, msg_len, "expected the REPLY to seq %llu, got op 0x%04x (%s) seq %llu length %u",
-                 (unsigned long long)seq, h.op, gm_op_name(h.op), (unsigned long long)h.seq, h.length);
-        return GM_LINK_ERROR;
+    return gm_frame_decode_header(raw, h, msg, msg_len);
+}
+
+int gm_recv_body(int fd, const struct gm_frame_header *h, struct gm_buf *into, char *msg, size_t msg_len)
+{
+    size_t n = h->length - GM_FRAME_MIN_LENGTH;
+    into->len = 0;
+    if (gm_buf_reserve(into, n) != 0) {
+        into->failed = 0;
+        snprintf(msg, msg_len, "no memory for a %s frame of %zu bytes", gm_op_name(h->op), n);
+        return -1;
     }
-    if (recv_all(fd, raw + GM_FRAME_HEADER_SIZE, 4) != 0) {
+    if (recv_all(fd, into->data, n) != 0) {
+        snprintf(msg, msg_len, "reading a %s frame: %s", gm_op_name(h->op), strerror(errno));
+        return -1;
+    }
+    into->len = n;
+    return 0;
+}
+
+int gm_recv_reply_body(int fd, const struct gm_frame_header *h, struct gm_buf *results, void *sink, size_t sink_len,
+                       struct gm_buf *scratch, CUresult *status_out, char *msg, size_t msg_len)
+{
+    uint8_t raw[4];
+    if (h->length < GM_FRAME_MIN_LENGTH + 4) {
+        snprintf(msg, msg_len, "the REPLY to seq %llu has %u bytes, fewer than its status",
+                 (unsigned long long)h->seq, h->length);
+        return -1;
+    }
+    if (recv_all(fd, raw, 4) != 0) {
         snprintf(msg, msg_len, "reading a reply status: %s", strerror(errno));
-        return GM_LINK_ERROR;
+        return -1;
     }
     struct gm_reader r;
-    gm_reader_init(&r, raw + GM_FRAME_HEADER_SIZE, 4);
+    gm_reader_init(&r, raw, 4);
     CUresult status = (CUresult)gm_get_i32(&r);
-    size_t rest = h.length - GM_FRAME_MIN_LENGTH - 4;
+    *status_out = status;
+    size_t rest = h->length - GM_FRAME_MIN_LENGTH - 4;
     if (status == CUDA_SUCCESS && sink != NULL) {
         if (rest != sink_len) {
             snprintf(msg, msg_len, "reply to seq %llu carries %zu bytes, expected %zu",
-                     (unsigned long long)seq, rest, sink_len);
-            return GM_LINK_ERROR;
+                     (unsigned long long)h->seq, rest, sink_len);
+            return -1;
         }
         if (recv_all(fd, sink, rest) != 0) {
             snprintf(msg, msg_len, "reading reply data: %s", strerror(errno));
-            return GM_LINK_ERROR;
+            return -1;
         }
-        return status;
+        return 0;
     }
     struct gm_buf *into = status == CUDA_SUCCESS ? results : scratch;
     if (into == NULL) {
         if (discard(fd, rest) != 0) {
             snprintf(msg, msg_len, "reading a reply: %s", strerror(errno));
-            return GM_LINK_ERROR;
+            return -1;
         }
-        return status;
+        return 0;
     }
     into->len = 0;
     if (gm_buf_reserve(into, rest) != 0) {
         snprintf(msg, msg_len, "no memory for a reply of %zu bytes", rest);
-        return GM_LINK_ERROR;
+        return -1;
     }
     if (recv_all(fd, into->data, rest) != 0) {
         snprintf(msg, msg_len, "reading a reply: %s", strerror(errno));
-        return GM_LINK_ERROR;
+        return -1;
     }
     into->len = rest;
     if (status != CUDA_SUCCESS) {
         gm_reader_init(&r, into->data, into->len);
         gm_get_str(&r, msg, msg_len);
     }
+    return 0;
+}
+
+CUresult gm_read_reply(int fd, uint64_t seq, struct gm_buf *results, void *sink, size_t sink_len,
+                       struct gm_buf *scratch, char *msg, size_t msg_len)
+{
+    struct gm_frame_header h;
+    if (gm_recv_header(fd, &h, msg, msg_len) != 0)
+        return GM_LINK_ERROR;
+    if (h.op != GM_OP_REPLY || h.seq != seq) {
+        snprintf(msg, msg_len, "expected the REPLY to seq %llu, got op 0x%04x (%s) seq %llu length %u",
+                 (unsigned long long)seq, h.op, gm_op_name(h.op), (unsigned long long)h.seq, h.length);
+        return GM_LINK_ERROR;
+    }
+    CUresult status;
+    if (gm_recv_reply_body(fd, &h, results, sink, sink_len, scratch, &status, msg, msg_len) != 0)
+        return GM_LINK_ERROR;
     return status;
 }
 
 CUresult gm_exchange(int fd, uint16_t op, const struct gm_buf *body, struct gm_buf *results,
                      char *msg, size_t msg_len)
 {
+    return gm_exchange_at(fd, op, 0, body, results, msg, msg_len);
+}
+
+CUresult gm_exchange_at(int fd, uint16_t op, uint64_t seq, const struct gm_buf *body, struct gm_buf *results,
+                        char *msg, size_t msg_len)
+{
     struct gm_buf frame, scratch;
     gm_buf_init(&frame);
     gm_buf_init(&scratch);
     size_t body_len = body ? body->len : 0;
-    gm_frame_put_header(&frame, op, GM_FLAG_REPLY_WANTED, 0, body_len);
+    gm_frame_put_header(&frame, op, GM_FLAG_REPLY_WANTED, seq, body_len);
     if (body_len)
         gm_buf_put_bytes(&frame, body->data, body_len);
     CUresult rc = GM_LINK_ERROR;
@@ -199,7 +239,7 @@ CUresult gm_exchange(int fd, uint16_t op, const struct gm_buf *body, struct gm_b
     else if (gm_send_iov(fd, &iov, 1) != 0)
         snprintf(msg, msg_len, "sending %s: %s", gm_op_name(op), strerror(errno));
     else
-        rc = gm_read_reply(fd, 0, results, NULL, 0, &scratch, msg, msg_len);
+        rc = gm_read_reply(fd, seq, results, NULL, 0, &scratch, msg, msg_len);
     gm_buf_free(&frame);
     gm_buf_free(&scratch);
     return rc;

@@ -1,10 +1,12 @@
-/* The session connection: framing, pipelining and request/reply; see transport.h. */
+/* The session connection: framing, pipelining, request/reply and resuming after a move; see transport.h. */
 #include "transport.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -12,39 +14,23 @@
 #include <unistd.h>
 
 #include "gm.h"
+#include "inbound.h"
+#include "link.h"
 #include "log.h"
-#include "socket.h"
+#include "reconnect.h"
+#include "resend.h"
 
-#define OUT_BUFFER_LIMIT (64u * 1024)
+#define BATCH_BYTES (64u * 1024) /* queued bytes that are written at once, without waiting for the flusher */
 #define GOODBYE_TIMEOUT_S 5
 #define FLUSH_DELAY_US 200
 
-static struct {
-    pthread_mutex_t lock;
-    int fd;             /* -1 when not connected */
-    int lost;           /* the connection broke; every call now fails */
-    pid_t owner;        /* the process that attached: a forked child must not use the socket */
-    uint64_t next_seq;
-    struct gm_buf out;  /* queued ASYNC frames */
-    struct gm_buf scratch;
-    char peer[128];
-} conn = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1, .next_seq = 1 };
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gm_link conn = { .fd = -1 };
 
-/* Signalled when the out buffer stops being empty; wakes the flusher. */
+/* Signalled when the send queue stops being empty; wakes the flusher. */
 static pthread_cond_t queued = PTHREAD_COND_INITIALIZER;
 
-/* ---- the session connection; every function below runs with conn.lock held ---- */
-
-static void lose_connection(const char *why)
-{
-    if (!conn.lost)
-        gm_log_error("lost the connection to the worker at %s: %s", conn.peer, why);
-    conn.lost = 1;
-    if (conn.fd >= 0)
-        close(conn.fd);
-    conn.fd = -1;
-    conn.out.len = 0;
-}
+/* ---- the session connection; every function below runs with lock held ---- */
 
 static int usable(void)
 {
@@ -59,44 +45,111 @@ static int usable(void)
     return conn.fd >= 0 && !conn.lost;
 }
 
-/* Writes the queued frames, then data (may be empty), in one sendmsg batch. */
-static int flush_with(const void *data, size_t data_len)
+/* Nothing is awaited, so anything the worker sent is MIGRATED or the end: acts on it. 0, or -1 when lost. */
+static int check_inbound(void)
 {
-    struct iovec iov[2];
-    int n = 0;
-    if (conn.out.len)
-        iov[n++] = (struct iovec){ conn.out.data, conn.out.len };
-    if (data_len)
-        iov[n++] = (struct iovec){ (void *)data, data_len };
-    if (n == 0)
+    struct pollfd p = { .fd = conn.fd, .events = POLLIN };
+    if (poll(&p, 1, 0) <= 0)
         return 0;
-    if (gm_send_iov(conn.fd, iov, n) != 0) {
-        char why[160];
-        snprintf(why, sizeof why, "sending: %s", strerror(errno));
-        lose_connection(why);
-        return -1;
+    struct gm_inbound_result in;
+    switch (gm_inbound_read(conn.fd, NULL, 0, &conn.frames, &conn.scratch, &in)) {
+    case GM_IN_MOVED:
+        return gm_link_recover(&conn, NULL, &in.moved, 0, "MIGRATED");
+    case GM_IN_BROKEN:
+        return gm_link_recover(&conn, NULL, NULL, 0, in.msg);
+    default:
+        return 0;
     }
-    conn.out.len = 0;
-    return 0;
+}
+
+/* Writes the queued frames and looks for MIGRATED. 0, or -1 when the session is lost. */
+static int send_queued(void)
+{
+    char why[256];
+    if (gm_link_write_queued(&conn, why, sizeof why) != 0)
+        return gm_link_recover(&conn, NULL, NULL, 1, why);
+    return check_inbound();
+}
+
+/* The reply to w's call is gone with a worker that applied the call (it died before flushing). */
+static CUresult lost_reply(const struct gm_awaited *w)
+{
+    const struct gm_call *call = w->call;
+    if (call->results == NULL && call->sink == NULL) {
+        gm_log_debug("%s (seq %llu) was applied by a worker that failed before replying; its status is unknown",
+                     gm_op_name(call->op), (unsigned long long)w->seq);
+        return CUDA_SUCCESS;
+    }
+    gm_log_error("%s (seq %llu) was applied by a worker that failed before replying; its results are lost",
+                 gm_op_name(call->op), (unsigned long long)w->seq);
+    return GM_LINK_ERROR;
+}
+
+static CUresult acknowledge(void);
+
+/* Sends call and waits for its reply, following the session wherever it moves meanwhile. */
+static CUresult round_trip(const struct gm_call *call, char *msg, size_t msg_len)
+{
+    size_t body_len = (call->body ? call->body->len : 0) + call->data_len;
+    if (call->op != GM_OP_ACK && gm_resend_full(&conn.frames, GM_FRAME_HEADER_SIZE + body_len)) {
+        CUresult rc = acknowledge();
+        if (rc != CUDA_SUCCESS)
+            return rc;
+    }
+    struct gm_awaited w = { .call = call, .seq = conn.frames.next_seq };
+    if (gm_resend_append(&conn.frames, call->op, GM_FLAG_REPLY_WANTED, call->body ? call->body->data : NULL,
+                         call->body ? call->body->len : 0, call->data, call->data_len) != 0)
+        return CUDA_ERROR_OUT_OF_MEMORY;
+    for (;;) {
+        int failed;
+        char why[256];
+        if (gm_link_write_queued(&conn, why, sizeof why) != 0) {
+            failed = gm_link_recover(&conn, &w, NULL, 1, why);
+        } else {
+            struct gm_inbound_result in;
+            enum gm_inbound got;
+            do
+                got = gm_inbound_read(conn.fd, call, w.seq, &conn.frames, &conn.scratch, &in);
+            while (got == GM_IN_OTHER);
+            if (got == GM_IN_REPLY) {
+                snprintf(msg, msg_len, "%s", in.msg);
+                return in.status;
+            }
+            failed = gm_link_recover(&conn, &w, got == GM_IN_MOVED ? &in.moved : NULL, 0, in.msg);
+        }
+        if (failed)
+            return GM_LINK_ERROR;
+        if (w.answered) {
+            snprintf(msg, msg_len, "%s", w.msg);
+            return w.status;
+        }
+        if (w.seq < conn.frames.first_seq)
+            return lost_reply(&w);
+        /* else the call was among the frames resent: its reply comes from the new worker */
+    }
 }
 
 /*
- * Appends a frame header (with the next seq) and body to the out buffer; returns the header's
- * offset, or -1 when out of memory (nothing queued, no seq used).
+ * ACK: waits until the worker has applied everything sent so far, which empties the resend
+ * buffer (every REPLY trims it; ACK's lastApplied too). A worker that refuses ACK still
+ * answers it in order, which trims all the same, so only a lost session fails here.
  */
-static long queue_frame(uint16_t op, uint16_t flags, const struct gm_buf *body, size_t data_len)
+static CUresult acknowledge(void)
 {
-    size_t body_len = body ? body->len : 0;
-    size_t at = gm_frame_put_header(&conn.out, op, flags, conn.next_seq, body_len + data_len);
-    if (body_len)
-        gm_buf_put_bytes(&conn.out, body->data, body_len);
-    if (conn.out.failed) {
-        conn.out.failed = 0;
-        conn.out.len = at;
-        return -1;
+    struct gm_call call = { .op = GM_OP_ACK, .results = &conn.acked };
+    char msg[256];
+    conn.acked.len = 0;
+    CUresult rc = round_trip(&call, msg, sizeof msg);
+    if (rc == GM_LINK_ERROR)
+        return rc;
+    if (rc == CUDA_SUCCESS && conn.acked.len >= 8) {
+        struct gm_reader r;
+        gm_reader_init(&r, conn.acked.data, conn.acked.len);
+        gm_resend_trim(&conn.frames, gm_get_u64(&r));
+    } else if (rc != CUDA_SUCCESS) {
+        gm_log_debug("the worker at %s answered ACK with %s: %s", conn.peer, gm_error_name(rc), msg);
     }
-    conn.next_seq++;
-    return (long)at;
+    return CUDA_SUCCESS;
 }
 
 static CUresult check_frame_size(uint16_t op, const struct gm_buf *body, size_t data_len)
@@ -119,16 +172,16 @@ static CUresult check_frame_size(uint16_t op, const struct gm_buf *body, size_t 
 static void *flusher_main(void *unused)
 {
     (void)unused;
-    pthread_mutex_lock(&conn.lock);
+    pthread_mutex_lock(&lock);
     for (;;) {
-        while (conn.out.len == 0 || !usable())
-            pthread_cond_wait(&queued, &conn.lock);
-        pthread_mutex_unlock(&conn.lock);
+        while (gm_resend_unsent_bytes(&conn.frames) == 0 || !usable())
+            pthread_cond_wait(&queued, &lock);
+        pthread_mutex_unlock(&lock);
         struct timespec delay = { .tv_nsec = FLUSH_DELAY_US * 1000 };
         nanosleep(&delay, NULL);
-        pthread_mutex_lock(&conn.lock);
-        if (usable())
-            flush_with(NULL, 0);
+        pthread_mutex_lock(&lock);
+        if (usable() && gm_resend_unsent_bytes(&conn.frames) > 0)
+            send_queued();
     }
     return NULL;
 }
@@ -148,17 +201,32 @@ static void start_flusher(void)
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }
 
+/* GPUMIGRATE_RESEND_BUFFER, or the default (an invalid value is reported once). */
+static uint64_t resend_limit(void)
+{
+    const char *text = getenv("GPUMIGRATE_RESEND_BUFFER");
+    uint64_t bytes = GM_RESEND_DEFAULT_BYTES;
+    char err[256];
+    if (text != NULL && text[0] != '\0' && gm_resend_parse_limit(text, &bytes, err, sizeof err) != 0) {
+        gm_log_error("GPUMIGRATE_RESEND_BUFFER %s; using %llu", err, GM_RESEND_DEFAULT_BYTES);
+        bytes = GM_RESEND_DEFAULT_BYTES;
+    }
+    return bytes;
+}
+
 void gm_transport_attach(int fd, const char *peer)
 {
     static pthread_once_t flusher_once = PTHREAD_ONCE_INIT;
     pthread_once(&flusher_once, start_flusher);
-    pthread_mutex_lock(&conn.lock);
+    pthread_mutex_lock(&lock);
     conn.fd = fd;
     conn.lost = 0;
+    conn.closing = 0;
     conn.owner = getpid();
-    conn.next_seq = 1;
+    gm_resend_free(&conn.frames);
+    gm_resend_init(&conn.frames, resend_limit(), 1);
     snprintf(conn.peer, sizeof conn.peer, "%s", peer);
-    pthread_mutex_unlock(&conn.lock);
+    pthread_mutex_unlock(&lock);
 }
 
 CUresult gm_transport_post(uint16_t op, const struct gm_buf *body, const void *data, size_t data_len)
@@ -166,33 +234,27 @@ CUresult gm_transport_post(uint16_t op, const struct gm_buf *body, const void *d
     CUresult rc = check_frame_size(op, body, data_len);
     if (rc != CUDA_SUCCESS)
         return rc;
-    pthread_mutex_lock(&conn.lock);
+    pthread_mutex_lock(&lock);
     rc = GM_LINK_ERROR;
     if (!usable())
         goto out;
-    size_t frame_len = GM_FRAME_HEADER_SIZE + (body ? body->len : 0) + data_len;
-    if (conn.out.len + frame_len > OUT_BUFFER_LIMIT && flush_with(NULL, 0) != 0)
+    size_t body_len = body ? body->len : 0;
+    if (gm_resend_full(&conn.frames, GM_FRAME_HEADER_SIZE + body_len + data_len)
+        && (rc = acknowledge()) != CUDA_SUCCESS)
         goto out;
-    int was_empty = conn.out.len == 0;
-    if (frame_len <= OUT_BUFFER_LIMIT && gm_buf_reserve(&conn.out, frame_len) != 0) {
-        conn.out.failed = 0;
-        rc = CUDA_ERROR_OUT_OF_MEMORY;
+    int was_empty = gm_resend_unsent_bytes(&conn.frames) == 0;
+    rc = CUDA_ERROR_OUT_OF_MEMORY;
+    if (gm_resend_append(&conn.frames, op, 0, body ? body->data : NULL, body_len, data, data_len) != 0)
         goto out;
-    }
-    if (queue_frame(op, 0, body, data_len) < 0) {
-        rc = CUDA_ERROR_OUT_OF_MEMORY;
-        goto out;
-    }
-    if (frame_len <= OUT_BUFFER_LIMIT) {
-        gm_buf_put_bytes(&conn.out, data, data_len); /* room reserved above: cannot fail */
-        if (was_empty)
-            pthread_cond_signal(&queued);
-    } else if (flush_with(data, data_len) != 0) {
-        goto out; /* a bulk copy goes straight from the program's memory to the socket */
-    }
     rc = CUDA_SUCCESS;
+    if (gm_resend_unsent_bytes(&conn.frames) >= BATCH_BYTES) {
+        if (send_queued() != 0)
+            rc = GM_LINK_ERROR;
+    } else if (was_empty) {
+        pthread_cond_signal(&queued);
+    }
 out:
-    pthread_mutex_unlock(&conn.lock);
+    pthread_mutex_unlock(&lock);
     return rc;
 }
 
@@ -202,54 +264,40 @@ CUresult gm_transport_call(const struct gm_call *call)
     if (rc != CUDA_SUCCESS)
         return rc;
     char msg[512] = "";
-    pthread_mutex_lock(&conn.lock);
+    pthread_mutex_lock(&lock);
     rc = GM_LINK_ERROR;
-    if (!usable())
-        goto out;
-    uint64_t seq = conn.next_seq;
-    if (queue_frame(call->op, GM_FLAG_REPLY_WANTED, call->body, call->data_len) < 0) {
-        rc = CUDA_ERROR_OUT_OF_MEMORY;
-        goto out;
-    }
-    if (flush_with(call->data, call->data_len) != 0)
-        goto out;
-    rc = gm_read_reply(conn.fd, seq, call->results, call->sink, call->sink_len, &conn.scratch, msg, sizeof msg);
-    if (rc == GM_LINK_ERROR) {
-        lose_connection(msg);
-        goto out;
-    }
+    if (usable())
+        rc = round_trip(call, msg, sizeof msg);
     if (rc != CUDA_SUCCESS && rc != CUDA_ERROR_NOT_READY)
-        gm_log_debug("%s (seq %llu) failed: %s: %s", gm_op_name(call->op), (unsigned long long)seq,
-                     gm_error_name(rc), msg);
-out:
-    pthread_mutex_unlock(&conn.lock);
+        gm_log_debug("%s failed: %s: %s", gm_op_name(call->op), gm_error_name(rc), msg);
+    pthread_mutex_unlock(&lock);
     return rc;
 }
 
 void gm_transport_goodbye(void)
 {
-    pthread_mutex_lock(&conn.lock);
+    pthread_mutex_lock(&lock);
     if (!usable())
         goto out;
+    conn.closing = 1;
     struct timeval timeout = { .tv_sec = GOODBYE_TIMEOUT_S };
     setsockopt(conn.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     char msg[256] = "";
-    uint64_t seq = conn.next_seq;
-    if (queue_frame(GM_OP_GOODBYE, GM_FLAG_REPLY_WANTED, NULL, 0) < 0 || flush_with(NULL, 0) != 0)
-        goto out;
-    CUresult rc = gm_read_reply(conn.fd, seq, NULL, NULL, 0, &conn.scratch, msg, sizeof msg);
+    struct gm_call call = { .op = GM_OP_GOODBYE };
+    CUresult rc = round_trip(&call, msg, sizeof msg);
     if (rc != CUDA_SUCCESS)
         gm_log_debug("GOODBYE: %s %s", gm_error_name(rc), msg);
-    close(conn.fd);
+    if (conn.fd >= 0)
+        close(conn.fd);
     conn.fd = -1;
     conn.lost = 1;
 out:
-    pthread_mutex_unlock(&conn.lock);
+    pthread_mutex_unlock(&lock);
 }
 
 /* fork() while another thread holds the lock would leave the child's copy locked forever. */
-static void before_fork(void) { pthread_mutex_lock(&conn.lock); }
-static void after_fork(void) { pthread_mutex_unlock(&conn.lock); }
+static void before_fork(void) { pthread_mutex_lock(&lock); }
+static void after_fork(void) { pthread_mutex_unlock(&lock); }
 
 __attribute__((constructor)) static void install_fork_handlers(void)
 {

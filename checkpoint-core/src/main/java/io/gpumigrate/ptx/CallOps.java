@@ -26,11 +26,12 @@ final class CallOps {
             if (index < 0) {
                 long address = r[in.a + l];
                 long n = address - Space.FUNCTION_WINDOW;
-                if (n < 0 || n >= targets.length) {
+                int[] byFunction = k.targetByFunction();
+                if (n < 0 || n >= byFunction.length || byFunction[(int) n] < 0) {
                     throw mem.fault(CuResult.ILLEGAL_ADDRESS, "call through 0x" + Long.toHexString(address)
                             + ", which is not the address of a device function", l, in);
                 }
-                index = (int) n;
+                index = byFunction[(int) n];
             }
             CallTarget t = targets[index];
             long fpOld = r[fp + l];

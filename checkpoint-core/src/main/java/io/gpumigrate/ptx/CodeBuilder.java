@@ -60,8 +60,11 @@ final class CodeBuilder {
     /** Module variables not placed in device memory: shared ones, placed per kernel on first use. */
     private final Map<String, PtxVariable> moduleShared;
 
-    CodeBuilder(Map<String, PtxVariable> moduleShared) {
+    private final PtxModule module;
+
+    CodeBuilder(Map<String, PtxVariable> moduleShared, PtxModule module) {
         this.moduleShared = moduleShared;
+        this.module = module;
     }
 
     // ---- allocation ----
@@ -160,6 +163,11 @@ final class CodeBuilder {
             callTargets.add(null);
             return callTargets.size() - 1;
         });
+    }
+
+    /** What a pointer to the function holds (see {@link KernelCompiler#functionAddress}). */
+    long functionAddress(String function) {
+        return KernelCompiler.functionAddress(module, function);
     }
 
     /** The next out-of-line function still to compile, or null. */
@@ -296,9 +304,17 @@ final class CodeBuilder {
             values[dynamicSharedSlot >> 5] = (staticShared + 15) & -16L;
         }
         int fp = framePointer < 0 ? -1 : relocate(framePointer, null, constants, true);
+        int[] targetByFunction = new int[module.functions().size()];
+        java.util.Arrays.fill(targetByFunction, -1);
+        for (Map.Entry<String, Integer> e : outOfLineIndex.entrySet()) {
+            long address = KernelCompiler.functionAddress(module, e.getKey());
+            if (address >= 0) {
+                targetByFunction[(int) (address - Space.FUNCTION_WINDOW)] = e.getValue();
+            }
+        }
         return new DecodedKernel(name, code.toArray(new Insn[0]), total, values, sSlots, sCodes, predicates,
                 (int) localBytes, staticSize, dynamicSharedSlot, params, maxThreads,
-                Math.max(1, Math.min(255, declaredRegisters)), targets, fp);
+                Math.max(1, Math.min(255, declaredRegisters)), targets, fp, targetByFunction);
     }
 
     /**

@@ -43,6 +43,20 @@ public final class KernelCompiler {
         }
     }
 
+    /**
+     * What a pointer to device function {@code name} holds: a value in the function window,
+     * the same for every kernel of the module; -1 when the module has no such function.
+     */
+    public static long functionAddress(PtxModule module, String name) {
+        List<PtxFunction> fs = module.functions();
+        for (int i = 0; i < fs.size(); i++) {
+            if (fs.get(i).name().equals(name)) {
+                return Space.FUNCTION_WINDOW + i;
+            }
+        }
+        return -1;
+    }
+
     /** The parameter layout of a kernel: each parameter at its alignment, in declaration order. */
     public static ParamLayout layout(PtxFunction f) {
         List<int[]> out = new ArrayList<>();
@@ -59,7 +73,7 @@ public final class KernelCompiler {
 
     /** Compiles the kernel {@code entry} of this module. */
     public DecodedKernel compile(PtxFunction entry) throws PtxSyntaxException {
-        builder = new CodeBuilder(moduleShared);
+        builder = new CodeBuilder(moduleShared, module);
         ParamLayout layout = layout(entry);
         Scope scope = new Scope(moduleScope);
         for (int i = 0; i < entry.params().size(); i++) {
@@ -161,6 +175,11 @@ public final class KernelCompiler {
         List<PtxOperand> args = i < ops.size() && ops.get(i) instanceof PtxOperand.Group g ? g.items() : List.of();
         if (!(targetOperand instanceof PtxOperand.Sym callee) || scope.lookup(callee.name()) == null
                 || scope.lookup(callee.name()).kind() != Kind.FUNC) {
+            for (PtxFunction f : module.functions()) {
+                if (!f.entry() && f.body() != null) {
+                    builder.outOfLine(f.name()); // any of them may be the target
+                }
+            }
             emitOutOfLineCall(in, scope, targetOperand, null, args, rets);
             return;
         }

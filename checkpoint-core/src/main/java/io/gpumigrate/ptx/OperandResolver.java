@@ -101,7 +101,8 @@ final class OperandResolver {
             return (int) b.value();
         }
         if (b.kind() == Kind.FUNC) {
-            return builder.constant(Space.FUNCTION_WINDOW + builder.outOfLine(name));
+            builder.outOfLine(name);
+            return builder.constant(builder.functionAddress(name));
         }
         if (b.kind() == Kind.FRAME) {
             // frame-relative: the address is the frame pointer plus the offset, computed into a temporary

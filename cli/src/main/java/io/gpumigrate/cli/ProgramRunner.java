@@ -29,6 +29,13 @@ final class ProgramRunner {
         }
     }
 
+    /** A process builder for {@code command} with the environment {@link #prepare} makes and inherited stdio. */
+    static ProcessBuilder builder(List<String> command, Path nativeDir, HostPort agent, Path tokenFile) {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        prepare(builder.environment(), nativeDir, agent, tokenFile);
+        return builder;
+    }
+
     /**
      * Runs {@code command} to its end.
      *
@@ -36,20 +43,24 @@ final class ProgramRunner {
      * @throws CliException when the program cannot be started
      */
     static int run(List<String> command, Path nativeDir, HostPort agent, Path tokenFile) throws CliException {
-        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        prepare(builder.environment(), nativeDir, agent, tokenFile);
+        return run(builder(command, nativeDir, agent, tokenFile));
+    }
+
+    /** Starts the prepared {@code builder} and waits for the program's exit status. */
+    static int run(ProcessBuilder builder) throws CliException {
+        String program = builder.command().getFirst();
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new CliException("cannot run " + command.getFirst() + ": " + e.getMessage(), e);
+            throw new CliException("cannot run " + program + ": " + e.getMessage(), e);
         }
         try {
             return process.waitFor();
         } catch (InterruptedException e) {
             process.destroy();
             Thread.currentThread().interrupt();
-            throw new CliException("interrupted while " + command.getFirst() + " ran");
+            throw new CliException("interrupted while " + program + " ran");
         }
     }
 }

@@ -29,6 +29,8 @@ public final class NodeAgent implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
     static final long WORKER_START_TIMEOUT_SECONDS = 60;
+    /** Live sessions (worker processes) an agent runs at most; further hellos are refused. */
+    static final int MAX_LIVE_SESSIONS = 256;
     private static final long WORKER_STOP_GRACE_MILLIS = 3000;
 
     private final AgentConfig config;
@@ -161,6 +163,10 @@ public final class NodeAgent implements AutoCloseable {
      * @param workerHost the address the client reached the agent on; the worker listens there too
      */
     CompletableFuture<Handshake.HelloReply> openSession(Handshake.Hello hello, String workerHost) {
+        if (sessions.live().size() >= MAX_LIVE_SESSIONS) {
+            return CompletableFuture.failedFuture(new java.io.IOException("the agent already runs "
+                    + MAX_LIVE_SESSIONS + " sessions, its maximum"));
+        }
         return openSession(newSessionId(), HexFormat.of().formatHex(bytes(32)), hello.program(), hello.pid(),
                 workerHost);
     }

@@ -328,7 +328,8 @@ public final class Session {
             failure = new ErrorState.Failure(e.result(), e.getMessage());
             errors.noteSticky(failure);
             log.debug("session {}: seq {} {} failed: {}", id, seq, op, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // A backend's bug, or input that drove it too deep, must not cost the client its reply.
             log.warn("session {}: seq {} {} raised an internal error", id, seq, op, e);
             failure = new ErrorState.Failure(CuResult.UNKNOWN, "internal error in the worker: " + e);
         }

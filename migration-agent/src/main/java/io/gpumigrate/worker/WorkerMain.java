@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The session ends, and the process exits with status 0, when the client says GOODBYE or
  * closes its connection, when no client attaches within the attach timeout, or when the
- * parent process (the agent) exits. Exit status 1: the backend or the server could not start;
+ * parent process (the agent) exits; on SIGTERM it releases the device before the JVM exits. Exit status 1: the backend or the server could not start;
  * 2: bad command line.
  */
 public final class WorkerMain {
@@ -83,6 +83,15 @@ public final class WorkerMain {
         }, options.attachTimeoutSeconds(), TimeUnit.SECONDS);
         ProcessHandle.current().parent().ifPresent(parent ->
                 parent.onExit().thenRun(() -> session.end("the parent process exited")));
+        // On SIGTERM (the agent stopping), still release the device before the JVM goes.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            session.end("the worker was asked to stop");
+            try {
+                await(session.ended());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "worker-shutdown"));
 
         String reason = session.endRequested().join();
         String outcome = await(session.ended());

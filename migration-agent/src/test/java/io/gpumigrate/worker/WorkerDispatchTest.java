@@ -211,4 +211,13 @@ class WorkerDispatchTest {
             assertArrayEquals(want, got, "chunk " + i);
         }
     }
+
+    @Test
+    void copiesOfTheLargestChunkFillTheLargestFrames() throws Exception {
+        int size = io.gpumigrate.protocol.WireFormat.MAX_COPY_CHUNK;
+        long dptr = client.memAlloc(size);
+        byte[] data = pattern(size, 11);
+        client.copyHtoD(dptr, data);
+        assertArrayEquals(data, client.copyDtoH(dptr, size));
+    }
 }

@@ -1,0 +1,61 @@
+/*
+ * Finding the session again after its connection ended (docs/migration-protocol.md, "Moving"):
+ * at the worker a MIGRATED frame named, or, without one, where the agent says the session
+ * lives (SESSION_LOCATE), then ATTACH with the session and that worker's secret.
+ *
+ * Holds the session's identity (id, agent, token), set once by session.c before any call.
+ * Not thread-safe by itself: attempts run under the transport's lock.
+ */
+#ifndef GM_RECONNECT_H
+#define GM_RECONNECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cuda.h"
+#include "frame.h"
+
+/** Where a session's worker listens and the secret to ATTACH there with. */
+struct gm_worker_address {
+    uint64_t session;
+    char host[256];
+    uint16_t port;
+    char secret[256];
+};
+
+/** GPUMIGRATE_RECONNECT_TIMEOUT's default, in seconds, and its allowed range. */
+#define GM_RECONNECT_DEFAULT_S 60.0
+#define GM_RECONNECT_MAX_S 86400.0
+
+/**
+ * Connects to the worker and ATTACHes the session. Returns CUDA_SUCCESS with the connected
+ * socket in *fd and the worker's lastApplied; else the worker's refusal status, or
+ * GM_LINK_ERROR when it cannot be reached or does not answer; the reason is in err.
+ */
+CUresult gm_attach_worker(const struct gm_worker_address *w, int *fd, uint64_t *last_applied, char *err,
+                          size_t err_len);
+
+/** Remembers how to find the session again: its agent (host:port text), token and id. */
+void gm_reconnect_setup(const char *agent, const char *token, uint64_t session);
+
+/** The session's id (0 before setup). */
+uint64_t gm_reconnect_session(void);
+
+/** Parses MIGRATED's body into to; -1 with the reason when it is truncated or names another session. */
+int gm_parse_migrated(const struct gm_buf *body, struct gm_worker_address *to, char *err, size_t err_len);
+
+/**
+ * One attempt to reach the session: at `to` when given, else at the worker the agent names
+ * in its SESSION_LOCATE reply; then ATTACH. Returns the socket (its peer's host:port in peer,
+ * lastApplied in *last_applied), or -1 with the reason in err.
+ */
+int gm_reconnect_attempt(const struct gm_worker_address *to, uint64_t *last_applied, char *peer, size_t peer_len,
+                         char *err, size_t err_len);
+
+/**
+ * GPUMIGRATE_RECONNECT_TIMEOUT in seconds (a decimal number in (0, 86400]; default 60), read
+ * once; an invalid value is reported in one line and the default used.
+ */
+double gm_reconnect_timeout_s(void);
+
+#endif
