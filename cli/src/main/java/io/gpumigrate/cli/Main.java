@@ -32,7 +32,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setStopAtPositional(true);
+        // after `run`'s PROGRAM everything is the program's; other commands take options after their arguments
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException) {
                 commandLine.getErr().println("gpumigrate " + commandLine.getCommandName() + ": " + e.getMessage());

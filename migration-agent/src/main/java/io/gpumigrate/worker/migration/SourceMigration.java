@@ -81,7 +81,13 @@ final class SourceMigration implements ControlOperation {
             }
             List<RoundStats> rounds = new ArrayList<>();
             long bytes = 0;
-            while (PrecopyPolicy.DEFAULT.another(rounds)) {
+            long total = 0;
+            for (AddressRange a : session.onExecutor(() -> session.device().allocations()).get()) {
+                total += a.size();
+            }
+            // below what a final round may send anyway, pre-copy only delays the pause: stop and copy
+            boolean precopy = total > PrecopyPolicy.DEFAULT.smallEnough();
+            while (precopy && PrecopyPolicy.DEFAULT.another(rounds)) {
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("pre-copy did not converge within " + timeoutMillis + " ms");
                 }
