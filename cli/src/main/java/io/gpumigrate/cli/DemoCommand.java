@@ -29,8 +29,22 @@ final class DemoCommand implements Callable<Integer> {
 
     static final String WORKLOAD = "stencil";
 
-    @Option(names = "--steps", paramLabel = "N", description = "Stencil steps (default: the workload's own).")
+    /** Steps enough for the program to outlive two migrations on the emulator. */
+    static final int MIGRATING_STEPS = 40_000;
+
+    @Option(names = "--steps", paramLabel = "N",
+            description = "Stencil steps (default: " + MIGRATING_STEPS + " with migrations, else the workload's own).")
     Integer steps;
+
+    @Option(names = "--migrations", paramLabel = "N",
+            description = "Migrations while it runs, alternating between two local agents (default: ${DEFAULT-VALUE};"
+                    + " 0: one agent, no migration).")
+    int migrations = 2;
+
+    @Option(names = "--ballast-mib", paramLabel = "MIB",
+            description = "Extra device memory (random bytes) the program carries and verifies, so that migrations"
+                    + " move something (default: ${DEFAULT-VALUE} with migrations).")
+    int ballastMib = 64;
 
     @Spec
     CommandSpec spec;
@@ -49,9 +63,37 @@ final class DemoCommand implements Callable<Integer> {
             System.setProperty("org.slf4j.simpleLogger.log.io.gpumigrate", "warn");
         }
         List<String> command = new ArrayList<>(List.of(workload.toString()));
-        if (steps != null) {
-            command.addAll(List.of("--steps", steps.toString()));
+        Integer stepCount = steps != null ? steps : migrations > 0 ? Integer.valueOf(MIGRATING_STEPS) : null;
+        if (stepCount != null) {
+            command.addAll(List.of("--steps", stepCount.toString()));
+            if (stepCount >= 20_000) {
+                command.addAll(List.of("--progress", Integer.toString(stepCount / 8)));
+            }
         }
+        if (migrations > 0 && ballastMib > 0) {
+            command.addAll(List.of("--ballast-mib", Integer.toString(ballastMib)));
+        }
+        if (migrations > 0) {
+            NodeAgent a = MigrationDemo.startAgent("node-a");
+            NodeAgent b;
+            try {
+                b = MigrationDemo.startAgent("node-b");
+            } catch (RuntimeException e) {
+                a.close();
+                out.println("gpumigrate demo: a second agent could not start (" + e.getMessage()
+                        + "); running on one agent without migration");
+                return single(out, command, nativeDir);
+            }
+            try (a; b) {
+                int status = new MigrationDemo(out, migrations).run(command, nativeDir, a, b);
+                return status == 0 ? 0 : 1;
+            }
+        }
+        return single(out, command, nativeDir);
+    }
+
+    /** The one-agent demo: the program runs on one local agent, no migration. */
+    private int single(PrintWriter out, List<String> command, Path nativeDir) throws Exception {
         try (NodeAgent agent = NodeAgent.start(new AgentConfig("local", 0, "127.0.0.1", BackendChoice.AUTO, null, 60))) {
             HostPort address = new HostPort("127.0.0.1", agent.port());
             out.println("gpumigrate demo: agent on " + address + ", running " + String.join(" ", command));

@@ -37,7 +37,7 @@ public final class NodeAgent implements AutoCloseable {
     private final SessionRegistry sessions = new SessionRegistry();
     private final Map<Long, WorkerProcess> workers = new ConcurrentHashMap<>();
     /** Per live worker: completes once its exit has been recorded. */
-    private final Map<Long, CompletableFuture<Void>> exitsRecorded = new ConcurrentHashMap<>();
+    private final Map<WorkerProcess, CompletableFuture<Void>> exitsRecorded = new ConcurrentHashMap<>();
     private final WorkerLauncher launcher;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     private final SecureRandom random = new SecureRandom();
@@ -114,6 +114,7 @@ public final class NodeAgent implements AutoCloseable {
         SessionRecord record = sessions.get(session);
         if (record != null) {
             record.migrated(node);
+            sessions.finished(record); // the session may come back here before this worker has exited
         }
     }
 
@@ -191,7 +192,7 @@ public final class NodeAgent implements AutoCloseable {
             }
         }, launches).thenCompose(worker -> {
             workers.put(id, worker);
-            exitsRecorded.put(id, worker.exited().thenAccept(code -> workerExited(record, code)));
+            exitsRecorded.put(worker, worker.exited().thenAccept(code -> workerExited(record, worker, code)));
             return worker.listening().orTimeout(WORKER_START_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .whenComplete((port, failure) -> {
                         if (failure != null) {
@@ -212,12 +213,17 @@ public final class NodeAgent implements AutoCloseable {
         });
     }
 
-    private void workerExited(SessionRecord record, int code) {
+    /** Records a worker's exit; a newer worker of the same session (it came back here) keeps its entries. */
+    private void workerExited(SessionRecord record, WorkerProcess worker, int code) {
         record.ended(code == 0);
         sessions.finished(record);
-        workers.remove(record.id());
-        exitsRecorded.remove(record.id());
-        endpoints.remove(record.id());
+        workers.remove(record.id(), worker);
+        exitsRecorded.remove(worker);
+        CompletableFuture<Integer> listening = worker.listening();
+        if (listening.isDone() && !listening.isCompletedExceptionally()) {
+            int port = listening.join();
+            endpoints.computeIfPresent(record.id(), (id, e) -> e.port() == port ? null : e);
+        }
         log.info("session {}: worker exited with status {}{}", record.id(), code,
                 record.endReason().isEmpty() ? "" : " (" + record.endReason() + ")");
     }

@@ -35,7 +35,7 @@ public final class SessionRegistry {
 
     /** Moves a session that ended to the finished list. */
     void finished(SessionRecord record) {
-        if (live.remove(record.id()) != null) {
+        if (live.remove(record.id(), record)) {
             synchronized (finished) {
                 finished.addLast(record);
                 while (finished.size() > FINISHED_KEPT) {

@@ -61,8 +61,9 @@ public final class Session {
     private final SessionLedger ledger = new SessionLedger();
     private final java.util.ArrayDeque<HeldCall> held = new java.util.ArrayDeque<>();
     private volatile Channel client;
-    /** Executor only. */
-    private boolean paused;
+    /** Set as soon as a pause is asked for, so that calls queued before the pause wait too. */
+    private volatile boolean holding;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Takes ownership of {@code backend}: the session closes it when it ends. */
     public Session(long id, String secret, DeviceBackend backend) {
@@ -104,7 +105,8 @@ public final class Session {
         HeldCall held = new HeldCall(call, alloc, replies, done);
         try {
             executor.execute(() -> {
-                if (paused && !ending.get()) {
+                runUrgent();
+                if (holding && !ending.get()) {
                     this.held.addLast(held);
                 } else {
                     apply(held);
@@ -144,6 +146,24 @@ public final class Session {
         return executor;
     }
 
+    /**
+     * Runs tasks on the session's thread ahead of the calls already queued, right after the
+     * call in progress: a pre-copy's device reads, which would otherwise wait behind every
+     * pipelined launch. Rejects tasks once the session has ended.
+     */
+    public Executor urgentExecutor() {
+        return task -> {
+            urgent.add(task);
+            executor.execute(this::runUrgent);
+        };
+    }
+
+    private void runUrgent() {
+        for (Runnable task = urgent.poll(); task != null; task = urgent.poll()) {
+            task.run();
+        }
+    }
+
     /** Runs {@code task} on the session's executor; fails when the session has ended. */
     public <T> CompletableFuture<T> onExecutor(Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -163,13 +183,14 @@ public final class Session {
 
     /**
      * Stops applying calls, between two calls (the replies of those applied are already
-     * written), and drains the device. Calls that arrive later are held: {@link #resume}
+     * written), and drains the device. Calls not yet applied, those queued already included, are
+     * held: {@link #resume}
      * applies them, {@link #redirect} discards them (the client resends them to the target).
      * Completes with the time of the pause (epoch microseconds).
      */
     public CompletableFuture<Long> pause() {
+        holding = true;
         return onExecutor(() -> {
-            paused = true;
             long at = epochMicros();
             if (!resources.released() && errors.sticky() == null) {
                 try {
@@ -185,7 +206,7 @@ public final class Session {
     /** Applies the calls held during a pause, in order, then carries on as before. Idempotent. */
     public CompletableFuture<Void> resume() {
         return onExecutor(() -> {
-            paused = false;
+            holding = false;
             while (!held.isEmpty()) {
                 apply(held.pollFirst());
             }

@@ -72,7 +72,7 @@ final class SourceMigration implements ControlOperation {
         try {
             TransferOptions options = TransferOptions.defaults()
                     .withVerifyTimeout(Duration.ofMillis(Math.max(1000, timeoutMillis)));
-            MigrationSender s = MigrationSender.connect(receiver, session.device(), session.executor(), options);
+            MigrationSender s = MigrationSender.connect(receiver, session.device(), session.urgentExecutor(), options);
             synchronized (lock) {
                 sender = s;
                 if (state != State.RUNNING) {
