@@ -1,7 +1,6 @@
 package io.gpumigrate.cli;
 
 import io.gpumigrate.agent.HostPort;
-import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 
 import java.io.IOException;
@@ -22,7 +21,7 @@ final class ControlCall {
         } catch (IOException e) {
             throw new CliException("cannot reach the agent at " + agent + ": " + e.getMessage(), e);
         } catch (CudaException e) {
-            throw new CliException(what + " failed (" + CuResult.name(e.result()) + "): " + e.getMessage(), e);
+            throw new CliException(what + " failed: " + e.getMessage(), e);
         }
     }
 }

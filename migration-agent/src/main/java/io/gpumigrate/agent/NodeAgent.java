@@ -118,6 +118,13 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** Completes once the current worker of {@code session} has exited and been recorded (at once when none). */
+    public CompletableFuture<Void> workerExit(long session) {
+        WorkerProcess w = workers.get(session);
+        CompletableFuture<Void> exit = w == null ? null : exitsRecorded.get(w);
+        return exit == null ? CompletableFuture.completedFuture(null) : exit;
+    }
+
     /** Whether the node takes no new sessions ({@code cordon}). */
     public boolean cordoned() {
         return cordoned.get();

@@ -67,8 +67,13 @@ final class CheckpointRequests {
         try (ControlConnection c = ControlConnection.open(new HostPort(opened.workerHost(), opened.workerPort()),
                 WORKER_TIMEOUT_MILLIS)) {
             c.call(Op.RESTORE, w -> w.str(secret).str(dir.toString()).u64(0), out::progress);
-        } catch (CudaException e) {
-            throw new CudaException(e.result(), "restoring " + dir + " failed: " + e.getMessage());
+        } catch (CudaException | IOException e) {
+            // the worker ends itself; answer once it has, so that a retry finds the session id free
+            agent.workerExit(session).completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).join();
+            if (e instanceof CudaException c) {
+                throw new CudaException(c.result(), "restoring " + dir + " failed: " + ControlConnection.plain(c.getMessage()));
+            }
+            throw (IOException) e;
         }
         log.info("session {}: restored from {}", session, dir);
         out.success(w -> w.u64(session).str(agent.config().name()));

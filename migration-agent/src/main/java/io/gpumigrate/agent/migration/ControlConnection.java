@@ -127,6 +127,11 @@ public final class ControlConnection implements Closeable {
         }
     }
 
+    /** {@code message} without the leading {@code "CUDA_ERROR_X (n): "} prefixes, which a reply's status says already. */
+    public static String plain(String message) {
+        return Responder.plain(message);
+    }
+
     @Override
     public void close() {
         try {

@@ -68,7 +68,7 @@ public final class ControlRequests {
             } catch (CudaException e) {
                 responder.error(e.result(), e.getMessage());
             } catch (IOException e) {
-                responder.error(CuResult.OPERATING_SYSTEM, e.getMessage());
+                responder.error(CuResult.OPERATING_SYSTEM, call.op() + " failed: " + e);
             } catch (RuntimeException e) {
                 log.warn("{} failed", call.op(), e);
                 responder.error(CuResult.UNKNOWN, call.op() + " failed: " + e);

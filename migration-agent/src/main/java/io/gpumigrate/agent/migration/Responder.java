@@ -33,8 +33,14 @@ final class Responder {
         ctx.writeAndFlush(reply);
     }
 
+    /** Replies an error; a {@code CUresult} prefix a {@link io.gpumigrate.device.CudaException} put in front is dropped. */
     void error(int status, String message) {
-        ctx.writeAndFlush(Replies.error(ctx.alloc(), seq, status, message));
+        ctx.writeAndFlush(Replies.error(ctx.alloc(), seq, status, plain(message)));
+    }
+
+    /** {@code message} without the leading {@code "CUDA_ERROR_X (n): "} prefixes, which the reply's status says already. */
+    static String plain(String message) {
+        return message == null ? "" : message.replaceFirst("^(CUDA_ERROR_[A-Z_]+ \\(\\d+\\): )+", "");
     }
 
     /** Refuses and closes the connection (a bad token). */

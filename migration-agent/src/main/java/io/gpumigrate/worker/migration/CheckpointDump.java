@@ -50,12 +50,14 @@ final class CheckpointDump implements ControlOperation {
                 long pauseMicros = (System.nanoTime() - start) / 1000;
                 if (leaveRunning) {
                     session.resume();
-                } else {
-                    session.end("checkpointed to " + directory);
                 }
                 log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored){}", session.id(),
                         directory, stats.rawBytes(), stats.storedBytes(), leaveRunning ? ", left running" : "");
-                control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros));
+                control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
+                    if (!leaveRunning) {
+                        session.end("checkpointed to " + directory); // after the reply: the worker exits then
+                    }
+                });
             } catch (Exception e) {
                 if (paused) {
                     session.resume();

@@ -51,16 +51,16 @@ public final class ControlChannel {
     }
 
     /** Replies success to {@code seq}, with the results {@code results} writes. */
-    void success(long seq, Consumer<BodyWriter> results) {
+    io.netty.channel.ChannelFuture success(long seq, Consumer<BodyWriter> results) {
         Frame reply = Replies.success(channel.alloc(), seq);
         results.accept(new BodyWriter(reply.body()));
-        channel.writeAndFlush(reply);
+        return channel.writeAndFlush(reply);
     }
 
     /** Replies an error to {@code seq}. */
     void error(long seq, int status, String message) {
         channel.writeAndFlush(Replies.error(channel.alloc(), seq, status == CuResult.SUCCESS ? CuResult.UNKNOWN : status,
-                message));
+                io.gpumigrate.agent.migration.ControlConnection.plain(message)));
     }
 
     /** The address the agent reached this worker at. */

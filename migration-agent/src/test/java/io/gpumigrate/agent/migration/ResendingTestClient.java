@@ -44,10 +44,32 @@ final class ResendingTestClient implements Closeable {
     private long seq;
     private int moves;
     private long resent;
+    private long lastApplied;
 
     private ResendingTestClient(HostPort agent, long session) {
         this.agent = agent;
         this.session = session;
+    }
+
+    /** Drops MIGRATED frames, as when the source dies after the commit before its redirect reaches the client. */
+    boolean ignoreMigrated;
+
+    /** Attaches to a session that already exists (restored, or left by another client), found through {@code agent}. */
+    static ResendingTestClient reattach(HostPort agent, long session, long nextSeq) throws Exception {
+        ResendingTestClient client = new ResendingTestClient(agent, session);
+        client.seq = nextSeq - 1;
+        client.attach(new ControlClient(agent, "").locate(session));
+        return client;
+    }
+
+    /** The lastApplied the latest ATTACH reported. */
+    long lastApplied() {
+        return lastApplied;
+    }
+
+    /** The seq of the last call sent. */
+    long lastSeq() {
+        return seq;
     }
 
     static ResendingTestClient open(HostPort agent, String program) throws Exception {
@@ -77,7 +99,11 @@ final class ResendingTestClient implements Closeable {
             Frame in = receive();
             try {
                 if (in.op() == Op.MIGRATED) {
-                    follow(in.body());
+                    if (ignoreMigrated) {
+                        relocate();
+                    } else {
+                        follow(in.body());
+                    }
                     continue;
                 }
                 if (in.op() == Op.REPLY && in.seq() == mine) {
@@ -166,7 +192,7 @@ final class ResendingTestClient implements Closeable {
             if (Replies.readStatus(reply) != CuResult.SUCCESS) {
                 throw new IOException("ATTACH to " + target + " refused: " + toReply(reply).message());
             }
-            long lastApplied = reply.body().readLongLE();
+            lastApplied = reply.body().readLongLE();
             if (secret != null) {
                 moves++;
             }
