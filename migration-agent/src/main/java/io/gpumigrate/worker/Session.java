@@ -63,6 +63,7 @@ public final class Session {
     private volatile Channel client;
     /** Set as soon as a pause is asked for, so that calls queued before the pause wait too. */
     private volatile boolean holding;
+    private final AttachWait attachWait = new AttachWait(clientAttached::get);
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Takes ownership of {@code backend}: the session closes it when it ends. */
@@ -306,6 +307,11 @@ public final class Session {
     /** Completes, with the reason, as soon as {@link #end} is first called. */
     public CompletableFuture<String> endRequested() {
         return endRequested;
+    }
+
+    /** How long the session waits for its client; a migration's target suspends it until the session arrives. */
+    public AttachWait attachWait() {
+        return attachWait;
     }
 
     /** Whether a client connection has attached (it may have gone since). */

@@ -26,6 +26,7 @@ public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
     private static final long REPORT_INTERVAL_MILLIS = 200;
     private static final long END_GRACE_SECONDS = 10;
+    private static final long ATTACH_CHECK_MILLIS = 250;
 
     private WorkerMain() {
     }
@@ -76,11 +77,12 @@ public final class WorkerMain {
                 reports.println(WorkerReport.stats(s));
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        timers.schedule(() -> {
-            if (!session.clientAttached()) {
+        session.attachWait().start(TimeUnit.SECONDS.toNanos(options.attachTimeoutSeconds()));
+        timers.scheduleWithFixedDelay(() -> {
+            if (session.attachWait().expired()) {
                 session.end("no client attached within " + options.attachTimeoutSeconds() + " s");
             }
-        }, options.attachTimeoutSeconds(), TimeUnit.SECONDS);
+        }, ATTACH_CHECK_MILLIS, ATTACH_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         ProcessHandle.current().parent().ifPresent(parent ->
                 parent.onExit().thenRun(() -> session.end("the parent process exited")));
         // On SIGTERM (the agent stopping), still release the device before the JVM goes.

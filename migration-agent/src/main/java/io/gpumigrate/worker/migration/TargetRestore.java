@@ -54,6 +54,7 @@ final class TargetRestore implements ControlOperation {
         String directory = body.str();
         long bytesNeeded = body.u64();
         InetSocketAddress local = control.localAddress();
+        session.attachWait().suspend();
         Thread.ofVirtual().name("restore-" + session.id()).start(() -> {
             try {
                 if (directory.isEmpty()) {
@@ -86,6 +87,7 @@ final class TargetRestore implements ControlOperation {
         SessionImage image = session.onExecutor(() -> CheckpointReader.restore(directory, session.device(), progress)).get();
         session.importImage(image).get();
         done = true;
+        session.attachWait().restart();
         log.info("session {}: restored from {}", session.id(), directory);
         control.success(seq, w -> w.u64(image.lastAppliedSeq()).u64(image.allocatedBytes()));
     }
@@ -102,6 +104,7 @@ final class TargetRestore implements ControlOperation {
                 ReceivedImage got = r.result().get(COMMIT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
                 session.importImage(got.image()).get();
                 done = true;
+                session.attachWait().restart();
                 r.close();
                 log.info("session {}: migrated here ({} bytes, {} chunks); waiting for the client", session.id(),
                         got.bytes(), got.chunks());
