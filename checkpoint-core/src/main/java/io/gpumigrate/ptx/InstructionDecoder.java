@@ -115,6 +115,10 @@ final class InstructionDecoder {
                 insn.op = Op.NOP;
             }
             case "bar", "barrier" -> {
+                if (d.has("warp")) {
+                    insn.op = Op.NOP; // bar.warp.sync: the warp's lanes already run in lockstep when converged
+                    return true;
+                }
                 boolean red = d.has("red");
                 int idIndex = red ? 1 : 0;
                 if (d.has("arrive") || d.operands().size() > (red ? 3 : 1)) {

@@ -308,4 +308,15 @@ class KernelExecutionTest {
             assertEquals((x < y ? 1 : 0) + 2 * (x > y ? 1 : 0), f[i], "comparisons of " + x + ", " + y);
         }
     }
+
+    @Test
+    void syncwarpAndWarpSize() throws CudaException {
+        long out = h.zeros(4 * 32);
+        h.launch("warpExchange", grid(1, 32), out);
+        int[] got = h.readInts(out, 32);
+        for (int lane = 0; lane < 32; lane++) {
+            int other = lane ^ 16;
+            assertEquals((other < 16 ? other * 3 : -other) + 32_000, got[lane], "lane " + lane);
+        }
+    }
 }

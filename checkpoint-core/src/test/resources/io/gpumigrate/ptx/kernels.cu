@@ -209,4 +209,16 @@ __global__ void halves(const __half* a, const __half* b, __half* c, __half2* pai
     flags[i] = __hlt(a[i], b[i]) + 2 * __hgt(a[i], b[i]);
 }
 
+__global__ void warpExchange(int* out) {
+    __shared__ int slots[32];
+    int lane = threadIdx.x;
+    if (lane < 16) {
+        slots[lane] = lane * 3;
+    } else {
+        slots[lane] = -lane;
+    }
+    __syncwarp();
+    out[lane] = slots[lane ^ 16] + warpSize * 1000;
+}
+
 }
