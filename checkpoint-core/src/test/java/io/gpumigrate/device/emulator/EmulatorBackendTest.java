@@ -91,4 +91,18 @@ class EmulatorBackendTest extends DeviceBackendContract {
         backend.memFree(a);
         assertEquals(a, backend.memAlloc(1000), "first fit reuses the freed range");
     }
+
+    @Test
+    void allocationsCanBeRecreatedAtTheirOldAddresses() throws CudaException {
+        EmulatorBackend emulator = (EmulatorBackend) backend;
+        long wanted = DeviceAddressSpace.WINDOW_BASE + (64L << 20);
+        assertEquals(wanted, emulator.memAllocAt(wanted, 4096));
+        assertEquals(CuResult.INVALID_VALUE,
+                assertThrows(CudaException.class, () -> emulator.memAllocAt(wanted + 1024, 16)).result());
+        assertEquals(CuResult.INVALID_VALUE,
+                assertThrows(CudaException.class, () -> emulator.memAllocAt(wanted + 8192 + 3, 16)).result());
+        long fresh = backend.memAlloc(1 << 20);
+        assertTrue(fresh + (1 << 20) <= wanted || fresh >= wanted + 4096, "first fit avoids the placed range");
+        assertEquals(new io.gpumigrate.device.AddressRange(wanted, 4096), backend.addressRange(wanted + 100));
+    }
 }
