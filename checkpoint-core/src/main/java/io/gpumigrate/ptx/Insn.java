@@ -25,6 +25,8 @@ final class Insn {
     int[] vec;
     /** Constant address offset of memory operands. */
     long offset;
+    /** Offset of a second memory operand (cp.async's source). */
+    long offset2;
     PtxType type;
     /** Source type of cvt/set and the wide variants; otherwise equal to {@link #type}. */
     PtxType type2;
