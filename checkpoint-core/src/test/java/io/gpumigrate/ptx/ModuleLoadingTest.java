@@ -109,4 +109,47 @@ class ModuleLoadingTest {
         long second = got.get(ValueLayout.JAVA_LONG, 8);
         assertTrue(first != 0 && second != 0 && first != second, "two distinct function addresses");
     }
+
+    @Test
+    void ptxFromLlvmsNvptxBackEndRuns() throws Exception {
+        DeviceModule m = backend.loadModule(KernelHarness.resource("llvm_saxpy.ptx"));
+        int n = 300;
+        MemorySegment x = arena.allocate(4L * n);
+        MemorySegment y = arena.allocate(4L * n);
+        for (int i = 0; i < n; i++) {
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, i);
+            y.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1000 - i);
+        }
+        long dx = backend.memAlloc(4L * n);
+        long dy = backend.memAlloc(4L * n);
+        backend.copyHtoD(dx, x, null);
+        backend.copyHtoD(dy, y, null);
+        MemorySegment params = arena.allocate(32, 8);
+        params.set(ValueLayout.JAVA_FLOAT, 0, 2.5f);
+        params.set(ValueLayout.JAVA_LONG, 8, dx);
+        params.set(ValueLayout.JAVA_LONG, 16, dy);
+        params.set(ValueLayout.JAVA_INT, 24, n);
+        backend.launch(backend.function(m, "saxpy"), new LaunchConfig(3, 1, 1, 128, 1, 1, 0), params, null);
+        backend.copyDtoH(y, dy, null);
+        for (int i = 0; i < n; i++) {
+            assertEquals(2.5f * i + (1000 - i), y.getAtIndex(ValueLayout.JAVA_FLOAT, i), "y[" + i + "]");
+        }
+
+        long in = backend.memAlloc(4 * 128);
+        long out = backend.memAlloc(4);
+        MemorySegment values = arena.allocate(4 * 128);
+        int want = 0;
+        for (int i = 0; i < 128; i++) {
+            values.setAtIndex(ValueLayout.JAVA_INT, i, i * i - 50);
+            want += i * i - 50;
+        }
+        backend.copyHtoD(in, values, null);
+        MemorySegment sumParams = arena.allocate(16, 8);
+        sumParams.set(ValueLayout.JAVA_LONG, 0, in);
+        sumParams.set(ValueLayout.JAVA_LONG, 8, out);
+        backend.launch(backend.function(m, "blockSum"), new LaunchConfig(1, 1, 1, 128, 1, 1, 0), sumParams, null);
+        MemorySegment got = arena.allocate(4);
+        backend.copyDtoH(got, out, null);
+        assertEquals(want, got.get(ValueLayout.JAVA_INT, 0));
+    }
 }
