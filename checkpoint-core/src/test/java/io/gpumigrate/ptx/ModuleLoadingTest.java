@@ -152,4 +152,45 @@ class ModuleLoadingTest {
         backend.copyDtoH(got, out, null);
         assertEquals(want, got.get(ValueLayout.JAVA_INT, 0));
     }
+
+    @Test
+    void labelsInsideBracesAreLocalToTheirBlock() throws Exception {
+        // two inline-asm blocks that both use the label "again", as nvcc leaves them
+        String ptx = """
+                .version 9.0
+                .target sm_90
+                .address_size 64
+                .visible .entry twice(.param .u64 out)
+                {
+                	.reg .b32 %r<4>;
+                	.reg .b64 %rd<2>;
+                	ld.param.u64 %rd1, [out];
+                	mov.u32 %r1, 0;
+                	{ .reg .pred p;
+                	again:
+                	add.u32 %r1, %r1, 1;
+                	setp.lt.u32 p, %r1, 5;
+                	@p bra again;
+                	}
+                	mov.u32 %r2, 0;
+                	{ .reg .pred p;
+                	again:
+                	add.u32 %r2, %r2, 10;
+                	setp.lt.u32 p, %r2, 30;
+                	@p bra again;
+                	}
+                	add.u32 %r3, %r1, %r2;
+                	st.global.u32 [%rd1], %r3;
+                	ret;
+                }
+                """;
+        DeviceModule m = backend.loadModule(ptx.getBytes(StandardCharsets.UTF_8));
+        long out = backend.memAlloc(4);
+        MemorySegment params = arena.allocate(8);
+        params.set(ValueLayout.JAVA_LONG, 0, out);
+        backend.launch(backend.function(m, "twice"), new LaunchConfig(1, 1, 1, 1, 1, 1, 0), params, null);
+        MemorySegment got = arena.allocate(4);
+        backend.copyDtoH(got, out, null);
+        assertEquals(5 + 30, got.get(ValueLayout.JAVA_INT, 0));
+    }
 }
