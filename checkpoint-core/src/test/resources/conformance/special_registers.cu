@@ -28,10 +28,11 @@ extern "C" __global__ void timers(const int *work, unsigned long long *out)
     unsigned long long g0, g1;
     asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(g0));
     long long c0 = clock64();
-    unsigned s0 = (unsigned) clock();
+    unsigned s0, s1;
+    asm volatile("mov.u32 %0, %%clock;" : "=r"(s0));
     int acc = 0;
     for (int k = 0; k < work[t]; k++) acc = acc * 3 + k;
-    unsigned s1 = (unsigned) clock();
+    asm volatile("mov.u32 %0, %%clock;" : "=r"(s1));
     long long c1 = clock64();
     asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(g1));
     unsigned sm, nsm, eq, ge;
