@@ -31,6 +31,7 @@ public final class EmulatorBackend implements DeviceBackend {
     private final DeviceAddressSpace memory;
     private final DeviceProperties properties;
     private final ModuleRegistry modules;
+    private final KernelLauncher launcher;
     private boolean closed;
 
     public EmulatorBackend() {
@@ -39,9 +40,26 @@ public final class EmulatorBackend implements DeviceBackend {
 
     /** @param totalMemory bytes of device memory to emulate (> 0) */
     public EmulatorBackend(long totalMemory) {
+        this(totalMemory, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param totalMemory bytes of device memory to emulate (> 0)
+     * @param workers     threads that run a kernel's blocks, the launching thread included (>= 1)
+     */
+    public EmulatorBackend(long totalMemory, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+        }
         this.memory = new DeviceAddressSpace(totalMemory);
         this.properties = EmulatedDeviceProperties.create(totalMemory);
         this.modules = new ModuleRegistry(this, memory);
+        this.launcher = new KernelLauncher(memory, workers);
+    }
+
+    /** Thread-instructions and wall time of the last launch that finished (for benchmarks). */
+    public io.gpumigrate.ptx.GridLauncher.Stats lastLaunchStats() {
+        return launcher.lastStats();
     }
 
     /** The emulated address space (for tests, snapshots and the memory checker). */
@@ -164,7 +182,7 @@ public final class EmulatorBackend implements DeviceBackend {
     public void launch(DeviceFunction function, LaunchConfig config, MemorySegment params, DeviceStream stream)
             throws CudaException {
         checkStream(stream);
-        modules.launch(function, config, params);
+        launcher.launch(modules.checkFunction(function), config, params);
     }
 
     @Override
@@ -249,6 +267,7 @@ public final class EmulatorBackend implements DeviceBackend {
     public void close() {
         if (!closed) {
             closed = true;
+            launcher.close();
             modules.clear();
             memory.clear();
         }

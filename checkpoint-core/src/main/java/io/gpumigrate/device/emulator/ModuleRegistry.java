@@ -5,15 +5,33 @@ import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceFunction;
 import io.gpumigrate.device.DeviceModule;
-import io.gpumigrate.device.LaunchConfig;
+import io.gpumigrate.ptx.FatbinReader;
+import io.gpumigrate.ptx.KernelCompiler;
+import io.gpumigrate.ptx.PtxFunction;
+import io.gpumigrate.ptx.PtxModule;
+import io.gpumigrate.ptx.PtxParser;
+import io.gpumigrate.ptx.PtxSyntaxException;
+import io.gpumigrate.ptx.PtxVariable;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
-/** The modules loaded into one {@link EmulatorBackend}. Not thread-safe (the session's thread). */
+/**
+ * The modules loaded into one {@link EmulatorBackend}: loading (PTX text or the PTX inside a
+ * fat binary), placing module globals in device memory, and function attributes. Launching
+ * is {@link KernelLauncher}'s. Not thread-safe (the session's thread).
+ */
 final class ModuleRegistry {
+
+    private static final int ELF_MAGIC = 0x464C457F;
 
     private final EmulatorBackend owner;
     private final DeviceAddressSpace memory;
+    private final List<EmulatedModule> loaded = new ArrayList<>();
 
     ModuleRegistry(EmulatorBackend owner, DeviceAddressSpace memory) {
         this.owner = owner;
@@ -21,37 +39,173 @@ final class ModuleRegistry {
     }
 
     DeviceModule load(byte[] image) throws CudaException {
-        throw new CudaException(CuResult.NOT_SUPPORTED, "the emulator cannot load modules yet");
+        String text = ptxText(image);
+        PtxModule ptx;
+        try {
+            ptx = PtxParser.parse(text);
+        } catch (PtxSyntaxException e) {
+            throw new CudaException(CuResult.INVALID_PTX, e.getMessage(), e);
+        }
+        long constBytes = 0;
+        Map<String, Long> addresses = new HashMap<>();
+        EmulatedModule module = new EmulatedModule(owner, ptx);
+        try {
+            for (PtxVariable v : ptx.variables()) {
+                if ((v.space().equals("global") || v.space().equals("const")) && !v.external() && v.elements() > 0) {
+                    DeviceAllocation a = memory.allocate(Math.max(1, v.byteSize()), v.name());
+                    if (v.init() != null) {
+                        a.write(0, MemorySegment.ofArray(v.init()), 0, Math.min(v.init().length, v.byteSize()));
+                    }
+                    module.globals.put(v.name(), a);
+                    addresses.put(v.name(), a.base());
+                    constBytes += v.space().equals("const") ? v.byteSize() : 0;
+                }
+            }
+            KernelCompiler compiler = new KernelCompiler(ptx, addresses);
+            for (PtxFunction f : ptx.functions()) {
+                if (f.entry() && f.body() != null) {
+                    module.functions.put(f.name(), new EmulatedFunction(module, compiler.compile(f)));
+                }
+            }
+        } catch (PtxSyntaxException e) {
+            releaseGlobals(module);
+            throw new CudaException(CuResult.INVALID_PTX, e.getMessage(), e);
+        } catch (CudaException e) {
+            releaseGlobals(module);
+            throw e;
+        }
+        module.constBytes = constBytes;
+        loaded.add(module);
+        return module;
+    }
+
+    /** The PTX text of an image: the text itself, or the newest PTX entry of a fat binary. */
+    private static String ptxText(byte[] image) throws CudaException {
+        if (image.length >= 4 && (image[0] & 0xFF | (image[1] & 0xFF) << 8 | (image[2] & 0xFF) << 16
+                | (image[3] & 0xFF) << 24) == ELF_MAGIC) {
+            throw new CudaException(CuResult.NO_BINARY_FOR_GPU, "the image is a cubin (machine code); the emulator"
+                    + " runs PTX only: load PTX or a fat binary that embeds it (nvcc -gencode arch=compute_90,code=compute_90)");
+        }
+        if (FatbinReader.isFatbin(image)) {
+            List<FatbinReader.PtxEntry> entries;
+            try {
+                entries = FatbinReader.ptxEntries(image);
+            } catch (PtxSyntaxException e) {
+                throw new CudaException(CuResult.INVALID_IMAGE, e.getMessage(), e);
+            }
+            if (entries.isEmpty()) {
+                throw new CudaException(CuResult.NO_BINARY_FOR_GPU, "the fat binary holds only cubins (machine code);"
+                        + " the emulator runs PTX only: rebuild with -gencode arch=compute_90,code=compute_90");
+            }
+            FatbinReader.PtxEntry best = entries.get(0);
+            for (FatbinReader.PtxEntry e : entries) {
+                if (e.arch() > best.arch()) {
+                    best = e;
+                }
+            }
+            return best.text();
+        }
+        int n = image.length;
+        while (n > 0 && image[n - 1] == 0) {
+            n--;
+        }
+        String text = new String(image, 0, n, StandardCharsets.UTF_8);
+        if (!text.contains(".version") || !text.contains(".target")) {
+            throw new CudaException(CuResult.INVALID_IMAGE, "the image is neither PTX text (no .version/.target),"
+                    + " a fat binary nor a cubin (" + image.length + " bytes)");
+        }
+        return text;
     }
 
     void unload(DeviceModule module) throws CudaException {
-        throw unknown(module);
+        EmulatedModule m = check(module);
+        m.unloaded = true;
+        loaded.remove(m);
+        releaseGlobals(m);
+    }
+
+    private void releaseGlobals(EmulatedModule m) {
+        for (DeviceAllocation a : m.globals.values()) {
+            memory.release(a);
+        }
     }
 
     DeviceFunction function(DeviceModule module, String name) throws CudaException {
-        throw unknown(module);
+        EmulatedFunction f = check(module).functions.get(name);
+        if (f == null) {
+            throw new CudaException(CuResult.NOT_FOUND, "no kernel named '" + name + "' in " + module);
+        }
+        return f;
     }
 
     AddressRange global(DeviceModule module, String name) throws CudaException {
-        throw unknown(module);
+        DeviceAllocation a = check(module).globals.get(name);
+        if (a == null) {
+            throw new CudaException(CuResult.NOT_FOUND, "no .global or .const variable named '" + name + "' in the module");
+        }
+        return new AddressRange(a.base(), a.size());
     }
 
     int functionAttribute(DeviceFunction function, int attribute) throws CudaException {
-        throw unknown(function);
+        EmulatedFunction f = checkFunction(function);
+        return switch (attribute) {
+            case 0 -> f.kernel.maxThreads() > 0 ? Math.min(f.kernel.maxThreads(), EmulatedDeviceProperties.MAX_THREADS_PER_BLOCK)
+                    : EmulatedDeviceProperties.MAX_THREADS_PER_BLOCK;
+            case 1 -> f.kernel.staticShared();
+            case 2 -> (int) f.module.constBytes;
+            case 3 -> f.kernel.localBytes();
+            case 4 -> f.kernel.declaredRegisters();
+            case 5, 6 -> attribute == 5 ? f.module.ptxVersion() : 90;
+            case 7 -> 0;
+            case 8 -> f.maxDynamicShared;
+            case 9 -> f.carveout;
+            case 10, 11, 12, 13, 14, 15 -> 0;
+            default -> throw new CudaException(CuResult.INVALID_VALUE, "unknown function attribute " + attribute
+                    + " (CUfunction_attribute 0..15)");
+        };
     }
 
     void setFunctionAttribute(DeviceFunction function, int attribute, int value) throws CudaException {
-        throw unknown(function);
+        EmulatedFunction f = checkFunction(function);
+        switch (attribute) {
+            case 8 -> {
+                int limit = EmulatedDeviceProperties.SHARED_PER_BLOCK_OPTIN - f.kernel.staticShared();
+                if (value < 0 || value > limit) {
+                    throw new CudaException(CuResult.INVALID_VALUE, "max dynamic shared memory " + value
+                            + " out of range 0.." + limit);
+                }
+                f.maxDynamicShared = value;
+            }
+            case 9 -> {
+                if (value < -1 || value > 100) {
+                    throw new CudaException(CuResult.INVALID_VALUE, "shared memory carveout " + value + " out of range -1..100");
+                }
+                f.carveout = value;
+            }
+            case 10, 11, 12, 13, 14, 15 -> { }
+            default -> throw new CudaException(CuResult.INVALID_VALUE, "function attribute " + attribute
+                    + " cannot be set (settable: 8, 9, 10..15)");
+        }
     }
 
-    void launch(DeviceFunction function, LaunchConfig config, MemorySegment params) throws CudaException {
-        throw unknown(function);
+    EmulatedFunction checkFunction(DeviceFunction function) throws CudaException {
+        if (!(function instanceof EmulatedFunction f) || f.module.owner != owner || f.module.unloaded) {
+            throw new CudaException(CuResult.INVALID_HANDLE, "not a function of a loaded module of this emulator: " + function);
+        }
+        return f;
+    }
+
+    private EmulatedModule check(DeviceModule module) throws CudaException {
+        if (!(module instanceof EmulatedModule m) || m.owner != owner || m.unloaded) {
+            throw new CudaException(CuResult.INVALID_HANDLE, "not a loaded module of this emulator: " + module);
+        }
+        return m;
     }
 
     void clear() {
-    }
-
-    private static CudaException unknown(Object handle) {
-        return new CudaException(CuResult.INVALID_HANDLE, "not a module or function of this emulator: " + handle);
+        for (EmulatedModule m : loaded) {
+            m.unloaded = true;
+        }
+        loaded.clear();
     }
 }

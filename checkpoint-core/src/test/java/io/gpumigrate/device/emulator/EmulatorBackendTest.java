@@ -22,11 +22,6 @@ class EmulatorBackendTest extends DeviceBackendContract {
         return new EmulatorBackend();
     }
 
-    @Override
-    protected boolean runsKernels() {
-        return false;
-    }
-
     @Test
     void addressesStartInTheCudaBackendsWindow() throws CudaException {
         long a = backend.memAlloc(10);

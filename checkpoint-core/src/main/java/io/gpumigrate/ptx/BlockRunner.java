@@ -1,0 +1,254 @@
+package io.gpumigrate.ptx;
+
+import io.gpumigrate.device.CuResult;
+
+import java.util.Arrays;
+
+/**
+ * Runs blocks of one launch on one worker thread: sets up the block's warps and shared
+ * memory, then interleaves its warps, each for a slice of instructions or until it reaches a
+ * barrier, releasing the barrier when every live thread has arrived. Confined to its worker.
+ */
+final class BlockRunner {
+
+    /** Instructions a warp runs before the next warp gets a turn (lets spin-waiting warps make progress). */
+    private static final int SLICE = 1 << 16;
+
+    private final DecodedKernel kernel;
+    private final LaunchShape shape;
+    private final MemoryPort mem;
+    private final FaultContext where = new FaultContext();
+    private final Warp[] warps;
+    private final int threads;
+    private final int workerIndex;
+    private int reductionPopc;
+    private int reductionAnd;
+    private int reductionOr;
+    long instructions;
+
+    BlockRunner(DecodedKernel kernel, LaunchShape shape, MemoryPort mem, int workerIndex) {
+        this.kernel = kernel;
+        this.shape = shape;
+        this.mem = mem;
+        this.workerIndex = workerIndex;
+        this.threads = shape.blockX() * shape.blockY() * shape.blockZ();
+        int count = (threads + 31) / 32;
+        warps = new Warp[count];
+        mem.sharedSize = kernel.staticShared() == 0 && shape.dynamicShared() == 0 ? 0
+                : (int) (((kernel.staticShared() + 15L) & -16L) + shape.dynamicShared());
+        mem.shared = new byte[mem.sharedSize];
+        mem.localBytes = kernel.localBytes();
+        mem.context = where;
+        where.kernel = kernel.name();
+        where.ntidX = shape.blockX();
+        where.ntidY = shape.blockY();
+        long[] constants = kernel.constants();
+        for (int w = 0; w < count; w++) {
+            Warp warp = new Warp();
+            int lanes = Math.min(32, threads - w * 32);
+            warp.reset(w, lanes == 32 ? -1 : (1 << lanes) - 1, kernel.slots(), kernel.predicates());
+            for (int s = 0; s < constants.length; s++) {
+                Arrays.fill(warp.r, s << 5, (s << 5) + 32, constants[s]);
+            }
+            warp.local = new byte[kernel.localBytes() * 32];
+            warps[w] = warp;
+        }
+    }
+
+    void runBlock(int bx, int by, int bz) {
+        where.blockX = bx;
+        where.blockY = by;
+        where.blockZ = bz;
+        Arrays.fill(mem.shared, (byte) 0);
+        for (Warp w : warps) {
+            w.reset(w.id, w.valid, kernel.slots(), kernel.predicates());
+            fillSpecials(w, bx, by, bz);
+        }
+        while (true) {
+            boolean anyLive = false;
+            for (Warp w : warps) {
+                if (w.active != 0) {
+                    execute(w);
+                }
+                anyLive |= !w.finished();
+            }
+            if (!anyLive) {
+                return;
+            }
+            boolean anyRunnable = false;
+            for (Warp w : warps) {
+                anyRunnable |= w.active != 0;
+            }
+            if (!anyRunnable) {
+                releaseBarrier();
+            }
+        }
+    }
+
+    private void releaseBarrier() {
+        boolean released = false;
+        for (Warp w : warps) {
+            if (w.waiting != 0) {
+                Insn red = w.pendingReduction;
+                if (red != null) {
+                    writeReduction(w, red);
+                    w.pendingReduction = null;
+                }
+                w.waiting = 0;
+                w.active = 0;
+                w.reschedule(0);
+                released = true;
+            }
+        }
+        reductionPopc = 0;
+        reductionAnd = 0;
+        reductionOr = 0;
+        if (!released) {
+            throw new KernelFault(CuResult.LAUNCH_FAILED, "kernel " + kernel.name() + ", block (" + where.blockX + ","
+                    + where.blockY + "," + where.blockZ + "): no thread can make progress");
+        }
+    }
+
+    private void writeReduction(Warp w, Insn red) {
+        int lanes = w.waiting;
+        if (red.mode == Mode.RED_POPC) {
+            for (int mm = lanes; mm != 0; mm &= mm - 1) {
+                w.r[red.d + Integer.numberOfTrailingZeros(mm)] = reductionPopc;
+            }
+        } else {
+            boolean v = red.mode == Mode.VOTE_ALL ? reductionAnd == 0 : reductionOr != 0;
+            w.p[red.d] = (w.p[red.d] & ~lanes) | (v ? lanes : 0);
+        }
+    }
+
+    private void execute(Warp w) {
+        mem.local = w.local;
+        where.warp = w.id;
+        final Insn[] code = kernel.code();
+        final long[] r = w.r;
+        final int[] p = w.p;
+        int pc = w.pc;
+        int active = w.active;
+        long count = 0;
+        int budget = SLICE;
+        while (budget-- > 0) {
+            Insn in = code[pc];
+            int m = in.guard < 0 ? active : in.guardNegated ? active & ~p[in.guard] : active & p[in.guard];
+            count += Integer.bitCount(m);
+            int op = in.op;
+            if (op == Op.BRA) {
+                if (m == active) {
+                    pc = in.target;
+                } else if (m == 0) {
+                    pc++;
+                } else {
+                    w.active = active;
+                    w.diverge(m, in.target, pc + 1);
+                    pc = w.pc;
+                    active = w.active;
+                    continue;
+                }
+            } else if (m == 0) {
+                pc++;
+            } else if (op == Op.EXIT) {
+                w.exited |= m;
+                active &= ~m;
+                pc++;
+                if (active == 0) {
+                    w.active = 0;
+                    w.reschedule(0);
+                    pc = w.pc;
+                    active = w.active;
+                    if (active == 0) {
+                        break;
+                    }
+                    continue;
+                }
+            } else if (op == Op.BAR || op == Op.BAR_RED) {
+                if (op == Op.BAR_RED) {
+                    arriveWithReduction(w, in, m);
+                }
+                for (int mm = m; mm != 0; mm &= mm - 1) {
+                    w.lanePc[Integer.numberOfTrailingZeros(mm)] = pc + 1;
+                }
+                w.waiting |= m;
+                active &= ~m;
+                pc++;
+                if (active == 0) {
+                    w.active = 0;
+                    w.reschedule(0);
+                    pc = w.pc;
+                    active = w.active;
+                    if (active == 0) {
+                        break;
+                    }
+                    continue;
+                }
+            } else {
+                Interpreter.exec(in, w, m, mem);
+                pc++;
+            }
+            if (pc >= w.suspendedMin) {
+                w.active = active;
+                w.reschedule(pc);
+                pc = w.pc;
+                active = w.active;
+            }
+        }
+        w.pc = pc;
+        w.active = active;
+        instructions += count;
+    }
+
+    private void arriveWithReduction(Warp w, Insn in, int m) {
+        int pred = (in.flags & Insn.NEGATE_C) != 0 ? ~w.p[in.a] : w.p[in.a];
+        reductionPopc += Integer.bitCount(pred & m);
+        reductionAnd |= ~pred & m; // any false
+        reductionOr |= pred & m;
+        w.pendingReduction = in;
+    }
+
+    private void fillSpecials(Warp w, int bx, int by, int bz) {
+        int[] slots = kernel.specialSlots();
+        int[] codes = kernel.specialCodes();
+        long[] r = w.r;
+        int nx = shape.blockX();
+        int ny = shape.blockY();
+        for (int s = 0; s < slots.length; s++) {
+            int base = slots[s];
+            int code = codes[s];
+            for (int lane = 0; lane < 32; lane++) {
+                int linear = w.id * 32 + lane;
+                long v = switch (code) {
+                    case SpecialRegister.TID_X -> linear % nx;
+                    case SpecialRegister.TID_Y -> (linear / nx) % ny;
+                    case SpecialRegister.TID_Z -> linear / (nx * ny);
+                    case SpecialRegister.NTID_X -> nx;
+                    case SpecialRegister.NTID_Y -> ny;
+                    case SpecialRegister.NTID_Z -> shape.blockZ();
+                    case SpecialRegister.CTAID_X -> bx;
+                    case SpecialRegister.CTAID_Y -> by;
+                    case SpecialRegister.CTAID_Z -> bz;
+                    case SpecialRegister.NCTAID_X -> shape.gridX();
+                    case SpecialRegister.NCTAID_Y -> shape.gridY();
+                    case SpecialRegister.NCTAID_Z -> shape.gridZ();
+                    case SpecialRegister.LANEID -> lane;
+                    case SpecialRegister.WARPID -> w.id;
+                    case SpecialRegister.NWARPID -> warps.length;
+                    case SpecialRegister.SMID -> workerIndex % 8;
+                    case SpecialRegister.NSMID -> 8;
+                    case SpecialRegister.GRIDID -> 1;
+                    case SpecialRegister.LANEMASK_EQ -> 1L << lane;
+                    case SpecialRegister.LANEMASK_LT -> (1L << lane) - 1;
+                    case SpecialRegister.LANEMASK_LE -> (2L << lane) - 1;
+                    case SpecialRegister.LANEMASK_GT -> 0xFFFF_FFFFL & ~((2L << lane) - 1);
+                    case SpecialRegister.LANEMASK_GE -> 0xFFFF_FFFFL & ~((1L << lane) - 1);
+                    case SpecialRegister.DYNAMIC_SMEM_SIZE -> shape.dynamicShared();
+                    case SpecialRegister.TOTAL_SMEM_SIZE -> mem.sharedSize;
+                    default -> 32;
+                };
+                r[base + lane] = v;
+            }
+        }
+    }
+}

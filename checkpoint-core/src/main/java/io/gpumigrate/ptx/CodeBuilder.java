@@ -1,0 +1,222 @@
+package io.gpumigrate.ptx;
+
+import io.gpumigrate.ptx.Scope.Binding;
+import io.gpumigrate.ptx.Scope.Kind;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compile-time state of one kernel: register slots, constants, predicates, local and shared
+ * memory layout, labels and the instruction list. Resolves operands to register bases.
+ * Not thread-safe; one per kernel compilation.
+ */
+final class CodeBuilder {
+
+    final List<Insn> code = new ArrayList<>();
+    private final List<Long> constantValues = new ArrayList<>();
+    private final Map<Long, Integer> constantSlots = new HashMap<>();
+    private final Map<Integer, Integer> specialSlots = new HashMap<>();
+    private final List<Integer> registerSlots = new ArrayList<>();
+    private int predicates;
+    private long localBytes;
+    private long staticShared;
+    private final Map<String, Long> sharedOffsets = new HashMap<>();
+    private int dynamicSharedSlot = -1;
+    private final Map<String, Integer> labels = new HashMap<>();
+    private final List<Object[]> fixups = new ArrayList<>();
+    private int scratch = -1;
+    private int carry = -1;
+    private int declaredRegisters;
+    /** Module variables not placed in device memory: shared ones, placed per kernel on first use. */
+    private final Map<String, PtxVariable> moduleShared;
+
+    CodeBuilder(Map<String, PtxVariable> moduleShared) {
+        this.moduleShared = moduleShared;
+    }
+
+    // ---- allocation ----
+
+    /** A new register's base, marked until {@link #finish} moves it past the constants. */
+    int newRegister() {
+        int slot = registerSlots.size();
+        registerSlots.add(slot);
+        return (slot << 5) | REGISTER_MARK;
+    }
+
+    void declare(Scope scope, PtxVariable v, int line) throws PtxSyntaxException {
+        switch (v.space()) {
+            case "reg" -> {
+                int count = v.count() < 0 ? 1 : v.count();
+                for (int i = 0; i < count; i++) {
+                    String name = v.count() < 0 ? v.name() : v.name() + i;
+                    if (v.type() == PtxType.PRED) {
+                        scope.bind(name, new Binding(Kind.PRED, predicates++, PtxType.PRED, 0));
+                    } else {
+                        declaredRegisters += v.type().size() > 4 ? 2 : 1;
+                        scope.bind(name, new Binding(Kind.REG, newRegister(), v.type(), 0));
+                    }
+                }
+            }
+            case "local", "param" -> {
+                long align = Math.max(1, v.align());
+                localBytes = (localBytes + align - 1) / align * align;
+                scope.bind(v.name(), new Binding(Kind.LOCAL, localBytes, v.type(), v.byteSize()));
+                localBytes += Math.max(v.byteSize(), 1);
+            }
+            case "shared" -> scope.bind(v.name(), new Binding(Kind.SHARED, placeShared(v), v.type(), v.byteSize()));
+            default -> throw new PtxSyntaxException(line, "." + v.space() + " variables inside a function are not supported");
+        }
+    }
+
+    private long placeShared(PtxVariable v) {
+        long align = Math.max(1, v.align());
+        staticShared = (staticShared + align - 1) / align * align;
+        long at = staticShared;
+        staticShared += v.byteSize();
+        return at;
+    }
+
+    /** Binds a module-scope shared variable on its first use in this kernel. */
+    Binding sharedSymbol(String name) {
+        PtxVariable v = moduleShared.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.external() || v.elements() == 0) {
+            if (dynamicSharedSlot < 0) {
+                dynamicSharedSlot = uniqueConstant(0);
+            }
+            return new Binding(Kind.SHARED, -1, v.type(), 0);
+        }
+        Long at = sharedOffsets.get(name);
+        if (at == null) {
+            at = placeShared(v);
+            sharedOffsets.put(name, at);
+        }
+        return new Binding(Kind.SHARED, at, v.type(), v.byteSize());
+    }
+
+    // ---- operands ----
+
+    /** The register base of a constant holding {@code value}, shared by equal constants. */
+    int constant(long value) {
+        Integer slot = constantSlots.get(value);
+        if (slot == null) {
+            slot = uniqueConstant(value);
+            constantSlots.put(value, slot);
+        }
+        return slot;
+    }
+
+    private int uniqueConstant(long value) {
+        constantValues.add(value);
+        return (constantValues.size() - 1) << 5;
+    }
+
+    int dynamicSharedSlot() {
+        return dynamicSharedSlot;
+    }
+
+    /** The register base of the slot holding a special register. */
+    int special(int code) {
+        return specialSlots.computeIfAbsent(code, c -> newRegister());
+    }
+
+    /** A register for results nobody reads ({@code _}). */
+    int scratch() {
+        if (scratch < 0) {
+            scratch = newRegister();
+        }
+        return scratch;
+    }
+
+    /** The hidden carry flag of add.cc/addc. */
+    int carry() {
+        if (carry < 0) {
+            carry = newRegister();
+        }
+        return carry;
+    }
+
+    // ---- labels ----
+
+    void label(String key) {
+        labels.put(key, code.size());
+    }
+
+    void branchTo(Insn insn, String key) {
+        fixups.add(new Object[] {insn, key});
+    }
+
+    int emit(Insn insn) {
+        code.add(insn);
+        return code.size() - 1;
+    }
+
+    // ---- finishing ----
+
+    DecodedKernel finish(String name, io.gpumigrate.device.ParamLayout params, int maxThreads) throws PtxSyntaxException {
+        for (Object[] f : fixups) {
+            Insn insn = (Insn) f[0];
+            Integer target = labels.get((String) f[1]);
+            if (target == null) {
+                throw new PtxSyntaxException(insn.line, "branch to undefined label " + f[1]);
+            }
+            insn.target = target;
+        }
+        int constants = constantValues.size();
+        int total = constants + registerSlots.size();
+        for (Insn insn : code) {
+            insn.d = relocate(insn.d, insn, constants, false);
+            insn.d2 = relocate(insn.d2, insn, constants, false);
+            insn.a = relocate(insn.a, insn, constants, true);
+            insn.b = relocate(insn.b, insn, constants, true);
+            insn.c = relocate(insn.c, insn, constants, true);
+            insn.e = relocate(insn.e, insn, constants, true);
+            if (insn.vec != null) {
+                for (int i = 0; i < insn.vec.length; i++) {
+                    insn.vec[i] = relocate(insn.vec[i], insn, constants, true);
+                }
+            }
+        }
+        long[] values = new long[constants];
+        for (int i = 0; i < constants; i++) {
+            values[i] = constantValues.get(i);
+        }
+        int[] sSlots = new int[specialSlots.size()];
+        int[] sCodes = new int[specialSlots.size()];
+        int i = 0;
+        for (Map.Entry<Integer, Integer> e : specialSlots.entrySet()) {
+            sCodes[i] = e.getKey();
+            sSlots[i] = relocate(e.getValue(), null, constants, true);
+            i++;
+        }
+        if (localBytes > Integer.MAX_VALUE / 64 || staticShared > Integer.MAX_VALUE / 2) {
+            throw new PtxSyntaxException(0, "kernel " + name + " needs too much local or shared memory");
+        }
+        int staticSize = (int) staticShared;
+        if (dynamicSharedSlot >= 0) {
+            values[dynamicSharedSlot >> 5] = (staticShared + 15) & -16L;
+        }
+        return new DecodedKernel(name, code.toArray(new Insn[0]), total, values, sSlots, sCodes, predicates,
+                (int) ((localBytes + 15) & -16L), staticSize, dynamicSharedSlot, params, maxThreads,
+                Math.max(1, Math.min(255, declaredRegisters)));
+    }
+
+    /**
+     * Register operands are numbered with constants first; while compiling, ordinary registers
+     * carry a marker so they can be moved past the constants once their count is known.
+     */
+    private static int relocate(int operand, Insn insn, int constants, boolean source) {
+        if (operand < 0 || (operand & REGISTER_MARK) == 0) {
+            return operand;
+        }
+        return (operand & ~REGISTER_MARK) + (constants << 5);
+    }
+
+    /** Marks a register (not constant) base until {@link #finish}. Predicate indices never carry it. */
+    static final int REGISTER_MARK = 1 << 30;
+}

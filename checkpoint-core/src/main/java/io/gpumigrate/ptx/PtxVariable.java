@@ -1,0 +1,24 @@
+package io.gpumigrate.ptx;
+
+/**
+ * A declared variable: a register set ({@code .reg .b32 %r<8>}), or a {@code .global},
+ * {@code .const}, {@code .shared}, {@code .local} or {@code .param} variable.
+ *
+ * @param space      the state space without its dot: reg, global, const, shared, local, param
+ * @param name       the name; for a register set, the prefix
+ * @param type       element type
+ * @param align      alignment in bytes (the element size when not declared)
+ * @param count      registers in a set ({@code <N>}), or -1 for a single variable
+ * @param elements   array length, 1 for a scalar, 0 for an unsized {@code []} array
+ * @param init       initial bytes (module variables), or null
+ * @param external   declared {@code .extern}
+ * @param line       PTX line
+ */
+public record PtxVariable(String space, String name, PtxType type, int align, int count, long elements,
+                          byte[] init, boolean external, int line) {
+
+    /** Bytes of storage. */
+    public long byteSize() {
+        return type.size() * elements;
+    }
+}
