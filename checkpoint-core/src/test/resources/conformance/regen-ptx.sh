@@ -2,7 +2,9 @@
 # Regenerates every NAME.ptx of the conformance suite from NAME.cu beside it, with nvcc for
 # sm_90. A kernel that needs extra nvcc flags names them on a line of its own in the .cu:
 #     // nvcc-flags: -ftz=true
-# Hand-written PTX (handwritten/) has no .cu and is left alone.
+# Hand-written PTX (handwritten/) has no .cu and is left alone. The modules in FATBIN_MODULES
+# are also built as fat binaries the way a program embeds them: NAME.fatbin (sm_90 machine code
+# plus compute_90 PTX, compressed as nvcc does by default) and NAME.uncompressed.fatbin.
 # Usage: regen-ptx.sh [NVCC]   (default: $NVCC, else nvcc on the PATH, else /usr/local/cuda/bin/nvcc)
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -11,6 +13,7 @@ if [ -z "$nvcc" ]; then
     if command -v nvcc >/dev/null 2>&1; then nvcc=nvcc; else nvcc=/usr/local/cuda/bin/nvcc; fi
 fi
 "$nvcc" --version | tail -n 1
+FATBIN_MODULES="block_algorithms"
 count=0
 for cu in "$dir"/*.cu; do
     name=${cu%.cu}
@@ -19,5 +22,13 @@ for cu in "$dir"/*.cu; do
     "$nvcc" -ptx -arch=sm_90 $flags -o "$name.ptx" "$cu"
     echo "  $(basename "$name").ptx ${flags:+(flags:$flags)}"
     count=$((count + 1))
+done
+for name in $FATBIN_MODULES; do
+    gencode="-gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90"
+    # shellcheck disable=SC2086
+    "$nvcc" -fatbin $gencode -o "$dir/$name.fatbin" "$dir/$name.cu"
+    # shellcheck disable=SC2086
+    "$nvcc" -fatbin $gencode -Xfatbin=-compress=false -o "$dir/$name.uncompressed.fatbin" "$dir/$name.cu"
+    echo "  $name.fatbin, $name.uncompressed.fatbin"
 done
 echo "regenerated $count PTX files in $dir"

@@ -29,7 +29,12 @@ final class KernelRunner implements AutoCloseable {
 
     /** The PTX text of {@code conformance/NAME.ptx} (or of a path below it, such as {@code handwritten/x}). */
     static byte[] ptx(String name) {
-        String path = "/conformance/" + name + ".ptx";
+        return resource(name + ".ptx");
+    }
+
+    /** The bytes of {@code conformance/FILE}: PTX, or a fat binary nvcc built. */
+    static byte[] resource(String file) {
+        String path = "/conformance/" + file;
         try (InputStream in = KernelRunner.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalArgumentException(path + " is not on the test class path");
