@@ -18,6 +18,16 @@ final class MemoryOps {
     }
 
     static void load(Insn in, long[] r, int m, MemoryPort mem) {
+        if (in.vec.length == 1 && in.size == 4) {
+            if (in.space == Space.SHARED) {
+                loadShared4(in, r, m, mem);
+                return;
+            }
+            if (in.space == Space.GLOBAL) {
+                loadGlobal4(in, r, m, mem);
+                return;
+            }
+        }
         final int[] vec = in.vec;
         final int size = in.size;
         final PtxType t = in.type;
@@ -29,6 +39,37 @@ final class MemoryOps {
                 long raw = mem.load(space, addr + (long) k * size, size, l, in);
                 r[vec[k] + l] = t.signed() ? t.normalize(raw) : raw;
             }
+        }
+    }
+
+    /** The common case of 4-byte shared loads, bounds-checked inline; anything odd takes the general path. */
+    private static void loadShared4(Insn in, long[] r, int m, MemoryPort mem) {
+        final byte[] shared = mem.shared;
+        final long limit = mem.sharedSize - 4L;
+        final int d = in.vec[0];
+        final int a = in.a;
+        final long offset = in.offset;
+        final long mask = in.type.signed() ? -1L : 0xFFFF_FFFFL;
+        for (int mm = m; mm != 0; mm &= mm - 1) {
+            int l = Integer.numberOfTrailingZeros(mm);
+            long addr = r[a + l] + offset;
+            if (addr < 0 || addr > limit || (addr & 3) != 0) {
+                mem.load(Space.SHARED, addr, 4, l, in); // throws the fault with its message
+            }
+            r[d + l] = (int) MemoryPort.INT.get(shared, (int) addr) & mask;
+        }
+    }
+
+    /** The common case of 4-byte global loads: lanes hitting the cached allocation read its chunk directly. */
+    private static void loadGlobal4(Insn in, long[] r, int m, MemoryPort mem) {
+        final int d = in.vec[0];
+        final int a = in.a;
+        final long offset = in.offset;
+        final boolean signed = in.type.signed();
+        for (int mm = m; mm != 0; mm &= mm - 1) {
+            int l = Integer.numberOfTrailingZeros(mm);
+            long raw = mem.loadGlobal4(r[a + l] + offset, l, in);
+            r[d + l] = signed ? (int) raw : raw;
         }
     }
 

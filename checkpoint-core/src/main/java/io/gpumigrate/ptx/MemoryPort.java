@@ -79,6 +79,17 @@ final class MemoryPort {
         }
     }
 
+    /** A 4-byte global read, zero-extended; the fast path when the address is in the cached allocation. */
+    long loadGlobal4(long addr, int lane, Insn in) {
+        long off = addr - cacheBase;
+        if (off >= 0 && off <= cacheSize - 4 && (addr & 3) == 0) {
+            MemorySegment chunk = cache.chunkIfPresent(off);
+            return chunk == null ? 0
+                    : chunk.get(ValueLayout.JAVA_INT_UNALIGNED, off & (DeviceAllocation.CHUNK_SIZE - 1)) & 0xFFFF_FFFFL;
+        }
+        return load(Space.GLOBAL, addr, 4, lane, in);
+    }
+
     void store(int space, long addr, int size, long value, int lane, Insn in) {
         if ((addr & (size - 1)) != 0) {
             throw misaligned(addr, size, lane, in, "write");
