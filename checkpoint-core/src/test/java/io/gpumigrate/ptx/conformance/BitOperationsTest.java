@@ -1,7 +1,5 @@
 package io.gpumigrate.ptx.conformance;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.gpumigrate.device.CudaException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -10,6 +8,17 @@ import org.junit.jupiter.api.Test;
 class BitOperationsTest extends ConformanceTest {
 
     private static final int N = 256;
+    private static final String[] BITS32 = {
+        "popc.b32", "clz.b32", "brev.b32", "__ffs (brev + bfind.shiftamt)", "prmt.b32", "prmt.b32.f4e", "prmt.b32.b4e",
+        "prmt.b32.rc8", "prmt.b32.ecl", "prmt.b32.ecr", "prmt.b32.rc16", "bfe.u32", "bfe.s32", "bfi.b32", "bfind.u32",
+        "bfind.s32", "bfind.shiftamt.u32", "shf.l.wrap", "shf.r.wrap", "shf.l.clamp", "shf.r.clamp", "shl.b32 (amount 0..63)",
+        "shr.u32 (amount 0..63)", "shr.s32 (amount 0..63)", "cnot.b32", "lop3.b32 0x96", "lop3.b32 0xe8", "popc(x & ~y)",
+        "clz(x >> z)", "brev ^ byte swap",
+    };
+    private static final String[] BITS64 = {
+        "popc.b64", "clz.b64", "brev.b64", "__ffsll", "bfe.u64", "bfe.s64", "bfi.b64", "bfind.s64",
+        "shl.b64 (amount 0..127)", "shr.u64 (amount 0..127)", "shr.s64 (amount 0..127)", "and/or/not.b64",
+    };
 
     /** Bit position in byte 0 and field length in byte 1 (both 0..70, so some exceed the width); random high bits in some. */
     private static int[] positionsAndLengths(Random random, int width) {
@@ -30,6 +39,7 @@ class BitOperationsTest extends ConformanceTest {
         gpu.launch(gpu.kernel("int_bits", "bits32"), KernelRunner.grid(N / 64, 64),
                 gpu.upload(a), gpu.upload(b), gpu.upload(c), out, N);
         int[] r = gpu.ints(out, N * k);
+        Mismatches wrong = new Mismatches("bits32");
         for (int i = 0; i < N; i++) {
             int x = a[i], y = b[i], z = c[i];
             long pair = ((long) y << 32) | (x & 0xffffffffL);
@@ -55,10 +65,11 @@ class BitOperationsTest extends ConformanceTest {
                 Integer.reverse(x) ^ Integer.reverseBytes(x),
             };
             for (int j = 0; j < k; j++) {
-                assertEquals(e[j], r[i * k + j], "bits32 result " + j + " for x=0x" + Integer.toHexString(x)
+                wrong.equal(BITS32[j], e[j], r[i * k + j], "of x=0x" + Integer.toHexString(x)
                         + " y=0x" + Integer.toHexString(y) + " z=0x" + Integer.toHexString(z));
             }
         }
+        wrong.assertNone();
     }
 
     @Test
@@ -71,6 +82,7 @@ class BitOperationsTest extends ConformanceTest {
         gpu.launch(gpu.kernel("int_bits", "bits64"), KernelRunner.grid(N / 64, 64),
                 gpu.upload(a), gpu.upload(b), gpu.upload(c), out, N);
         long[] r = gpu.longs(out, N * k);
+        Mismatches wrong = new Mismatches("bits64");
         for (int i = 0; i < N; i++) {
             long x = a[i], y = b[i];
             int z = c[i];
@@ -85,9 +97,10 @@ class BitOperationsTest extends ConformanceTest {
                 (x & y) | (~x & (y >>> 3)),
             };
             for (int j = 0; j < k; j++) {
-                assertEquals(e[j], r[i * k + j], "bits64 result " + j + " for x=0x" + Long.toHexString(x)
+                wrong.equal(BITS64[j], e[j], r[i * k + j], "of x=0x" + Long.toHexString(x)
                         + " y=0x" + Long.toHexString(y) + " z=0x" + Integer.toHexString(z));
             }
         }
+        wrong.assertNone();
     }
 }

@@ -1,7 +1,6 @@
 package io.gpumigrate.ptx.conformance;
 
 import static io.gpumigrate.ptx.conformance.FloatChecks.assertSameFloat;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.ptx.conformance.DirectedRounding.Mode;
@@ -18,6 +17,19 @@ class ConversionTest extends ConformanceTest {
 
     private static final int N = 256;
     private static final double TWO_63 = 0x1p63, TWO_64 = 0x1p64;
+    private static final String[] F2I = {
+        "cvt.rni.s32.f32", "cvt.rzi.s32.f32", "cvt.rmi.s32.f32", "cvt.rpi.s32.f32",
+        "cvt.rni.u32.f32", "cvt.rzi.u32.f32", "cvt.rmi.u32.f32", "cvt.rpi.u32.f32",
+        "cvt.rni.s64.f32", "cvt.rzi.s64.f32", "cvt.rmi.s64.f32", "cvt.rpi.s64.f32", "cvt.rzi.u64.f32",
+        "cvt.rni.s32.f64", "cvt.rzi.s32.f64", "cvt.rmi.s32.f64", "cvt.rpi.s32.f64", "cvt.rzi.u32.f64",
+        "cvt.rni.s64.f64", "cvt.rzi.s64.f64", "cvt.rmi.u64.f64", "cvt.rzi.s16.f32", "cvt.rni.u16.f64", "cvt.sat.s8.s32",
+    };
+    private static final String[] I2F = {
+        "cvt.rn.f32.s32", "cvt.rz.f32.s32", "cvt.rm.f32.s32", "cvt.rp.f32.s32", "cvt.rn.f32.u32",
+        "cvt.rn.f32.s64", "cvt.rz.f32.s64", "cvt.rp.f32.u64", "cvt.rn.f64.s64", "cvt.rm.f64.s64", "cvt.rz.f64.u64",
+        "cvt.f64.s32", "cvt.rn.f32.f64", "cvt.rz.f32.f64", "cvt.rm.f32.f64", "cvt.rp.f32.f64", "cvt.f64.f32",
+        "cvt.rn.f16.f32", "cvt.f32.f16", "cvt.rn.bf16.f32",
+    };
 
     @Test
     void floatToInteger() throws CudaException {
@@ -39,6 +51,7 @@ class ConversionTest extends ConformanceTest {
         gpu.launch(gpu.kernel("convert", "float_to_int"), KernelRunner.grid(N / 64, 64), gpu.upload(fs), gpu.upload(ds), out, N);
         long[] r = gpu.longs(out, N * k);
         Mode[] modes = {Mode.RN, Mode.RZ, Mode.RM, Mode.RP};
+        Mismatches wrong = new Mismatches("float_to_int");
         for (int i = 0; i < N; i++) {
             float f = fs[i];
             double d = ds[i];
@@ -58,9 +71,10 @@ class ConversionTest extends ConformanceTest {
             e[22] = toInt(d, Mode.RN, 0, 0xffff);
             e[23] = Math.max(-128, Math.min(127, e[1]));
             for (int j = 0; j < k; j++) {
-                assertEquals(e[j], r[i * k + j], "float_to_int result " + j + " for f=" + f + " d=" + d);
+                wrong.equal(F2I[j], e[j], r[i * k + j], "of f=" + f + " d=" + d);
             }
         }
+        wrong.assertNone();
     }
 
     @Test
@@ -77,6 +91,7 @@ class ConversionTest extends ConformanceTest {
                 gpu.upload(is), gpu.upload(ls), gpu.upload(ds), out, N);
         long[] r = gpu.longs(out, N * k);
         Mode[] modes = {Mode.RN, Mode.RZ, Mode.RM, Mode.RP};
+        Mismatches wrong = new Mismatches("int_to_float");
         for (int i = 0; i < N; i++) {
             int v = is[i];
             long l = ls[i];
@@ -101,14 +116,15 @@ class ConversionTest extends ConformanceTest {
             e[18] = Float.floatToRawIntBits(Float.float16ToFloat((short) v)) & 0xffffffffL;
             e[19] = bfloat16(rounded);
             for (int j = 0; j < k; j++) {
+                long actual = r[i * k + j];
                 if (j == 18 && Float.isNaN(Float.float16ToFloat((short) v))) {
-                    assertSameFloat(Float.NaN, Float.intBitsToFloat((int) r[i * k + j]), "cvt.f32.f16 of a NaN half");
+                    wrong.check(I2F[j], () -> assertSameFloat(Float.NaN, Float.intBitsToFloat((int) actual), "of a NaN half"));
                     continue;
                 }
-                assertEquals(e[j], r[i * k + j], "int_to_float result " + j + " for v=" + v + " l=" + l + " d=" + d
-                        + ": expected 0x" + Long.toHexString(e[j]) + " was 0x" + Long.toHexString(r[i * k + j]));
+                wrong.equal(I2F[j], e[j], actual, "of v=" + v + " l=" + l + " d=" + d);
             }
         }
+        wrong.assertNone();
     }
 
     @Test
@@ -123,20 +139,26 @@ class ConversionTest extends ConformanceTest {
                 gpu.upload(fs), gpu.upload(is), fout, iout, N);
         float[] rf = gpu.floats(fout, 4 * N);
         int[] ri = gpu.ints(iout, 6 * N);
+        Mismatches wrong = new Mismatches("integral_and_narrow");
+        String[] narrow = {"(signed char)", "(unsigned char)", "(short)", "(unsigned short)", "s64 * 3 >> 1", "u64 * 5 >> 2"};
         for (int i = 0; i < N; i++) {
             float f = fs[i];
             String at = " of " + f;
-            assertSameFloat((float) Math.rint(f), rf[4 * i], "rintf (cvt.rni.f32.f32)" + at);
-            assertSameFloat((float) (f < 0 ? Math.ceil(f) : Math.floor(f)), rf[4 * i + 1], "truncf (cvt.rzi)" + at);
-            assertSameFloat((float) Math.floor(f), rf[4 * i + 2], "floorf (cvt.rmi)" + at);
-            assertSameFloat((float) Math.ceil(f), rf[4 * i + 3], "ceilf (cvt.rpi)" + at);
+            float[] expected = {(float) Math.rint(f), (float) (f < 0 ? Math.ceil(f) : Math.floor(f)),
+                (float) Math.floor(f), (float) Math.ceil(f)};
+            String[] names = {"rintf (cvt.rni.f32.f32)", "truncf (cvt.rzi.f32.f32)", "floorf (cvt.rmi.f32.f32)", "ceilf (cvt.rpi.f32.f32)"};
+            for (int j = 0; j < 4; j++) {
+                float e = expected[j], actual = rf[4 * i + j];
+                wrong.check(names[j], () -> assertSameFloat(e, actual, at));
+            }
             int v = is[i];
             int[] e = {(byte) v, v & 0xff, (short) v, v & 0xffff, (int) ((long) v * 3 >> 1),
                 (int) (((v & 0xffffffffL) * 5) >>> 2)};
             for (int j = 0; j < 6; j++) {
-                assertEquals(e[j], ri[6 * i + j], "narrowing result " + j + " of " + v);
+                wrong.equal(narrow[j], e[j], ri[6 * i + j], "of " + v);
             }
         }
+        wrong.assertNone();
     }
 
     /** PTX float-to-integer: round in the mode, clamp to the destination range, NaN to 0. */

@@ -33,51 +33,53 @@ class FloatMathTest extends ConformanceTest {
         long out = gpu.alloc(4L * N * k);
         gpu.launch(gpu.kernel("float_math", "f32_math"), KernelRunner.grid(N / 64, 64), gpu.upload(a), gpu.upload(b), out, N);
         float[] r = gpu.floats(out, N * k);
+        Mismatches wrong = new Mismatches("f32_math");
         for (int i = 0; i < N; i++) {
             float x = a[i], y = b[i], m = Math.abs(x);
             String at = " of x=" + x + " y=" + y;
             float[] o = new float[k];
             System.arraycopy(r, i * k, o, 0, k);
             if (!Float.isNaN(y)) {
-                assertWithinUlps((float) ((double) x / y), o[0], 2, "__fdividef (2 ulp)" + at);
-                assertWithinUlps((float) ((double) x / y), o[1], 2, "div.full.f32 (2 ulp)" + at);
-                assertWithinUlps((float) (1.0 / y), o[2], 1, "rcp.approx.f32 (1 ulp)" + at);
-                assertWithinUlps((float) Math.pow(2, y), o[5], 2, "exp2f (2 ulp)" + at);
-                assertWithinUlps((float) Math.exp(y), o[7], 2 + (long) Math.floor(Math.abs(1.173 * y)),
-                        "__expf (2 + floor(|1.173 y|) ulp)" + at);
-                assertWithinUlps((float) Math.exp(y), o[13], 2, "expf (2 ulp)" + at);
-                assertSameFloat(x / y, o[21], "x / y (div.rn.f32, exact)" + at);
-                assertSameFloat(Math.fma(x, y, 1.0f), o[23], "fmaf (exact)" + at);
+                wrong.check("__fdividef (2 ulp)", () -> assertWithinUlps((float) ((double) x / y), o[0], 2, at));
+                wrong.check("div.full.f32 (2 ulp)", () -> assertWithinUlps((float) ((double) x / y), o[1], 2, at));
+                wrong.check("rcp.approx.f32 (1 ulp)", () -> assertWithinUlps((float) (1.0 / y), o[2], 1, at));
+                wrong.check("exp2f (2 ulp)", () -> assertWithinUlps((float) Math.pow(2, y), o[5], 2, at));
+                long expUlps = 2 + (long) Math.floor(Math.abs(1.173 * y));
+                wrong.check("__expf (2 + floor(|1.173 y|) ulp)", () -> assertWithinUlps((float) Math.exp(y), o[7], expUlps, at));
+                wrong.check("expf (2 ulp)", () -> assertWithinUlps((float) Math.exp(y), o[13], 2, at));
+                wrong.check("x / y (div.rn.f32, exact)", () -> assertSameFloat(x / y, o[21], at));
+                wrong.check("fmaf (exact)", () -> assertSameFloat(Math.fma(x, y, 1.0f), o[23], at));
                 float product = x * y;
-                assertTrue(same(product - y, o[25]) || same(Math.fma(x, y, -y), o[25]),
-                        "mul.f32 + sub.f32 may be fused by the code generator, so either rounding is right; got "
-                                + o[25] + at);
+                // mul.f32 + sub.f32 may be fused by the code generator, so either rounding is right.
+                wrong.check("mul.f32 then sub.f32", () -> assertTrue(same(product - y, o[25]) || same(Math.fma(x, y, -y), o[25]),
+                        "neither the separately rounded nor the fused result: " + o[25] + at));
             }
             // sqrt.approx: relative error 2^-23; rsqrt.approx: 2^-22.9 (PTX ISA). Both under 2 ulp after rounding.
-            assertWithinUlps((float) Math.sqrt(m), o[3], 2, "sqrt.approx.f32" + at);
-            assertWithinUlps((float) (1 / Math.sqrt(m)), o[4], 2, "rsqrtf" + at);
+            wrong.check("sqrt.approx.f32", () -> assertWithinUlps((float) Math.sqrt(m), o[3], 2, at));
+            wrong.check("rsqrtf", () -> assertWithinUlps((float) (1 / Math.sqrt(m)), o[4], 2, at));
             double log2 = Math.log(m) / Math.log(2);
-            assertWithinUlps((float) log2, o[6], 1, "log2f (1 ulp)" + at);
+            wrong.check("log2f (1 ulp)", () -> assertWithinUlps((float) log2, o[6], 1, at));
             if (m >= 0.5f && m <= 2f) {
-                assertWithinAbs(Math.log(m), o[8], Math.scalb(1.0, -21) / 1.32, "__logf (abs 2^-21.41 on [0.5, 2])" + at);
+                wrong.check("__logf (abs 2^-21.41 on [0.5, 2])", () -> assertWithinAbs(Math.log(m), o[8], Math.scalb(1.0, -21) / 1.32, at));
             } else {
-                assertWithinUlps((float) Math.log(m), o[8], 3, "__logf (3 ulp)" + at);
+                wrong.check("__logf (3 ulp)", () -> assertWithinUlps((float) Math.log(m), o[8], 3, at));
             }
-            assertWithinAbs(Math.sin(x), o[9], 1.0 / (1 << 21) / 1.32, "__sinf (abs 2^-21.41 on [-pi, pi])" + at);
-            assertWithinAbs(Math.cos(x), o[10], 1.0 / (1 << 21) / 1.14, "__cosf (abs 2^-21.19 on [-pi, pi])" + at);
+            wrong.check("__sinf (abs 2^-21.41 on [-pi, pi])", () -> assertWithinAbs(Math.sin(x), o[9], 1.0 / (1 << 21) / 1.32, at));
+            wrong.check("__cosf (abs 2^-21.19 on [-pi, pi])", () -> assertWithinAbs(Math.cos(x), o[10], 1.0 / (1 << 21) / 1.14, at));
             float big = x * 50.0f;
-            assertWithinUlps((float) Math.sin(big), o[11], 2, "sinf (2 ulp, full range)" + at);
-            assertWithinUlps((float) Math.cos(big), o[12], 2, "cosf (2 ulp, full range)" + at);
-            assertWithinUlps((float) Math.log(m), o[14], 1, "logf (1 ulp)" + at);
-            assertSameFloat(Float.isNaN(y) ? x : Math.min(x, y), o[15], "fminf" + at);
-            assertSameFloat(Float.isNaN(y) ? x : Math.max(x, y), o[16], "fmaxf" + at);
-            assertSameFloat(Math.abs(y), o[17], "fabsf" + at);
-            assertSameFloat(-y, o[18], "neg" + at);
-            assertSameFloat(saturate(x), o[19], "__saturatef(x)" + at);
-            assertSameFloat(saturate(x + y), o[20], "__saturatef(x + y)" + at);
-            assertSameFloat((float) Math.sqrt(m), o[22], "sqrtf (sqrt.rn.f32, exact)" + at);
-            assertSameFloat(Math.copySign(y, x), o[24], "copysignf" + at);
+            wrong.check("sinf (2 ulp, full range)", () -> assertWithinUlps((float) Math.sin(big), o[11], 2, at));
+            wrong.check("cosf (2 ulp, full range)", () -> assertWithinUlps((float) Math.cos(big), o[12], 2, at));
+            wrong.check("logf (1 ulp)", () -> assertWithinUlps((float) Math.log(m), o[14], 1, at));
+            wrong.check("fminf", () -> assertSameFloat(Float.isNaN(y) ? x : Math.min(x, y), o[15], at));
+            wrong.check("fmaxf", () -> assertSameFloat(Float.isNaN(y) ? x : Math.max(x, y), o[16], at));
+            wrong.check("fabsf", () -> assertSameFloat(Math.abs(y), o[17], at));
+            wrong.check("neg", () -> assertSameFloat(-y, o[18], at));
+            wrong.check("__saturatef(x)", () -> assertSameFloat(saturate(x), o[19], at));
+            wrong.check("__saturatef(x + y)", () -> assertSameFloat(saturate(x + y), o[20], at));
+            wrong.check("sqrtf (sqrt.rn.f32, exact)", () -> assertSameFloat((float) Math.sqrt(m), o[22], at));
+            wrong.check("copysignf", () -> assertSameFloat(Math.copySign(y, x), o[24], at));
         }
+        wrong.assertNone();
     }
 
     @Test
@@ -88,19 +90,22 @@ class FloatMathTest extends ConformanceTest {
         long out = gpu.alloc(8L * N * k);
         gpu.launch(gpu.kernel("float_math", "f64_math"), KernelRunner.grid(N / 64, 64), gpu.upload(a), gpu.upload(b), out, N);
         double[] r = gpu.doubles(out, N * k);
+        Mismatches wrong = new Mismatches("f64_math");
         for (int i = 0; i < N; i++) {
             double x = a[i], y = b[i];
+            int base = i * k;
             String at = " of x=" + x + " y=" + y;
-            assertSameDouble(Math.min(x, y), r[i * k], "fmin" + at);
-            assertSameDouble(Math.max(x, y), r[i * k + 1], "fmax" + at);
-            assertSameDouble(Math.abs(y), r[i * k + 2], "fabs" + at);
-            assertSameDouble(-y, r[i * k + 3], "neg" + at);
+            wrong.check("fmin", () -> assertSameDouble(Math.min(x, y), r[base], at));
+            wrong.check("fmax", () -> assertSameDouble(Math.max(x, y), r[base + 1], at));
+            wrong.check("fabs", () -> assertSameDouble(Math.abs(y), r[base + 2], at));
+            wrong.check("neg", () -> assertSameDouble(-y, r[base + 3], at));
             // rsqrt(double): 1 ulp (Programming Guide); Java's 1/sqrt adds at most 1 more.
-            assertWithinUlps(1 / Math.sqrt(Math.abs(x)), r[i * k + 4], 2, "rsqrt" + at);
-            assertSameDouble(x / y, r[i * k + 5], "x / y (div.rn.f64, exact)" + at);
-            assertSameDouble(Math.sqrt(Math.abs(x)), r[i * k + 6], "sqrt (sqrt.rn.f64, exact)" + at);
-            assertSameDouble(Math.fma(x, y, 0.5), r[i * k + 7], "fma (exact)" + at);
+            wrong.check("rsqrt", () -> assertWithinUlps(1 / Math.sqrt(Math.abs(x)), r[base + 4], 2, at));
+            wrong.check("x / y (div.rn.f64, exact)", () -> assertSameDouble(x / y, r[base + 5], at));
+            wrong.check("sqrt (sqrt.rn.f64, exact)", () -> assertSameDouble(Math.sqrt(Math.abs(x)), r[base + 6], at));
+            wrong.check("fma (exact)", () -> assertSameDouble(Math.fma(x, y, 0.5), r[base + 7], at));
         }
+        wrong.assertNone();
     }
 
     private static float saturate(float v) {

@@ -32,17 +32,21 @@ class FloatRoundingTest extends ConformanceTest {
         gpu.launch(gpu.kernel("float_rounding", "f32_rounding"), KernelRunner.grid(N / 64, 64),
                 gpu.upload(a), gpu.upload(b), gpu.upload(c), out, N);
         float[] r = gpu.floats(out, N * k);
+        Mismatches wrong = new Mismatches("f32_rounding");
         for (int i = 0; i < N; i++) {
             double x = a[i], y = b[i], z = c[i];
+            String inputs = " of x=" + a[i] + " y=" + b[i] + " z=" + c[i];
             for (int op = 0; op < OPS.length; op++) {
                 for (int m = 0; m < 4; m++) {
                     float expected = isExactZero(op, x, y) ? zeroOfSum(MODES[m])
                             : DirectedRounding.toFloat(exact(op, x, y, z), estimate(op, x, y, z), MODES[m]);
-                    assertSameFloat(expected, r[i * k + op * 4 + m], OPS[op] + "." + MODES[m].name().toLowerCase()
-                            + ".f32 of x=" + a[i] + " y=" + b[i] + " z=" + c[i]);
+                    float actual = r[i * k + op * 4 + m];
+                    wrong.check(OPS[op] + "." + MODES[m].name().toLowerCase() + ".f32",
+                            () -> assertSameFloat(expected, actual, inputs));
                 }
             }
         }
+        wrong.assertNone();
     }
 
     @Test
@@ -54,17 +58,21 @@ class FloatRoundingTest extends ConformanceTest {
         gpu.launch(gpu.kernel("float_rounding", "f64_rounding"), KernelRunner.grid(N / 64, 64),
                 gpu.upload(a), gpu.upload(b), gpu.upload(c), out, N);
         double[] r = gpu.doubles(out, N * k);
+        Mismatches wrong = new Mismatches("f64_rounding");
         for (int i = 0; i < N; i++) {
             double x = a[i], y = b[i], z = c[i];
+            String inputs = " of x=" + x + " y=" + y + " z=" + z;
             for (int op = 0; op < OPS.length; op++) {
                 for (int m = 0; m < 4; m++) {
                     double expected = isExactZero(op, x, y) ? zeroOfSum(MODES[m])
                             : DirectedRounding.toDouble(exact(op, x, y, z), estimate(op, x, y, z), MODES[m]);
-                    assertSameDouble(expected, r[i * k + op * 4 + m], OPS[op] + "." + MODES[m].name().toLowerCase()
-                            + ".f64 of x=" + x + " y=" + y + " z=" + z);
+                    double actual = r[i * k + op * 4 + m];
+                    wrong.check(OPS[op] + "." + MODES[m].name().toLowerCase() + ".f64",
+                            () -> assertSameDouble(expected, actual, inputs));
                 }
             }
         }
+        wrong.assertNone();
     }
 
     /** The first inputs are halfway cases, where rn must pick the even neighbour. */

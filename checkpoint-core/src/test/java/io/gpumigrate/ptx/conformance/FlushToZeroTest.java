@@ -34,25 +34,27 @@ class FlushToZeroTest extends ConformanceTest {
         gpu.launch(gpu.kernel("float_ftz", "f32_ftz"), KernelRunner.grid(N / 64, 64), gpu.upload(a), gpu.upload(b), out, N);
         float[] r = gpu.floats(out, N * k);
         assertEquals(0x3f800000, Float.floatToRawIntBits(r[k]), "MIN_VALUE + 1.0 with .ftz is exactly 1.0");
+        Mismatches wrong = new Mismatches("f32_ftz");
         for (int i = 0; i < N; i++) {
             float x = flush(a[i]), y = flush(b[i]);
             String at = " of x=" + a[i] + " y=" + b[i];
             float[] o = new float[k];
             System.arraycopy(r, i * k, o, 0, k);
-            assertSameFloat(flush(x + y), o[0], "add.rn.ftz" + at);
-            assertSameFloat(flush(x * y), o[1], "mul.rn.ftz" + at);
+            wrong.check("add.rn.ftz", () -> assertSameFloat(flush(x + y), o[0], at));
+            wrong.check("mul.rn.ftz", () -> assertSameFloat(flush(x * y), o[1], at));
             float rz = x == 0 ? x : DirectedRounding.toFloat(
                     DirectedRounding.exactly(new BigDecimal(x).multiply(new BigDecimal(0.75))), x * 0.75, Mode.RZ);
-            assertSameFloat(flush(rz), o[2], "mul.rz.ftz" + at);
-            assertSameFloat(flush(Math.fma(x, y, y)), o[3], "fma.rn.ftz" + at);
-            assertSameFloat(flush((float) Math.sqrt(Math.abs(x))), o[4], "sqrt.rn.ftz" + at);
-            assertZeroSignFree(Math.min(x, y), o[5], "min.ftz" + at);
-            assertZeroSignFree(Math.max(x, y), o[6], "max.ftz" + at);
-            assertSameFloat(flush(x / 3.0f), o[7], "div.rn.ftz" + at);
+            wrong.check("mul.rz.ftz", () -> assertSameFloat(flush(rz), o[2], at));
+            wrong.check("fma.rn.ftz", () -> assertSameFloat(flush(Math.fma(x, y, y)), o[3], at));
+            wrong.check("sqrt.rn.ftz", () -> assertSameFloat(flush((float) Math.sqrt(Math.abs(x))), o[4], at));
+            wrong.check("min.ftz", () -> assertZeroSignFree(Math.min(x, y), o[5], at));
+            wrong.check("max.ftz", () -> assertZeroSignFree(Math.max(x, y), o[6], at));
+            wrong.check("div.rn.ftz", () -> assertSameFloat(flush(x / 3.0f), o[7], at));
             float scaled = flush(x * 1.0e30f);
-            assertZeroSignFree(Math.min(1.0f, Math.max(0.0f, scaled)), o[8], "cvt.ftz.sat" + at);
-            assertSameFloat(x == 0.0f ? 1.0f : 0.0f, o[9], "setp.eq.ftz (subnormal == 0)" + at);
+            wrong.check("cvt.ftz.sat", () -> assertZeroSignFree(Math.min(1.0f, Math.max(0.0f, scaled)), o[8], at));
+            wrong.check("setp.eq.ftz (subnormal == 0)", () -> assertSameFloat(x == 0.0f ? 1.0f : 0.0f, o[9], at));
         }
+        wrong.assertNone();
     }
 
     private static float flush(float v) {

@@ -1,7 +1,5 @@
 package io.gpumigrate.ptx.conformance;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceFunction;
 import java.util.Random;
@@ -11,6 +9,16 @@ import org.junit.jupiter.api.Test;
 class IntegerArithmeticTest extends ConformanceTest {
 
     private static final int N = 256;
+    private static final String[] INT32 = {
+        "add.s32", "sub.s32", "mul.lo.s32", "mul.hi.s32", "mul.hi.u32", "mad.lo.s32", "mul24.lo.s32", "mul24.hi.u32",
+        "sad.s32", "div.s32", "rem.s32", "div.u32", "rem.u32", "shl.b32", "shr.s32", "shr.u32", "min.s32", "max.s32",
+        "min.u32", "max.u32", "abs.s32", "neg.s32", "and.b32", "or.b32", "xor.b32", "not.b32", "!x", "u32 x*y+z",
+    };
+    private static final String[] INT64 = {
+        "mul.wide.s32", "mul.wide.u32", "add.s64", "sub.s64", "mul.lo.s64", "mul.hi.s64", "mul.hi.u64", "x*y+p (s64)",
+        "div.s64", "rem.s64", "div.u64", "rem.u64", "shl.b64", "shr.s64", "shr.u64", "min.s64", "max.s64", "min.u64",
+        "max.u64", "abs.s64", "neg.s64", "mad.lo.s64", "mad.hi.u64", "mad.wide.s32",
+    };
 
     @Test
     void int32() throws CudaException {
@@ -26,6 +34,7 @@ class IntegerArithmeticTest extends ConformanceTest {
         DeviceFunction f = gpu.kernel("int_arith", "int32_arith");
         gpu.launch(f, KernelRunner.grid(N / 64, 64), gpu.upload(a), gpu.upload(b), gpu.upload(c), out, N);
         int[] r = gpu.ints(out, N * k);
+        Mismatches wrong = new Mismatches("int32_arith");
         for (int i = 0; i < N; i++) {
             int x = a[i], y = b[i], z = c[i];
             int s = z & 31;
@@ -46,9 +55,10 @@ class IntegerArithmeticTest extends ConformanceTest {
                 x * y + z,
             };
             for (int j = 0; j < k; j++) {
-                assertEquals(e[j], r[i * k + j], "int32 result " + j + " for x=" + x + " y=" + y + " z=" + z);
+                wrong.equal(INT32[j], e[j], r[i * k + j], "of x=" + x + " y=" + y + " z=" + z);
             }
         }
+        wrong.assertNone();
     }
 
     @Test
@@ -66,6 +76,7 @@ class IntegerArithmeticTest extends ConformanceTest {
         DeviceFunction f = gpu.kernel("int_arith", "int64_arith");
         gpu.launch(f, KernelRunner.grid(N / 32, 32), gpu.upload(a), gpu.upload(b), gpu.upload(pq), out, N);
         long[] r = gpu.longs(out, N * k);
+        Mismatches wrong = new Mismatches("int64_arith");
         for (int i = 0; i < N; i++) {
             long x = a[i], y = b[i];
             int p = pq[2 * i], q = pq[2 * i + 1];
@@ -84,8 +95,9 @@ class IntegerArithmeticTest extends ConformanceTest {
                 (long) p * q + x,                            // mad.wide.s32
             };
             for (int j = 0; j < k; j++) {
-                assertEquals(e[j], r[i * k + j], "int64 result " + j + " for x=" + x + " y=" + y + " p=" + p + " q=" + q);
+                wrong.equal(INT64[j], e[j], r[i * k + j], "of x=" + x + " y=" + y + " p=" + p + " q=" + q);
             }
         }
+        wrong.assertNone();
     }
 }

@@ -1,7 +1,5 @@
 package io.gpumigrate.ptx.conformance;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.gpumigrate.device.CudaException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -10,6 +8,11 @@ import org.junit.jupiter.api.Test;
 class SmallIntegerTest extends ConformanceTest {
 
     private static final int N = 256;
+    private static final String[] SMALL = {
+        "add.s16", "sub.s16", "mul.lo.s16", "mul.hi.s16", "mul.hi.u16", "mul.wide.s16", "mul.wide.u16", "mad.lo.s16",
+        "div.s16", "rem.s16", "div.u16", "min.s16", "max.u16", "abs.s16", "neg.s16", "shr.s16", "shl.b16",
+        "cvt.s8.s16", "cvt.u8.s16", "ld.s8", "ld.u8", "s8 wrap", "u16 wrap", "byte pack",
+    };
 
     @Test
     void sixteenAndEightBit() throws CudaException {
@@ -32,6 +35,7 @@ class SmallIntegerTest extends ConformanceTest {
         int[] r = gpu.ints(out, N * k);
         byte[] rb = gpu.bytes(bytesOut, N);
         short[] rh = gpu.shorts(halvesOut, N);
+        Mismatches wrong = new Mismatches("small_ints");
         for (int i = 0; i < N; i++) {
             short x = a[i], y = b[i];
             short ynz = y == 0 ? 1 : y;
@@ -47,11 +51,13 @@ class SmallIntegerTest extends ConformanceTest {
                 (byte) x, x & 0xff,
                 sc, uc, (byte) (sc * uc), (x * 3 - y) & 0xffff, (short) (uc << 8 | (sc & 0xff)),
             };
+            String inputs = "of x=" + x + " y=" + y + " c=" + sc + " d=" + uc;
             for (int j = 0; j < k; j++) {
-                assertEquals(e[j], r[i * k + j], "small-int result " + j + " for x=" + x + " y=" + y + " c=" + sc + " d=" + uc);
+                wrong.equal(SMALL[j], e[j], r[i * k + j], inputs);
             }
-            assertEquals((byte) (x + sc), rb[i], "st.u8 of x + c at " + i);
-            assertEquals((short) (x * y), rh[i], "st.u16 of x * y at " + i);
+            wrong.equal("st.u8", (byte) (x + sc), rb[i], inputs);
+            wrong.equal("st.u16", (short) (x * y), rh[i], inputs);
         }
+        wrong.assertNone();
     }
 }

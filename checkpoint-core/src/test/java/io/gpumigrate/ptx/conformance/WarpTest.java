@@ -12,6 +12,14 @@ import org.junit.jupiter.api.Test;
  */
 class WarpTest extends ConformanceTest {
 
+    private static final String[] WARP = {
+        "shfl.sync.idx", "shfl.sync.up 3", "shfl.sync.down 5", "shfl.sync.bfly 9", "shfl.sync.idx width 8",
+        "shfl.sync.up width 16", "shfl.sync.down width 4", "shfl.sync.bfly width 2", "shfl of a float",
+        "vote.sync.all", "vote.sync.any", "vote.sync.uni", "vote.sync.ballot", "activemask (converged)",
+        "activemask (divergent)", "ballot over activemask (divergent)", "match.any.sync", "match.all.sync mask",
+        "match.all.sync predicate", "shfl of a 64-bit value",
+    };
+
     @Test
     void shufflesVotesAndMatches() throws CudaException {
         int warps = 4, threads = 32 * warps;
@@ -29,6 +37,7 @@ class WarpTest extends ConformanceTest {
         long out = gpu.alloc(4L * threads * k);
         gpu.launch(gpu.kernel("warp", "warp_ops"), KernelRunner.grid(2, 64), gpu.upload(in), out);
         int[] r = gpu.ints(out, threads * k);
+        Mismatches wrong = new Mismatches("warp_ops");
         for (int t = 0; t < threads; t++) {
             int base = t & ~31, lane = t & 31;
             int[] w = new int[32];
@@ -67,9 +76,10 @@ class WarpTest extends ConformanceTest {
                 w[(lane + 1) & 31],
             };
             for (int j = 0; j < k; j++) {
-                assertEquals(e[j], r[t * k + j], "warp result " + j + " for thread " + t + " (warp " + t / 32 + ", lane " + lane + ")");
+                wrong.equal(WARP[j], e[j], r[t * k + j], "on thread " + t + " (warp " + t / 32 + ", lane " + lane + ")");
             }
         }
+        wrong.assertNone();
     }
 
     @Test
