@@ -157,8 +157,38 @@ final class ArithmeticDecoder {
                 insn.c = ops.src(d.operand(3), PtxType.U32);
                 insn.e = ops.src(d.operand(4), PtxType.U32);
             }
+            case "sad" -> {
+                insn.type = d.type();
+                insn.op = Op.SAD;
+                ternary(d, ops, insn.type, insn.type);
+            }
+            case "mul24", "mad24" -> {
+                PtxType t = d.type();
+                if (t.size() != 4 || d.has("sat")) {
+                    throw InstructionDecoder.unsupported(d.in());
+                }
+                insn.type = t;
+                insn.op = Op.MUL24;
+                insn.mode = d.has("hi") ? 1 : 0;
+                if (base.equals("mad24")) {
+                    ternary(d, ops, t, t);
+                } else {
+                    binary(d, ops, t);
+                }
+            }
             case "prmt" -> {
-                if (d.mods().size() > 0) {
+                insn.mode = 0;
+                if (d.mods().size() == 1) {
+                    insn.mode = switch (d.mods().get(0)) {
+                        case "f4e" -> 1;
+                        case "b4e" -> 2;
+                        case "rc8" -> 3;
+                        case "ecl" -> 4;
+                        case "ecr" -> 5;
+                        case "rc16" -> 6;
+                        default -> throw InstructionDecoder.unsupported(d.in());
+                    };
+                } else if (d.mods().size() > 1) {
                     throw InstructionDecoder.unsupported(d.in());
                 }
                 insn.type = PtxType.B32;
@@ -314,10 +344,12 @@ final class ArithmeticDecoder {
         if (insn.op >= Op.FADD && insn.op <= Op.TESTP && !t.isFloat()) {
             throw InstructionDecoder.unsupported(d.in());
         }
+        if (t.isFloat()) {
+            floatMods(d);
+        }
         if (insn.op == Op.BFIND && d.has("shiftamt")) {
             insn.mode = 1;
         }
-        floatMods(d);
         insn.d = ops.dst(d.operand(0));
         insn.a = ops.src(d.operand(1), t);
     }

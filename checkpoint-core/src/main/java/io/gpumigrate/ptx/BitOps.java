@@ -20,7 +20,15 @@ final class BitOps {
                 case Op.BFIND -> bfind(t, x, in.mode == 1);
                 case Op.BFE -> bfe(t, x, (int) (r[b + l] & 0xFF), (int) (r[c + l] & 0xFF));
                 case Op.BFI -> bfi(bits, x, r[b + l], (int) (r[c + l] & 0xFF), (int) (r[in.e + l] & 0xFF));
-                case Op.PRMT -> prmt((int) x, (int) r[b + l], (int) r[c + l]);
+                case Op.PRMT -> in.mode == 0 ? prmt((int) x, (int) r[b + l], (int) r[c + l])
+                        : prmtMode((int) x, (int) r[b + l], (int) r[c + l] & 3, in.mode);
+                case Op.SAD -> {
+                    long p = t.normalize(x);
+                    long q = t.normalize(r[b + l]);
+                    boolean less = t.signed() || t.size() < 8 ? p < q : Long.compareUnsigned(p, q) < 0;
+                    yield (less ? q - p : p - q) + r[c + l];
+                }
+                case Op.MUL24 -> mul24(t, x, r[b + l], in.mode == 1) + (c >= 0 ? r[c + l] : 0);
                 case Op.LOP3 -> lop3(x, r[b + l], r[c + l], in.mode);
                 case Op.SHF -> shf((int) x, (int) r[b + l], (int) r[c + l], in.mode);
                 case Op.ADD_CC, Op.ADDC -> {
@@ -120,6 +128,30 @@ final class BitOps {
             out |= value << (8 * i);
         }
         return out & 0xFFFF_FFFFL;
+    }
+
+    /** Byte selectors of prmt's special modes (f4e, b4e, rc8, ecl, ecr, rc16), MSB first, for c = 0..3. */
+    private static final String[][] PRMT_MODES = {
+        {}, {"3210", "4321", "5432", "6543"}, {"5670", "6701", "7012", "0123"}, {"0000", "1111", "2222", "3333"},
+        {"3210", "3211", "3222", "3333"}, {"0000", "1110", "2210", "3210"}, {"1010", "3232", "1010", "3232"},
+    };
+
+    private static long prmtMode(int a, int b, int c, int mode) {
+        long bytes = (a & 0xFFFF_FFFFL) | ((long) b << 32);
+        String sel = PRMT_MODES[mode][c];
+        long out = 0;
+        for (int i = 0; i < 4; i++) {
+            int index = sel.charAt(3 - i) - '0';
+            out |= ((bytes >>> (8 * index)) & 0xFF) << (8 * i);
+        }
+        return out;
+    }
+
+    private static long mul24(PtxType t, long x, long y, boolean hi) {
+        long a = t.signed() ? ((long) x << 40) >> 40 : x & 0xFF_FFFFL;
+        long b = t.signed() ? ((long) y << 40) >> 40 : y & 0xFF_FFFFL;
+        long p = a * b;
+        return hi ? p >> 16 : p;
     }
 
     private static long lop3(long a, long b, long c, int lut) {

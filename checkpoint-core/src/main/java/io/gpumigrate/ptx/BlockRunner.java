@@ -184,6 +184,20 @@ final class BlockRunner {
                     }
                     continue;
                 }
+            } else if (op == Op.CALL || op == Op.RET) {
+                if (op == Op.CALL) {
+                    CallOps.call(in, w, m, mem, kernel, pc);
+                } else {
+                    CallOps.ret(in, w, m, mem, kernel);
+                }
+                w.active = active & ~m;
+                w.reschedule(pc + 1);
+                pc = w.pc;
+                active = w.active;
+                if (active == 0) {
+                    break;
+                }
+                continue;
             } else {
                 Interpreter.exec(in, w, m, mem);
                 pc++;

@@ -21,7 +21,6 @@ final class CodeBuilder {
     private final Map<Integer, Integer> specialSlots = new HashMap<>();
     private final List<Integer> registerSlots = new ArrayList<>();
     private int predicates;
-    private long localBytes;
     private long staticShared;
     private final Map<String, Long> sharedOffsets = new HashMap<>();
     private int dynamicSharedSlot = -1;
@@ -30,11 +29,42 @@ final class CodeBuilder {
     private int scratch = -1;
     private int carry = -1;
     private int declaredRegisters;
+    /** Local memory layout being filled: the kernel's own, or an out-of-line function's activation frame. */
+    private Frame frame = new Frame(false);
+    private final Frame kernelFrame = frame;
+    private int framePointer = -1;
+    private final Map<String, Integer> outOfLineIndex = new java.util.LinkedHashMap<>();
+    private final List<String> outOfLinePending = new ArrayList<>();
+    private final List<CallTarget> callTargets = new ArrayList<>();
+    private final List<Object[]> callFixups = new ArrayList<>();
+
+    /** Bytes of local memory each thread gets for out-of-line calls (recursion, function pointers). */
+    static final int CALL_STACK_BYTES = 8 * 1024;
+
+    /** A local memory layout; {@code relative} when addressed from the frame pointer. */
+    static final class Frame {
+        final boolean relative;
+        long size;
+
+        Frame(boolean relative) {
+            this.relative = relative;
+        }
+
+        long allocate(long bytes, long align) {
+            size = (size + align - 1) / align * align;
+            long at = size;
+            size += Math.max(bytes, 1);
+            return at;
+        }
+    }
     /** Module variables not placed in device memory: shared ones, placed per kernel on first use. */
     private final Map<String, PtxVariable> moduleShared;
 
-    CodeBuilder(Map<String, PtxVariable> moduleShared) {
+    private final PtxModule module;
+
+    CodeBuilder(Map<String, PtxVariable> moduleShared, PtxModule module) {
         this.moduleShared = moduleShared;
+        this.module = module;
     }
 
     // ---- allocation ----
@@ -61,10 +91,8 @@ final class CodeBuilder {
                 }
             }
             case "local", "param" -> {
-                long align = Math.max(1, v.align());
-                localBytes = (localBytes + align - 1) / align * align;
-                scope.bind(v.name(), new Binding(Kind.LOCAL, localBytes, v.type(), v.byteSize()));
-                localBytes += Math.max(v.byteSize(), 1);
+                long at = frame.allocate(v.byteSize(), Math.max(1, v.align()));
+                scope.bind(v.name(), new Binding(frame.relative ? Kind.FRAME : Kind.LOCAL, at, v.type(), v.byteSize()));
             }
             case "shared" -> scope.bind(v.name(), new Binding(Kind.SHARED, placeShared(v), v.type(), v.byteSize()));
             default -> throw new PtxSyntaxException(line, "." + v.space() + " variables inside a function are not supported");
@@ -97,6 +125,67 @@ final class CodeBuilder {
             sharedOffsets.put(name, at);
         }
         return new Binding(Kind.SHARED, at, v.type(), v.byteSize());
+    }
+
+    // ---- out-of-line functions ----
+
+    Frame frame() {
+        return frame;
+    }
+
+    /** Starts laying out an out-of-line function's frame; returns the kernel's (or caller's) frame. */
+    Frame beginFrame() {
+        Frame previous = frame;
+        frame = new Frame(true);
+        return previous;
+    }
+
+    void endFrame(Frame previous) {
+        frame = previous;
+    }
+
+    boolean usesFramePointer() {
+        return framePointer >= 0;
+    }
+
+    /** The register holding each thread's frame pointer (0 at the kernel's top level). */
+    int framePointer() {
+        if (framePointer < 0) {
+            framePointer = newRegister();
+        }
+        return framePointer;
+    }
+
+    /** The index of an out-of-line function, queueing it for compilation on first use. */
+    int outOfLine(String function) {
+        return outOfLineIndex.computeIfAbsent(function, f -> {
+            outOfLinePending.add(f);
+            callTargets.add(null);
+            return callTargets.size() - 1;
+        });
+    }
+
+    /** What a pointer to the function holds (see {@link KernelCompiler#functionAddress}). */
+    long functionAddress(String function) {
+        return KernelCompiler.functionAddress(module, function);
+    }
+
+    /** The next out-of-line function still to compile, or null. */
+    String nextPending() {
+        return outOfLinePending.isEmpty() ? null : outOfLinePending.remove(0);
+    }
+
+    int registerCount() {
+        return registerSlots.size();
+    }
+
+    void defineTarget(String function, int entryPc, int regLo, int regHi, long frameSize) {
+        callTargets.set(outOfLineIndex.get(function), new CallTarget(function, entryPc, regLo, regHi, frameSize));
+    }
+
+    /** The CALL's new frame starts past the caller's frame, whose size is final only at {@link #finish}. */
+    void callFrom(Insn call, Frame caller) {
+        callFixups.add(new Object[] {call, caller});
     }
 
     // ---- operands ----
@@ -194,6 +283,19 @@ final class CodeBuilder {
             sSlots[i] = relocate(e.getValue(), null, constants, true);
             i++;
         }
+        long localBytes = (kernelFrame.size + 15) & -16L;
+        for (Object[] f : callFixups) {
+            ((Insn) f[0]).offset = (((Frame) f[1]).size + 15) & -16L;
+        }
+        CallTarget[] targets = new CallTarget[callTargets.size()];
+        for (int k = 0; k < targets.length; k++) {
+            CallTarget t = callTargets.get(k);
+            targets[k] = new CallTarget(t.name(), t.entryPc(), t.regLo() + constants, t.regHi() + constants,
+                    (t.frameSize() + 15) & -16L);
+        }
+        if (targets.length > 0) {
+            localBytes += CALL_STACK_BYTES;
+        }
         if (localBytes > Integer.MAX_VALUE / 64 || staticShared > Integer.MAX_VALUE / 2) {
             throw new PtxSyntaxException(0, "kernel " + name + " needs too much local or shared memory");
         }
@@ -201,9 +303,18 @@ final class CodeBuilder {
         if (dynamicSharedSlot >= 0) {
             values[dynamicSharedSlot >> 5] = (staticShared + 15) & -16L;
         }
+        int fp = framePointer < 0 ? -1 : relocate(framePointer, null, constants, true);
+        int[] targetByFunction = new int[module.functions().size()];
+        java.util.Arrays.fill(targetByFunction, -1);
+        for (Map.Entry<String, Integer> e : outOfLineIndex.entrySet()) {
+            long address = KernelCompiler.functionAddress(module, e.getKey());
+            if (address >= 0) {
+                targetByFunction[(int) (address - Space.FUNCTION_WINDOW)] = e.getValue();
+            }
+        }
         return new DecodedKernel(name, code.toArray(new Insn[0]), total, values, sSlots, sCodes, predicates,
-                (int) ((localBytes + 15) & -16L), staticSize, dynamicSharedSlot, params, maxThreads,
-                Math.max(1, Math.min(255, declaredRegisters)));
+                (int) localBytes, staticSize, dynamicSharedSlot, params, maxThreads,
+                Math.max(1, Math.min(255, declaredRegisters)), targets, fp, targetByFunction);
     }
 
     /**

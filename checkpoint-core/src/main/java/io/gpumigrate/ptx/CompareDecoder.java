@@ -91,8 +91,8 @@ final class CompareDecoder {
                 throw InstructionDecoder.unsupported(d.in());
             }
         }
-        if (insn.type == PtxType.F16X2 || insn.type2 == PtxType.F16X2 || insn.type == PtxType.BF16
-                || insn.type2 == PtxType.BF16 || insn.type == PtxType.PRED || insn.type2 == PtxType.PRED) {
+        if (insn.type == PtxType.F16X2 || insn.type2 == PtxType.F16X2 || insn.type == PtxType.PRED
+                || insn.type2 == PtxType.PRED) {
             throw InstructionDecoder.unsupported(d.in());
         }
         if (insn.type.isInteger() && insn.type2.isFloat()) {

@@ -42,6 +42,7 @@ final class ConvertOps {
         double x = switch (st) {
             case F32 -> FloatMath.in32(Float.intBitsToFloat((int) raw), ftz);
             case F16 -> Float.float16ToFloat((short) raw);
+            case BF16 -> Float.intBitsToFloat((int) (raw & 0xFFFF) << 16);
             default -> Double.longBitsToDouble(raw);
         };
         if (dt.isInteger()) {
@@ -57,8 +58,19 @@ final class ConvertOps {
                 yield Float.floatToRawIntBits(sat ? FloatMath.saturate32(f) : f) & 0xFFFF_FFFFL;
             }
             case F16 -> Float.floatToFloat16((float) (sat ? saturate(x) : x)) & 0xFFFFL;
+            case BF16 -> toBfloat16((float) (sat ? saturate(x) : x));
             default -> Double.doubleToRawLongBits(sat ? saturate(x) : x);
         };
+    }
+
+    /** Rounds a float to bfloat16 (its top 16 bits), to nearest even; NaN stays a quiet NaN. */
+    static long toBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return ((bits >>> 16) | 0x40) & 0xFFFF;
+        }
+        int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
+        return (rounded >>> 16) & 0xFFFF;
     }
 
     private static double saturate(double x) {
@@ -95,17 +107,17 @@ final class ConvertOps {
             return Double.doubleToRawLongBits(sat ? saturate(x) : x);
         }
         float f;
-        if (exact == null && Math.abs(v) < (1L << 24)) {
-            f = v;
+        if (exact == null && (mode == Mode.RN || Math.abs(v) < (1L << 24))) {
+            f = v; // Java's long-to-float conversion rounds to nearest even
         } else {
             BigDecimal e = exact != null ? exact : new BigDecimal(v);
-            f = mode == Mode.RN ? e.floatValue() : FloatMath.round32(e.doubleValue(), mode);
-            if (mode != Mode.RN && new BigDecimal(e.doubleValue()).compareTo(e) != 0) {
-                f = e.floatValue(); // double rounding could mislead a directed mode; fall back to nearest
-            }
+            f = FloatMath.directed32(e, mode);
         }
         if (dt == PtxType.F16) {
             return Float.floatToFloat16(sat ? (float) saturate(f) : f) & 0xFFFFL;
+        }
+        if (dt == PtxType.BF16) {
+            return toBfloat16(sat ? FloatMath.saturate32(f) : f);
         }
         return Float.floatToRawIntBits(sat ? FloatMath.saturate32(f) : f) & 0xFFFF_FFFFL;
     }

@@ -18,10 +18,14 @@ import io.gpumigrate.device.ParamLayout;
  * @param params        the kernel parameter layout
  * @param maxThreads    from {@code .maxntid}/{@code .reqntid}, or 0
  * @param declaredRegisters registers the PTX declares (what {@code CU_FUNC_ATTRIBUTE_NUM_REGS} reports)
+ * @param callTargets   out-of-line functions (recursive or called through pointers), by index
+ * @param framePointer  register base of the frame pointer, or -1 when nothing is called out of line
+ * @param targetByFunction for each function of the module (by position), its index in callTargets or -1
  */
 public record DecodedKernel(String name, Insn[] code, int slots, long[] constants, int[] specialSlots,
                             int[] specialCodes, int predicates, int localBytes, int staticShared,
-                            int dynamicSharedSlot, ParamLayout params, int maxThreads, int declaredRegisters) {
+                            int dynamicSharedSlot, ParamLayout params, int maxThreads, int declaredRegisters,
+                            CallTarget[] callTargets, int framePointer, int[] targetByFunction) {
 
     /** Instructions in the decoded form. */
     public int length() {

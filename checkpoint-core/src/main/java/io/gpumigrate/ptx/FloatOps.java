@@ -70,13 +70,8 @@ final class FloatOps {
             float x = FloatMath.in32(f(r[a + l]), ftz);
             float y = b >= 0 ? FloatMath.in32(f(r[b + l]), ftz) : 0;
             float v = switch (in.op) {
-                case Op.FADD -> FloatMath.round32((double) x + y, in.mode);
-                case Op.FSUB -> FloatMath.round32((double) x - y, in.mode);
-                case Op.FMUL -> FloatMath.round32((double) x * y, in.mode);
+                case Op.FADD, Op.FSUB, Op.FMUL, Op.FDIV, Op.FRCP, Op.FSQRT -> FloatMath.arithmetic32(in.op, x, y, in.mode);
                 case Op.FMA -> FloatMath.fma32(x, y, FloatMath.in32(f(r[c + l]), ftz), in.mode);
-                case Op.FDIV -> FloatMath.round32((double) x / y, in.mode);
-                case Op.FRCP -> FloatMath.round32(1.0 / x, in.mode);
-                case Op.FSQRT -> FloatMath.round32(Math.sqrt(x), in.mode);
                 case Op.FRSQRT -> (float) (1.0 / Math.sqrt(x));
                 case Op.FSIN -> (float) Math.sin(x);
                 case Op.FCOS -> (float) Math.cos(x);

@@ -20,11 +20,17 @@ final class InstructionDecoder {
         this.labelPrefix = labelPrefix;
     }
 
+    /** The return label of a function compiled out of line: its {@code ret} returns through the call stack. */
+    static final String OUT_OF_LINE = "(out of line)";
+
     /** {@code ret}: leaves the kernel, or branches to the inlined call's continuation. */
     void ret(PtxStatement.Instr in, Scope scope, String returnLabel) throws PtxSyntaxException {
         Insn insn = start(in, scope);
         if (returnLabel == null) {
             insn.op = Op.EXIT;
+        } else if (returnLabel.equals(OUT_OF_LINE)) {
+            insn.op = Op.RET;
+            insn.e = builder.framePointer();
         } else {
             insn.op = Op.BRA;
             builder.branchTo(insn, returnLabel);

@@ -59,7 +59,7 @@ final class Op {
     static final int SUBC = 53;
     static final int MAD_CC = 54;
     static final int MADC = 55;
-    static final int DP4A = 56;
+    static final int MUL24 = 56;
     static final int SAD = 57;
 
     // floating point (type decides f32 / f64)
@@ -99,6 +99,8 @@ final class Op {
     static final int BAR_RED = 93;
     static final int NOP = 94;
     static final int TRAP = 95;
+    static final int CALL = 96;
+    static final int RET = 97;
 
     // warp
     static final int SHFL = 100;

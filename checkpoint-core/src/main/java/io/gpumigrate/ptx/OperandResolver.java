@@ -42,12 +42,13 @@ final class OperandResolver {
         if (o instanceof PtxOperand.Sink) {
             return builder.scratch();
         }
-        if (o instanceof PtxOperand.Reg r) {
-            Binding b = lookup(r.name());
+        String name = registerName(o);
+        if (name != null) {
+            Binding b = lookup(name);
             if (b != null && b.kind() == Kind.REG) {
                 return (int) b.value();
             }
-            throw error("undeclared register " + r.name());
+            throw error("undeclared register " + name);
         }
         throw error("expected a register, found " + o);
     }
@@ -77,6 +78,8 @@ final class OperandResolver {
             }
             case PtxOperand.Imm i -> builder.constant(immediate(i.value(), type));
             case PtxOperand.FImm f -> builder.constant(floatImmediate(f, type));
+            case PtxOperand.Sym s when lookup(s.name()) != null && lookup(s.name()).kind() == Kind.REG ->
+                    (int) lookup(s.name()).value();
             case PtxOperand.Sym s -> symbolAddress(s.name(), 0);
             case PtxOperand.Addr a when a.base() != null -> symbolAddress(a.base(), a.offset());
             default -> throw error("unsupported operand " + o);
@@ -96,6 +99,24 @@ final class OperandResolver {
         }
         if (b.kind() == Kind.REG) {
             return (int) b.value();
+        }
+        if (b.kind() == Kind.FUNC) {
+            builder.outOfLine(name);
+            return builder.constant(builder.functionAddress(name));
+        }
+        if (b.kind() == Kind.FRAME) {
+            // frame-relative: the address is the frame pointer plus the offset, computed into a temporary
+            Insn add = new Insn();
+            add.op = Op.ADD;
+            add.type = PtxType.U64;
+            add.type2 = PtxType.U64;
+            add.text = "add.u64 (address of " + name + ")";
+            add.line = line;
+            add.d = builder.newRegister();
+            add.a = builder.framePointer();
+            add.b = builder.constant(b.value() + offset);
+            builder.emit(add);
+            return add.d;
         }
         return builder.constant(address(b, name) + offset);
     }
@@ -135,12 +156,13 @@ final class OperandResolver {
             negated[0] = true;
             return pred(n.inner(), null);
         }
-        if (o instanceof PtxOperand.Reg r) {
-            Binding b = lookup(r.name());
+        String name = registerName(o);
+        if (name != null) {
+            Binding b = lookup(name);
             if (b != null && b.kind() == Kind.PRED) {
                 return (int) b.value();
             }
-            throw error("undeclared predicate " + r.name());
+            throw error("undeclared predicate " + name);
         }
         throw error("expected a predicate, found " + o);
     }
@@ -149,11 +171,21 @@ final class OperandResolver {
         if (o instanceof PtxOperand.Not) {
             return true;
         }
-        if (o instanceof PtxOperand.Reg r) {
-            Binding b = lookup(r.name());
+        String name = registerName(o);
+        if (name != null) {
+            Binding b = lookup(name);
             return b != null && b.kind() == Kind.PRED;
         }
         return false;
+    }
+
+    /** The name of a register operand; inline assembly may declare registers without a '%'. */
+    private static String registerName(PtxOperand o) {
+        return switch (o) {
+            case PtxOperand.Reg r -> r.name();
+            case PtxOperand.Sym s -> s.name();
+            default -> null;
+        };
     }
 
     /**
@@ -194,6 +226,11 @@ final class OperandResolver {
             }
             case LOCAL -> {
                 insn.a = builder.constant(b.value());
+                return Space.LOCAL;
+            }
+            case FRAME -> {
+                insn.a = builder.framePointer();
+                insn.offset += b.value();
                 return Space.LOCAL;
             }
             case KPARAM -> {

@@ -5,6 +5,7 @@ import io.gpumigrate.ptx.PtxLexer.Token;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /** Reads a module variable's initializer ({@code = 5}, {@code = {1, 2, {3, 4}}}) into little-endian bytes. */
 final class PtxInitializer {
@@ -12,21 +13,23 @@ final class PtxInitializer {
     private PtxInitializer() {
     }
 
-    static byte[] parse(PtxParser p, PtxType type, long elements, int line) throws PtxSyntaxException {
+    static byte[] parse(PtxParser p, PtxType type, long elements, int line, List<PtxVariable.Relocation> relocations)
+            throws PtxSyntaxException {
         long count = Math.max(elements, 1);
         if (count * type.size() > (64 << 20)) {
             throw new PtxSyntaxException(line, "initializer of " + count * type.size() + " bytes is too large");
         }
         ByteBuffer out = ByteBuffer.allocate((int) (count * type.size())).order(ByteOrder.LITTLE_ENDIAN);
-        values(p, type, out, line);
+        values(p, type, out, line, relocations);
         return out.array();
     }
 
-    private static void values(PtxParser p, PtxType type, ByteBuffer out, int line) throws PtxSyntaxException {
+    private static void values(PtxParser p, PtxType type, ByteBuffer out, int line,
+                               List<PtxVariable.Relocation> relocations) throws PtxSyntaxException {
         if (p.peek().is("{")) {
             p.next();
             while (!p.peek().is("}")) {
-                values(p, type, out, line);
+                values(p, type, out, line, relocations);
                 if (p.peek().is(",")) {
                     p.next();
                 }
@@ -41,7 +44,24 @@ final class PtxInitializer {
             t = p.next();
         }
         long bits;
-        if (t.kind() == Kind.INT) {
+        if (t.kind() == Kind.IDENT && !negative) {
+            String symbol = t.text();
+            if (symbol.equals("generic") && p.peek().is("(")) {
+                p.next();
+                symbol = p.next().text();
+                p.expect(")");
+            }
+            long addend = 0;
+            if (p.peek().is("+")) {
+                p.next();
+                addend = PtxParser.parseInt(p.next());
+            }
+            if (type.size() < 4) {
+                throw new PtxSyntaxException(t.line(), "address of " + symbol + " does not fit a ." + type.name().toLowerCase());
+            }
+            relocations.add(new PtxVariable.Relocation(out.position(), type.size(), symbol, addend));
+            bits = 0;
+        } else if (t.kind() == Kind.INT) {
             long v = PtxParser.parseInt(t);
             v = negative ? -v : v;
             bits = switch (type) {

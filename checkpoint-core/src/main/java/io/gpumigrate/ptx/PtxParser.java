@@ -152,6 +152,13 @@ public final class PtxParser {
                     body.addAll(declarations(t.text().substring(1), t.line()));
                     continue;
                 }
+                case ".callprototype" -> {
+                    while (!peek().is(";") && peek().kind() != Kind.END) {
+                        next();
+                    }
+                    next();
+                    continue;
+                }
                 case ".pragma", ".loc", ".file" -> {
                     skipLine(t.line());
                     if (peek().is(";")) {
@@ -179,7 +186,8 @@ public final class PtxParser {
     }
 
     private PtxVariable withName(PtxVariable v, String name, int count) {
-        return new PtxVariable(v.space(), name, v.type(), v.align(), count, v.elements(), null, false, v.line());
+        return new PtxVariable(v.space(), name, v.type(), v.align(), count, v.elements(), null, false, v.line(),
+                java.util.List.of());
     }
 
     private PtxStatement instruction(Token first) throws PtxSyntaxException {
@@ -281,6 +289,17 @@ public final class PtxParser {
         Token t = next();
         if (t.kind() == Kind.IDENT) {
             base = t.text();
+            if (peek().is(",")) {
+                // texture/surface style [tex, coords]: kept as a group for the decoder to refuse by name
+                List<PtxOperand> items = new ArrayList<>();
+                items.add(new PtxOperand.Sym(base));
+                while (peek().is(",")) {
+                    next();
+                    items.add(operand());
+                }
+                expect("]");
+                return new PtxOperand.Group(items);
+            }
             t = next();
         } else if (t.kind() == Kind.INT) {
             offset = parseInt(t);
@@ -334,12 +353,13 @@ public final class PtxParser {
                     expect("]");
                 }
                 byte[] init = null;
+                List<PtxVariable.Relocation> relocations = new ArrayList<>();
                 if (peek().is("=")) {
                     next();
-                    init = PtxInitializer.parse(this, type, elements, line);
+                    init = PtxInitializer.parse(this, type, elements, line, relocations);
                 }
                 int a = align > 0 ? align : type.size() * vector;
-                return new PtxVariable(space, t.text(), type, a, count, elements, init, external, line);
+                return new PtxVariable(space, t.text(), type, a, count, elements, init, external, line, relocations);
             } else {
                 throw new PtxSyntaxException(t.line(), "unexpected " + t + " in ." + space + " declaration");
             }

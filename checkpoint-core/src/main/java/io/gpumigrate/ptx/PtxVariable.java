@@ -13,9 +13,14 @@ package io.gpumigrate.ptx;
  * @param init       initial bytes (module variables), or null
  * @param external   declared {@code .extern}
  * @param line       PTX line
+ * @param relocations addresses of other symbols that the initializer stores, resolved at load time
  */
 public record PtxVariable(String space, String name, PtxType type, int align, int count, long elements,
-                          byte[] init, boolean external, int line) {
+                          byte[] init, boolean external, int line, java.util.List<Relocation> relocations) {
+
+    /** An initializer element holding the address of {@code symbol} plus {@code addend}, at byte {@code offset}. */
+    public record Relocation(long offset, int size, String symbol, long addend) {
+    }
 
     /** Bytes of storage. */
     public long byteSize() {

@@ -7,11 +7,11 @@ import java.util.Map;
 final class Scope {
 
     /** What a name stands for. */
-    enum Kind { REG, PRED, LOCAL, SHARED, GLOBAL, KPARAM, FUNC }
+    enum Kind { REG, PRED, LOCAL, FRAME, SHARED, GLOBAL, KPARAM, FUNC }
 
     /**
      * @param kind  what the name is
-     * @param value register base, predicate index, or address in its space
+     * @param value register base, predicate index, or address in its space (FRAME: offset from the frame pointer)
      * @param type  declared type (registers), or null
      * @param size  bytes (variables), or 0
      */

@@ -21,6 +21,8 @@ public final class Space {
     public static final long LOCAL_WINDOW = 0x7F00_0000_0000L;
     /** Generic address of the kernel parameter buffer. */
     public static final long KPARAM_WINDOW = 0x7D00_0000_0000L;
+    /** "Address" of out-of-line function N is this plus N (what a function pointer holds). */
+    public static final long FUNCTION_WINDOW = 0x7C00_0000_0000L;
     /** Size of each window. */
     static final long WINDOW_SIZE = 1L << 40;
 

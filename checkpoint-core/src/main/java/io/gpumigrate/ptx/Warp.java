@@ -33,7 +33,46 @@ final class Warp {
     /** The bar.red instruction whose result is due when the barrier releases, or null. */
     Insn pendingReduction;
 
+    /** Per-lane call stacks of out-of-line calls, created on first use. */
+    private LaneStack[] stacks;
+
+    /** A lane's call stack: return PCs, frame pointers, saved registers. */
+    static final class LaneStack {
+        long[] data = new long[64];
+        int size;
+
+        void push(long v) {
+            if (size == data.length) {
+                data = java.util.Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = v;
+        }
+
+        long pop() {
+            return data[--size];
+        }
+    }
+
+    LaneStack stack(int lane) {
+        if (stacks == null) {
+            stacks = new LaneStack[32];
+        }
+        LaneStack s = stacks[lane];
+        if (s == null) {
+            s = new LaneStack();
+            stacks[lane] = s;
+        }
+        return s;
+    }
+
     void reset(int id, int valid, int slots, int predicates) {
+        if (stacks != null) {
+            for (LaneStack s : stacks) {
+                if (s != null) {
+                    s.size = 0;
+                }
+            }
+        }
         this.id = id;
         this.valid = valid;
         if (r.length < slots * 32) {

@@ -61,6 +61,22 @@ final class ModuleRegistry {
                     constBytes += v.space().equals("const") ? v.byteSize() : 0;
                 }
             }
+            for (PtxVariable v : ptx.variables()) {
+                DeviceAllocation a = module.globals.get(v.name());
+                for (PtxVariable.Relocation r : v.relocations()) {
+                    Long target = addresses.get(r.symbol());
+                    long value = target != null ? target : KernelCompiler.functionAddress(ptx, r.symbol());
+                    if (value < 0) {
+                        throw new PtxSyntaxException(v.line(), "initializer of " + v.name() + " refers to unknown symbol "
+                                + r.symbol());
+                    }
+                    if (a != null && r.offset() + r.size() <= a.size()) {
+                        byte[] bytes = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                                .putLong(value + r.addend()).array();
+                        a.write(r.offset(), MemorySegment.ofArray(bytes), 0, r.size());
+                    }
+                }
+            }
             KernelCompiler compiler = new KernelCompiler(ptx, addresses);
             for (PtxFunction f : ptx.functions()) {
                 if (f.entry() && f.body() != null) {
