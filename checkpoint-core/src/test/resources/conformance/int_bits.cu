@@ -1,4 +1,5 @@
-// Bit operations: popc, clz, brev, ffs, bfind, bfe, bfi, prmt (all modes), funnel shifts,
+// Bit operations: popc, clz, brev, ffs, bfind, bfe, bfi, prmt (all modes; __byte_perm masks its
+// selector with 0x7777, the raw instruction also replicates signs), funnel shifts,
 // shifts past the register width (PTX clamps the amount), cnot, lop3.
 // x, y: operands; z packs a bit position (low byte) and a field length (second byte),
 // passed unmasked so that the instructions' own "& 0xff" is exercised.
@@ -44,7 +45,7 @@ extern "C" __global__ void bits32(const unsigned *a, const unsigned *b, const un
     asm("lop3.b32 %0, %1, %2, %3, 0xE8;" : "=r"(o[26]) : "r"(x), "r"(y), "r"(z));  // majority
     o[27] = __popc(x & ~y);
     o[28] = __clz(x >> (z & 31));
-    o[29] = __brev(x) ^ __byte_perm(x, 0, 0x0123);
+    asm("prmt.b32 %0, %1, %2, %3;" : "=r"(o[29]) : "r"(x), "r"(y), "r"(z));   // selector msbs replicate signs
 }
 
 extern "C" __global__ void bits64(const unsigned long long *a, const unsigned long long *b,
