@@ -1,5 +1,5 @@
 // Block-level algorithms: shared-memory tiled matrix multiply, warp-shuffle reduction, block
-// prefix sum (scan), and the barrier reductions __syncthreads_count/_and/_or.
+// prefix sum (scan), and the barrier reductions __syncthreads_count/_and/_or (bar.red).
 
 #define TILE 16
 

@@ -44,3 +44,21 @@ extern "C" __global__ void timers(const int *work, unsigned long long *out)
     o[0] = c0; o[1] = c1; o[2] = g0; o[3] = g1; o[4] = s1 - s0;
     o[5] = sm; o[6] = nsm; o[7] = eq; o[8] = ge; o[9] = acc;
 }
+
+// Shared memory sizes as the kernel sees them: the dynamic part is what the launch asked for.
+extern "C" __global__ void smem_sizes(unsigned *out)
+{
+    __shared__ int fixed[100];
+    extern __shared__ int dyn[];
+    fixed[threadIdx.x] = threadIdx.x;
+    dyn[threadIdx.x] = fixed[threadIdx.x];
+    __syncthreads();
+    unsigned dynamic_size, total_size;
+    asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(dynamic_size));
+    asm("mov.u32 %0, %%total_smem_size;" : "=r"(total_size));
+    if (threadIdx.x == 0) {
+        out[0] = dynamic_size;
+        out[1] = total_size;
+        out[2] = dyn[blockDim.x - 1];
+    }
+}

@@ -56,3 +56,25 @@ extern "C" __global__ void partial_warp(const int *in, unsigned *out)
         o[2] = __activemask();
     }
 }
+
+// Lanes leave a loop at different iterations (lane % 5 + 1 trips): inside the loop the active
+// mask shrinks, and collectives over __activemask() see only the lanes still in it.
+extern "C" __global__ void divergent_loop_collectives(const int *in, unsigned *out)
+{
+    int lane = threadIdx.x & 31;
+    int v = in[threadIdx.x];
+    int trips = lane % 5 + 1;
+    unsigned acc = 0, last_mask = 0;
+#pragma unroll 1   // one loop in the PTX too: which lanes run together must follow the source loop
+    for (int k = 0; k < trips; k++) {
+        unsigned m = __activemask();
+        int leader = __ffs(m) - 1;
+        int from_leader = __shfl_sync(m, v + k, leader);
+        unsigned votes = __ballot_sync(m, (v >> k) & 1);
+        acc += (unsigned) from_leader ^ votes;
+        last_mask = m;
+    }
+    __syncwarp();
+    out[2 * threadIdx.x] = acc;
+    out[2 * threadIdx.x + 1] = last_mask;
+}

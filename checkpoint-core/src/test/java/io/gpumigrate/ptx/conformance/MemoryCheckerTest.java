@@ -8,6 +8,8 @@ import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceFunction;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,25 @@ class MemoryCheckerTest extends ConformanceTest {
         String message = e.getMessage().toLowerCase(Locale.ROOT);
         assertTrue(message.contains("shared_overrun"), "message names the kernel: " + e.getMessage());
         assertTrue(message.contains("shared"), "message names the state space: " + e.getMessage());
+    }
+
+    @Test
+    void readOfFreedMemory() throws CudaException {
+        long in = gpu.upload(new int[64]);
+        long out = gpu.alloc(4 * 64);
+        backend.memFree(in);
+        DeviceFunction kernel = gpu.kernel("memory_errors", "oob_read");
+        CudaException e = assertThrows(CudaException.class,
+                () -> gpu.launch(kernel, KernelRunner.grid(1, 64), in, out, -1, 0L));
+        assertEquals(CuResult.ILLEGAL_ADDRESS, e.result(), e.getMessage());
+        assertTrue(e.getMessage().contains("oob_read"), "message names the kernel: " + e.getMessage());
+        Matcher hex = Pattern.compile("0x([0-9a-fA-F]+)").matcher(e.getMessage());
+        boolean named = false;
+        while (hex.find()) {
+            long address = Long.parseUnsignedLong(hex.group(1), 16);
+            named |= address >= in && address < in + 4 * 64;
+        }
+        assertTrue(named, "message names an address inside the freed allocation at 0x" + Long.toHexString(in) + ": " + e.getMessage());
     }
 
     @Test

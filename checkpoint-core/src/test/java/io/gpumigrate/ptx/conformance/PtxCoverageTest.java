@@ -69,7 +69,8 @@ class PtxCoverageTest {
         feature("cvta and generic addressing", "cvta\\.shared", "cvta\\.local", "isspacep\\.shared");
         feature("control flow", "bra\\.uni", "call\\.uni", "call \\(retval0\\),\\s+%rd", "\\.callprototype", "exit;",
                 "ret;");
-        feature("barriers", "bar\\.sync", "bar\\.red\\.popc", "bar\\.red\\.and", "bar\\.warp\\.sync");
+        feature("barriers", "bar\\.sync", "bar\\.red\\.popc", "bar\\.red\\.and", "bar\\.warp\\.sync", "bar\\.arrive 1, 128",
+                "bar\\.sync 1, 128", "barrier\\.sync");
         feature("fences", "membar\\.gl", "membar\\.cta", "fence\\.acq_rel");
         feature("atomics global", "atom\\.global\\.add\\.f32", "atom\\.global\\.add\\.f64",
                 "atom\\.global\\.add\\.u64", "atom\\.global\\.min\\.s64", "atom\\.global\\.max\\.u32",
@@ -84,7 +85,7 @@ class PtxCoverageTest {
         feature("activemask", "activemask\\.b32");
         feature("match", "match\\.any\\.sync", "match\\.all\\.sync");
         feature("special registers", "%tid\\.z", "%ntid\\.y", "%ctaid\\.z", "%nctaid\\.y", "%laneid", "%warpid",
-                "%nwarpid", "%clock64", "%clock\\b", "%globaltimer", "%lanemask_lt", "%lanemask_ge", "%smid",
+                "%nwarpid", "%clock64", "%clock\\b", "%globaltimer", "%lanemask_lt", "%lanemask_ge", "%smid", "%dynamic_smem_size", "%total_smem_size",
                 "%nsmid");
     }
 

@@ -89,4 +89,14 @@ class SpecialRegisterTest extends ConformanceTest {
         assertTrue(firstOfSecond >= lastOfFirst,
                 "%globaltimer in a later launch (" + firstOfSecond + ") is not before an earlier one (" + lastOfFirst + ")");
     }
+
+    @Test
+    void sharedMemorySizeRegisters() throws CudaException {
+        long out = gpu.alloc(12);
+        gpu.launch(gpu.kernel("special_registers", "smem_sizes"), KernelRunner.grid(1, 100, 512), out);
+        int[] r = gpu.ints(out, 3);
+        assertEquals(512, r[0], "%dynamic_smem_size is the launch's dynamic shared memory");
+        assertTrue(r[1] >= 400 + 512, "%total_smem_size " + r[1] + " covers 400 static and 512 dynamic bytes");
+        assertEquals(99, r[2], "dynamic shared memory holds what the block wrote");
+    }
 }

@@ -106,4 +106,31 @@ class WarpTest extends ConformanceTest {
             assertEquals(0x55555555, r[3 * t + 2], "activemask inside the even-lane branch, thread " + t);
         }
     }
+
+    @Test
+    void collectivesInsideALoopLanesLeaveAtDifferentTimes() throws CudaException {
+        int threads = 64;
+        int[] in = TestInputs.ints(new Random(43), threads);
+        long out = gpu.alloc(8L * threads);
+        gpu.launch(gpu.kernel("warp", "divergent_loop_collectives"), KernelRunner.grid(1, threads), gpu.upload(in), out);
+        int[] r = gpu.ints(out, 2 * threads);
+        for (int t = 0; t < threads; t++) {
+            int lane = t & 31, base = t & ~31, trips = lane % 5 + 1;
+            int acc = 0, lastMask = 0;
+            for (int k = 0; k < trips; k++) {
+                int mask = 0, votes = 0;
+                for (int l = 0; l < 32; l++) {
+                    if (l % 5 >= k) {
+                        mask |= 1 << l;
+                        votes |= ((in[base + l] >> k) & 1) << l;
+                    }
+                }
+                int leader = Integer.numberOfTrailingZeros(mask);
+                acc += (in[base + leader] + k) ^ votes;
+                lastMask = mask;
+            }
+            assertEquals(acc, r[2 * t], "shuffles and ballots over the shrinking active mask, thread " + t);
+            assertEquals(lastMask, r[2 * t + 1], "activemask in the last iteration of thread " + t);
+        }
+    }
 }
