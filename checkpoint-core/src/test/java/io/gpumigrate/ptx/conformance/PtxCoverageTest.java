@@ -85,8 +85,8 @@ class PtxCoverageTest {
         feature("activemask", "activemask\\.b32");
         feature("match", "match\\.any\\.sync", "match\\.all\\.sync");
         feature("special registers", "%tid\\.z", "%ntid\\.y", "%ctaid\\.z", "%nctaid\\.y", "%laneid", "%warpid",
-                "%nwarpid", "%clock64", "%clock\\b", "%globaltimer", "%lanemask_lt", "%lanemask_ge", "%smid", "%dynamic_smem_size", "%total_smem_size",
-                "%nsmid");
+                "%nwarpid", "%clock64", "%clock\\b", "%globaltimer", "%lanemask_lt", "%lanemask_ge", "%smid",
+                "%nsmid", "%dynamic_smem_size", "%total_smem_size");
     }
 
     private static void feature(String name, String... patterns) {
