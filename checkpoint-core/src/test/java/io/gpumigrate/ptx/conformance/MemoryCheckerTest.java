@@ -31,6 +31,7 @@ class MemoryCheckerTest extends ConformanceTest {
         CudaException e = assertThrows(CudaException.class,
                 () -> gpu.launch(kernel, KernelRunner.grid(1, 64), in, out, 5, offset));
         assertIllegalAddress(e, "oob_read", in + 4 * offset);
+        assertNamesThread(e, "(0,0,0)", "(5,0,0)");
     }
 
     @Test
@@ -41,6 +42,7 @@ class MemoryCheckerTest extends ConformanceTest {
         CudaException e = assertThrows(CudaException.class,
                 () -> gpu.launch(kernel, KernelRunner.grid(2, 64), out, n));
         assertIllegalAddress(e, "write_past_end", out + 4L * n);
+        assertNamesThread(e, "(1,0,0)", "(36,0,0)");   // global thread 100 = block 1, thread 36 of 64
     }
 
     @Test
@@ -93,6 +95,13 @@ class MemoryCheckerTest extends ConformanceTest {
 
     private long backendAlloc(long bytes) throws CudaException {
         return backend.memAlloc(bytes);
+    }
+
+    /** The faulting thread, as "(x,y,z)" coordinates of its block and of the thread in it. */
+    private static void assertNamesThread(CudaException e, String block, String thread) {
+        String message = e.getMessage().replace(" ", "");
+        assertTrue(message.contains(block) && message.contains(thread),
+                "message names block " + block + " and thread " + thread + ": " + e.getMessage());
     }
 
     private static void assertIllegalAddress(CudaException e, String kernel, long address) {
