@@ -69,18 +69,13 @@ final class ArithmeticDecoder {
                 ternary(d, ops, t, insn.op == Op.MAD_WIDE ? wide(t) : t);
                 if (insn.op == Op.MAD_CC) {
                     insn.d2 = ops.carryRegister();
-                    insn.op = d.has("hi") ? -1 : Op.MAD_CC;
-                    if (insn.op < 0) {
-                        throw InstructionDecoder.unsupported(d.in());
-                    }
+                    insn.mode = d.has("hi") ? 1 : 0;
                 }
             }
             case "madc" -> {
                 insn.type = d.type();
                 insn.op = Op.MADC;
-                if (d.has("hi")) {
-                    throw InstructionDecoder.unsupported(d.in());
-                }
+                insn.mode = d.has("hi") ? 1 : 0;
                 ternary(d, ops, insn.type, insn.type);
                 insn.e = ops.carryRegister();
                 insn.d2 = d.has("cc") ? insn.e : -1;

@@ -52,7 +52,7 @@ final class BitOps {
                 }
                 case Op.MAD_CC, Op.MADC -> {
                     long carryIn = in.op == Op.MADC ? r[in.e + l] : 0;
-                    long p = t.normalize(x) * t.normalize(r[b + l]);
+                    long p = in.mode == 1 ? IntegerOps.mulHi(t, x, r[b + l]) : t.normalize(x) * t.normalize(r[b + l]);
                     long addend = r[c + l];
                     long s = bits == 64 ? p + addend + carryIn : (p & 0xFFFF_FFFFL) + (addend & 0xFFFF_FFFFL) + carryIn;
                     if (in.d2 >= 0) {

@@ -64,14 +64,17 @@ final class InstructionDecoder {
         if (insn.type2 == null) {
             insn.type2 = insn.type;
         }
-        if (insn.type == PtxType.F16 || insn.type == PtxType.BF16 || insn.type == PtxType.F16X2
-                || insn.type == PtxType.B128) {
-            if (!(insn.op == Op.CVT || insn.op == Op.LD || insn.op == Op.ST || insn.op == Op.MOV)) {
-                throw unsupported(in);
-            }
+        if (insn.type.isHalf() && !HALF_OPS.contains(insn.op) || insn.type == PtxType.B128
+                && !(insn.op == Op.LD || insn.op == Op.ST || insn.op == Op.MOV)) {
+            throw unsupported(in);
         }
         builder.emit(insn);
     }
+
+    /** Operations implemented for half-precision types (f16, bf16, and their x2 pairs). */
+    private static final java.util.Set<Integer> HALF_OPS = java.util.Set.of(Op.CVT, Op.LD, Op.ST, Op.MOV, Op.MOV_PACK,
+            Op.MOV_UNPACK, Op.SELP, Op.FADD, Op.FSUB, Op.FMUL, Op.FMA, Op.FNEG, Op.FABS, Op.FMIN, Op.FMAX, Op.FEX2,
+            Op.FTANH, Op.SETP);
 
     static PtxSyntaxException unsupported(PtxStatement.Instr in) {
         return new PtxSyntaxException(in.line(), "instruction '" + in.opcode() + "' is not supported by the emulator");
@@ -112,6 +115,10 @@ final class InstructionDecoder {
                 insn.op = Op.NOP;
             }
             case "bar", "barrier" -> {
+                if (d.has("warp")) {
+                    insn.op = Op.NOP; // bar.warp.sync: the warp's lanes already run in lockstep when converged
+                    return true;
+                }
                 boolean red = d.has("red");
                 int idIndex = red ? 1 : 0;
                 if (d.has("arrive") || d.operands().size() > (red ? 3 : 1)) {

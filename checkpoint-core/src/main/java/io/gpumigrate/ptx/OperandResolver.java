@@ -80,6 +80,7 @@ final class OperandResolver {
             case PtxOperand.FImm f -> builder.constant(floatImmediate(f, type));
             case PtxOperand.Sym s when lookup(s.name()) != null && lookup(s.name()).kind() == Kind.REG ->
                     (int) lookup(s.name()).value();
+            case PtxOperand.Sym s when s.name().equals("WARP_SZ") -> builder.constant(32);
             case PtxOperand.Sym s -> symbolAddress(s.name(), 0);
             case PtxOperand.Addr a when a.base() != null -> symbolAddress(a.base(), a.offset());
             default -> throw error("unsupported operand " + o);

@@ -54,7 +54,7 @@ final class PtxInitializer {
             long addend = 0;
             if (p.peek().is("+")) {
                 p.next();
-                addend = PtxParser.parseInt(p.next());
+                addend = PtxLiterals.parseInt(p.next());
             }
             if (type.size() < 4) {
                 throw new PtxSyntaxException(t.line(), "address of " + symbol + " does not fit a ." + type.name().toLowerCase());
@@ -62,7 +62,7 @@ final class PtxInitializer {
             relocations.add(new PtxVariable.Relocation(out.position(), type.size(), symbol, addend));
             bits = 0;
         } else if (t.kind() == Kind.INT) {
-            long v = PtxParser.parseInt(t);
+            long v = PtxLiterals.parseInt(t);
             v = negative ? -v : v;
             bits = switch (type) {
                 case F32 -> Float.floatToRawIntBits((float) v);
@@ -70,7 +70,7 @@ final class PtxInitializer {
                 default -> v;
             };
         } else if (t.kind() == Kind.FLOAT) {
-            PtxOperand.FImm f = PtxParser.parseFloat(t);
+            PtxOperand.FImm f = PtxLiterals.parseFloat(t);
             double d = f.isDouble() ? Double.longBitsToDouble(f.bits()) : Float.intBitsToFloat((int) f.bits());
             d = negative ? -d : d;
             bits = switch (type) {

@@ -42,7 +42,7 @@ public final class PtxParser {
                         next();
                     }
                 }
-                case ".address_size" -> addressSize = (int) parseInt(next());
+                case ".address_size" -> addressSize = (int) PtxLiterals.parseInt(next());
                 case ".file" -> skipLine(t.line());
                 case ".section" -> skipSection();
                 case ".visible", ".extern", ".weak", ".common" -> {
@@ -82,10 +82,10 @@ public final class PtxParser {
             String d = next().text();
             switch (d) {
                 case ".maxntid", ".reqntid" -> {
-                    int product = (int) parseInt(next());
+                    int product = (int) PtxLiterals.parseInt(next());
                     while (peek().is(",")) {
                         next();
-                        product *= (int) parseInt(next());
+                        product *= (int) PtxLiterals.parseInt(next());
                     }
                     maxThreads = product;
                 }
@@ -207,7 +207,7 @@ public final class PtxParser {
         }
         List<PtxOperand> operands = new ArrayList<>();
         while (!peek().is(";")) {
-            operands.add(operand());
+            operands.add(PtxOperandParser.operand(this));
             if (peek().is(",")) {
                 next();
             } else if (!peek().is(";")) {
@@ -219,112 +219,6 @@ public final class PtxParser {
         return new PtxStatement.Instr(guard, negated, op.text(), operands, op.line());
     }
 
-    private PtxOperand operand() throws PtxSyntaxException {
-        Token t = next();
-        PtxOperand result;
-        if (t.is("!")) {
-            return new PtxOperand.Not(operand());
-        } else if (t.is("-")) {
-            Token num = next();
-            if (num.kind() == Kind.INT) {
-                result = new PtxOperand.Imm(-parseInt(num));
-            } else if (num.kind() == Kind.FLOAT) {
-                PtxOperand.FImm f = parseFloat(num);
-                result = new PtxOperand.FImm(f.bits() ^ (f.isDouble() ? Long.MIN_VALUE : 0x8000_0000L), f.isDouble());
-            } else {
-                throw new PtxSyntaxException(num.line(), "expected a number after '-', found " + num);
-            }
-        } else if (t.kind() == Kind.INT) {
-            result = new PtxOperand.Imm(parseInt(t));
-        } else if (t.kind() == Kind.FLOAT) {
-            result = parseFloat(t);
-        } else if (t.is("[")) {
-            result = address(t);
-        } else if (t.is("{")) {
-            List<PtxOperand> items = new ArrayList<>();
-            while (!peek().is("}")) {
-                items.add(operand());
-                if (peek().is(",")) {
-                    next();
-                }
-            }
-            next();
-            result = new PtxOperand.Vec(items);
-        } else if (t.is("(")) {
-            List<PtxOperand> items = new ArrayList<>();
-            while (!peek().is(")")) {
-                items.add(operand());
-                if (peek().is(",")) {
-                    next();
-                }
-            }
-            next();
-            result = new PtxOperand.Group(items);
-        } else if (t.kind() == Kind.IDENT) {
-            if (t.text().equals("_")) {
-                result = new PtxOperand.Sink();
-            } else if (t.text().startsWith("%")) {
-                result = new PtxOperand.Reg(t.text());
-            } else {
-                result = new PtxOperand.Sym(t.text());
-                if (peek().is("+") && tokens.get(pos + 1).kind() == Kind.INT) {
-                    next();
-                    long off = parseInt(next());
-                    result = new PtxOperand.Addr(t.text(), off);
-                }
-            }
-        } else {
-            throw new PtxSyntaxException(t.line(), "unexpected " + t + " in operand");
-        }
-        if (peek().is("|")) {
-            next();
-            result = new PtxOperand.Pair(result, operand());
-        }
-        return result;
-    }
-
-    private PtxOperand address(Token open) throws PtxSyntaxException {
-        String base = null;
-        long offset = 0;
-        Token t = next();
-        if (t.kind() == Kind.IDENT) {
-            base = t.text();
-            if (peek().is(",")) {
-                // texture/surface style [tex, coords]: kept as a group for the decoder to refuse by name
-                List<PtxOperand> items = new ArrayList<>();
-                items.add(new PtxOperand.Sym(base));
-                while (peek().is(",")) {
-                    next();
-                    items.add(operand());
-                }
-                expect("]");
-                return new PtxOperand.Group(items);
-            }
-            t = next();
-        } else if (t.kind() == Kind.INT) {
-            offset = parseInt(t);
-            t = next();
-        }
-        while (t.is("+") || t.is("-")) {
-            boolean minus = t.is("-");
-            Token n = next();
-            long sign = minus ? -1 : 1;
-            if (n.is("-")) {
-                sign = -sign;
-                n = next();
-            }
-            if (n.kind() != Kind.INT) {
-                throw new PtxSyntaxException(n.line(), "expected an offset in address, found " + n);
-            }
-            offset += sign * parseInt(n);
-            t = next();
-        }
-        if (!t.is("]")) {
-            throw new PtxSyntaxException(t.line(), "expected ']' in address, found " + t);
-        }
-        return new PtxOperand.Addr(base, offset);
-    }
-
     /** {@code [.align N] [.v2|.v4] [.ptr ...] .type name[<N>][[dims]] [= init]} after the space keyword. */
     private PtxVariable declaration(String space, boolean external, int line) throws PtxSyntaxException {
         int align = 0;
@@ -333,7 +227,7 @@ public final class PtxParser {
         while (true) {
             Token t = next();
             if (t.is(".align")) {
-                align = (int) parseInt(next());
+                align = (int) PtxLiterals.parseInt(next());
             } else if (t.is(".v2") || t.is(".v4") || t.is(".v8")) {
                 vector = Integer.parseInt(t.text().substring(2));
             } else if (t.is(".ptr") || t.is(".global") || t.is(".const") || t.is(".shared") || t.is(".local")) {
@@ -348,7 +242,7 @@ public final class PtxParser {
                     if (peek().is("]")) {
                         elements = 0;
                     } else {
-                        elements *= parseInt(next());
+                        elements *= PtxLiterals.parseInt(next());
                     }
                     expect("]");
                 }
@@ -377,7 +271,7 @@ public final class PtxParser {
             return -1;
         }
         next();
-        int count = (int) parseInt(next());
+        int count = (int) PtxLiterals.parseInt(next());
         expect(">");
         return count;
     }
@@ -405,6 +299,10 @@ public final class PtxParser {
         return tokens.get(pos);
     }
 
+    Token peekAhead(int n) {
+        return tokens.get(Math.min(pos + n, tokens.size() - 1));
+    }
+
     Token next() {
         Token t = tokens.get(pos);
         if (t.kind() != Kind.END) {
@@ -427,44 +325,5 @@ public final class PtxParser {
             throw new PtxSyntaxException(t.line(), "expected " + kind.name().toLowerCase() + ", found " + t);
         }
         return t;
-    }
-
-    static long parseInt(Token t) throws PtxSyntaxException {
-        String s = t.text();
-        if (t.kind() != Kind.INT) {
-            throw new PtxSyntaxException(t.line(), "expected an integer, found " + t);
-        }
-        if (s.endsWith("U") || s.endsWith("u")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            if (s.startsWith("0x") || s.startsWith("0X")) {
-                return Long.parseUnsignedLong(s.substring(2), 16);
-            }
-            if (s.startsWith("0b") || s.startsWith("0B")) {
-                return Long.parseUnsignedLong(s.substring(2), 2);
-            }
-            if (s.length() > 1 && s.startsWith("0")) {
-                return Long.parseUnsignedLong(s.substring(1), 8);
-            }
-            return Long.parseUnsignedLong(s);
-        } catch (NumberFormatException e) {
-            throw new PtxSyntaxException(t.line(), "bad integer literal " + t);
-        }
-    }
-
-    static PtxOperand.FImm parseFloat(Token t) throws PtxSyntaxException {
-        String s = t.text();
-        try {
-            if (s.length() > 2 && (s.charAt(1) == 'f' || s.charAt(1) == 'F')) {
-                return new PtxOperand.FImm(Long.parseUnsignedLong(s.substring(2), 16), false);
-            }
-            if (s.length() > 2 && (s.charAt(1) == 'd' || s.charAt(1) == 'D')) {
-                return new PtxOperand.FImm(Long.parseUnsignedLong(s.substring(2), 16), true);
-            }
-            return new PtxOperand.FImm(Double.doubleToRawLongBits(Double.parseDouble(s)), true);
-        } catch (NumberFormatException e) {
-            throw new PtxSyntaxException(t.line(), "bad float literal " + t);
-        }
     }
 }

@@ -271,4 +271,52 @@ class KernelExecutionTest {
             assertEquals(ten < 0 ? 0 : (int) Math.floor(ten), ints[3 * i + 2], "rmi.u32 of " + ten);
         }
     }
+
+    @Test
+    void halfPrecisionArithmeticAndComparisons() throws CudaException {
+        int n = 32;
+        short[] a = new short[n];
+        short[] b = new short[n];
+        int[] pairs = new int[n];
+        short[] brain = new short[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = Float.floatToFloat16(i * 0.5f - 4);
+            b[i] = Float.floatToFloat16(3 - i * 0.25f);
+            pairs[i] = (Float.floatToFloat16(i) & 0xFFFF) | Float.floatToFloat16(-i * 0.5f) << 16;
+            brain[i] = (short) (Float.floatToRawIntBits(i * 1.5f) >>> 16);
+        }
+        long da = h.shorts(a);
+        long db = h.shorts(b);
+        long dc = h.zeros(2L * n);
+        long dp = h.ints(pairs);
+        long dbf = h.shorts(brain);
+        long flags = h.zeros(4L * n);
+        h.launch("halves", grid(1, n), da, db, dc, dp, dbf, flags, n);
+        short[] c = h.readShorts(dc, n);
+        int[] p = h.readInts(dp, n);
+        short[] bf = h.readShorts(dbf, n);
+        int[] f = h.readInts(flags, n);
+        for (int i = 0; i < n; i++) {
+            float x = Float.float16ToFloat(a[i]);
+            float y = Float.float16ToFloat(b[i]);
+            float sum = Float.float16ToFloat(Float.floatToFloat16(x + 1));
+            assertEquals(Float.floatToFloat16(Math.fma(x, y, sum)), c[i], "hfma of " + x + ", " + y);
+            int lo = Float.floatToFloat16(i * x) & 0xFFFF;
+            int hi = Float.floatToFloat16(-i * 0.5f * y) & 0xFFFF;
+            assertEquals(lo | hi << 16, p[i], "hmul2 of pair " + i);
+            assertEquals((short) (Float.floatToRawIntBits(i * 3f) >>> 16), bf[i], "bf16 multiply of " + i * 1.5f);
+            assertEquals((x < y ? 1 : 0) + 2 * (x > y ? 1 : 0), f[i], "comparisons of " + x + ", " + y);
+        }
+    }
+
+    @Test
+    void syncwarpAndWarpSize() throws CudaException {
+        long out = h.zeros(4 * 32);
+        h.launch("warpExchange", grid(1, 32), out);
+        int[] got = h.readInts(out, 32);
+        for (int lane = 0; lane < 32; lane++) {
+            int other = lane ^ 16;
+            assertEquals((other < 16 ? other * 3 : -other) + 32_000, got[lane], "lane " + lane);
+        }
+    }
 }

@@ -1,6 +1,9 @@
 // Kernels of the emulator's own interpreter tests (KernelExecutionTest).
 // Regenerate the PTX beside it with: nvcc -ptx -arch=sm_90 kernels.cu -o kernels.ptx
 
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+
 extern "C" {
 
 __global__ void reduceSum(const float* in, float* out, int n) {
@@ -192,6 +195,30 @@ __global__ void floats(const float* in, float* outf, double* outd, int* outi, in
     outi[3 * i + 0] = __float2int_rn(x * 10.0f);
     outi[3 * i + 1] = (int) (x * 10.0f);
     outi[3 * i + 2] = (int) __float2uint_rd(x * 10.0f);
+}
+
+__global__ void halves(const __half* a, const __half* b, __half* c, __half2* pairs, __nv_bfloat16* brain,
+                       int* flags, int n) {
+    int i = threadIdx.x;
+    if (i >= n) {
+        return;
+    }
+    c[i] = __hfma(a[i], b[i], __hadd(a[i], __float2half(1.0f)));
+    pairs[i] = __hmul2(pairs[i], __halves2half2(a[i], b[i]));
+    brain[i] = __hmul(brain[i], __float2bfloat16(2.0f));
+    flags[i] = __hlt(a[i], b[i]) + 2 * __hgt(a[i], b[i]);
+}
+
+__global__ void warpExchange(int* out) {
+    __shared__ int slots[32];
+    int lane = threadIdx.x;
+    if (lane < 16) {
+        slots[lane] = lane * 3;
+    } else {
+        slots[lane] = -lane;
+    }
+    __syncwarp();
+    out[lane] = slots[lane ^ 16] + warpSize * 1000;
 }
 
 }
