@@ -77,3 +77,16 @@ extern "C" __global__ void int64_arith(const long long *a, const long long *b, c
     asm("mad.hi.u64 %0, %1, %2, %3;" : "=l"(o[22]) : "l"(ux), "l"(uy), "l"((long long) p));
     asm("mad.wide.s32 %0, %1, %2, %3;" : "=l"(o[23]) : "r"(p), "r"(q), "l"(x));
 }
+
+// Integer division by zero: PTX leaves the quotient and remainder unspecified, but the kernel
+// must run on (no trap); it marks its completion in out[6].
+extern "C" __global__ void divide_by_zero(int *out, int zero)
+{
+    out[0] = 7 / zero;
+    out[1] = (int) (7u / (unsigned) zero);
+    out[2] = -7 % zero;
+    out[3] = (int) (7ll / (long long) zero);
+    out[4] = (int) (7ull % (unsigned long long) zero);
+    out[5] = zero;
+    out[6] = 123;
+}

@@ -27,3 +27,10 @@ extern "C" __global__ void shared_overrun(const int *idx, int *out)
     __syncthreads();
     out[t] = words[t & 63];
 }
+
+// A 16-byte vector load from an address that is only 4-byte aligned: a misaligned access.
+extern "C" __global__ void misaligned_vector(const float *base, float4 *out)
+{
+    const float4 *p = (const float4 *) (base + 1);
+    out[threadIdx.x] = p[threadIdx.x];
+}

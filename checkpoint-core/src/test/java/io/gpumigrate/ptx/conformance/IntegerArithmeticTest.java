@@ -1,5 +1,7 @@
 package io.gpumigrate.ptx.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceFunction;
 import java.util.Random;
@@ -99,5 +101,14 @@ class IntegerArithmeticTest extends ConformanceTest {
             }
         }
         wrong.assertNone();
+    }
+
+    @Test
+    void divisionByZeroDoesNotTrap() throws CudaException {
+        long out = gpu.alloc(4 * 7);
+        gpu.launch(gpu.kernel("int_arith", "divide_by_zero"), KernelRunner.grid(1, 1), out, 0);
+        int[] r = gpu.ints(out, 7);
+        assertEquals(0, r[5], "the divisor the kernel saw");
+        assertEquals(123, r[6], "the kernel ran past its divisions by zero (results are unspecified)");
     }
 }

@@ -64,6 +64,16 @@ class MemoryCheckerTest extends ConformanceTest {
     }
 
     @Test
+    void misalignedVectorLoad() throws CudaException {
+        long base = gpu.alloc(4 * 4 * 33);
+        long out = gpu.alloc(16 * 32);
+        DeviceFunction kernel = gpu.kernel("memory_errors", "misaligned_vector");
+        CudaException e = assertThrows(CudaException.class, () -> gpu.launch(kernel, KernelRunner.grid(1, 32), base, out));
+        assertEquals(CuResult.MISALIGNED_ADDRESS, e.result(), e.getMessage());
+        assertTrue(e.getMessage().contains("misaligned_vector"), "message names the kernel: " + e.getMessage());
+    }
+
+    @Test
     void readOfFreedMemory() throws CudaException {
         long in = gpu.upload(new int[64]);
         long out = gpu.alloc(4 * 64);
