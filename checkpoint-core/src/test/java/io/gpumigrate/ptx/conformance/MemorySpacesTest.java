@@ -147,4 +147,23 @@ class MemorySpacesTest extends ConformanceTest {
             assertSameDouble(d2[2 * i] + d2[2 * i + 1], rd2[2 * i + 1], "double2.y of element " + i);
         }
     }
+
+    @Test
+    void cacheOperatorsAndPrefetchKeepPlainSemantics() throws CudaException {
+        int n = 64;
+        Random random = new Random(13);
+        float[] in = TestInputs.uniform(random, n, -10, 10), in4 = TestInputs.uniform(random, 4 * n, -10, 10);
+        long out = gpu.alloc(20L * n), out4 = gpu.alloc(16L * n);
+        gpu.launch(gpu.kernel("cache_hints", "cache_hints"), KernelRunner.grid(2, 32), gpu.upload(in), gpu.upload(in4), out, out4, n);
+        float[] r = gpu.floats(out, 5 * n), r4 = gpu.floats(out4, 4 * n);
+        for (int i = 0; i < n; i++) {
+            float[] e = {in[i] + 1.0f, in[i] * 2.0f, in[i] - 3.0f, -in[i], in[i]};
+            for (int j = 0; j < 5; j++) {
+                assertSameFloat(e[j], r[5 * i + j], "cached load/store " + j + " of element " + i);
+            }
+            for (int j = 0; j < 4; j++) {
+                assertSameFloat(in4[4 * i + 3 - j], r4[4 * i + j], "ld/st.global.cs.v4 lane " + j + " of element " + i);
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ import io.gpumigrate.device.DeviceModule;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,8 +27,11 @@ class ModuleLoadTest extends ConformanceTest {
 
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(([^)]*)\\)");
 
+    /** Modules using instructions beyond issue 3's list, which a backend may refuse by name instead (see AsyncCopyTest). */
+    private static final Set<String> OPTIONAL = Set.of("async_copy");
+
     static List<String> modules() {
-        return PtxCorpus.moduleNames();
+        return PtxCorpus.moduleNames().stream().filter(m -> !OPTIONAL.contains(m)).toList();
     }
 
     @ParameterizedTest
