@@ -55,3 +55,18 @@ extern "C" __global__ void f64_math(const double *a, const double *b, double *ou
     o[6] = sqrt(fabs(x));
     o[7] = fma(x, y, 0.5);
 }
+
+// Double-precision library functions (long instruction sequences in f64 and integer ops).
+extern "C" __global__ void f64_library(const double *a, const double *b, double *out, int n)
+{
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    double x = a[i], y = b[i];
+    double *o = out + i * 6;
+    o[0] = sin(x);
+    o[1] = cos(x);
+    o[2] = exp(y);
+    o[3] = log(fabs(x));
+    o[4] = pow(fabs(x), y);
+    o[5] = atan2(x, y);
+}

@@ -108,6 +108,34 @@ class FloatMathTest extends ConformanceTest {
         wrong.assertNone();
     }
 
+    @Test
+    void doublePrecisionLibrary() throws CudaException {
+        Random random = new Random(19);
+        double[] a = new double[N], b = new double[N];
+        for (int i = 0; i < N; i++) {
+            a[i] = (random.nextDouble() - 0.5) * 200;
+            b[i] = (random.nextDouble() - 0.5) * 10;
+        }
+        int k = 6;
+        long out = gpu.alloc(8L * N * k);
+        gpu.launch(gpu.kernel("float_math", "f64_library"), KernelRunner.grid(N / 64, 64), gpu.upload(a), gpu.upload(b), out, N);
+        double[] r = gpu.doubles(out, N * k);
+        Mismatches wrong = new Mismatches("f64_library");
+        // Programming Guide bounds (sin, cos, pow, atan2: 2 ulp; exp, log: 1 ulp) plus 1 ulp for StrictMath's own error.
+        for (int i = 0; i < N; i++) {
+            double x = a[i], y = b[i];
+            int base = i * k;
+            String at = " of x=" + x + " y=" + y;
+            wrong.check("sin (2 ulp)", () -> assertWithinUlps(StrictMath.sin(x), r[base], 3, at));
+            wrong.check("cos (2 ulp)", () -> assertWithinUlps(StrictMath.cos(x), r[base + 1], 3, at));
+            wrong.check("exp (1 ulp)", () -> assertWithinUlps(StrictMath.exp(y), r[base + 2], 2, at));
+            wrong.check("log (1 ulp)", () -> assertWithinUlps(StrictMath.log(Math.abs(x)), r[base + 3], 2, at));
+            wrong.check("pow (2 ulp)", () -> assertWithinUlps(StrictMath.pow(Math.abs(x), y), r[base + 4], 3, at));
+            wrong.check("atan2 (2 ulp)", () -> assertWithinUlps(StrictMath.atan2(x, y), r[base + 5], 3, at));
+        }
+        wrong.assertNone();
+    }
+
     private static float saturate(float v) {
         return Float.isNaN(v) ? 0.0f : Math.min(1.0f, Math.max(0.0f, v));
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceFunction;
+import io.gpumigrate.device.DeviceModule;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -110,5 +112,38 @@ class IntegerArithmeticTest extends ConformanceTest {
         int[] r = gpu.ints(out, 7);
         assertEquals(0, r[5], "the divisor the kernel saw");
         assertEquals(123, r[6], "the kernel ran past its divisions by zero (results are unspecified)");
+    }
+
+    /** dp4a/dp2a lie beyond issue 3's list: run correctly, or refused at load by name. */
+    @Test
+    void packedDotProducts() throws CudaException {
+        Optional<DeviceModule> module = loadOrRefuseNaming("int_dot", "dp");
+        if (module.isEmpty()) {
+            return;
+        }
+        Random random = new Random(4);
+        int[] a = TestInputs.ints(random, N), b = TestInputs.ints(random, N), c = TestInputs.ints(random, N);
+        long out = gpu.alloc(16L * N);
+        gpu.launch(gpu.kernel(module.get(), "dot_products"), KernelRunner.grid(N / 64, 64), gpu.upload(a), gpu.upload(b), gpu.upload(c), out, N);
+        int[] r = gpu.ints(out, 4 * N);
+        Mismatches wrong = new Mismatches("dot_products");
+        for (int i = 0; i < N; i++) {
+            int x = a[i], y = b[i], z = c[i];
+            int s4 = z, u4 = z, lo = z, hi = z;
+            for (int j = 0; j < 4; j++) {
+                s4 += (byte) (x >> 8 * j) * (byte) (y >> 8 * j);
+                u4 += (x >>> 8 * j & 0xff) * (y >>> 8 * j & 0xff);
+            }
+            for (int j = 0; j < 2; j++) {
+                lo += (short) (x >> 16 * j) * (byte) (y >> 8 * j);
+                hi += (short) (x >> 16 * j) * (byte) (y >> 8 * (j + 2));
+            }
+            String inputs = "of x=0x" + Integer.toHexString(x) + " y=0x" + Integer.toHexString(y) + " z=" + z;
+            wrong.equal("dp4a.s32.s32", s4, r[4 * i], inputs);
+            wrong.equal("dp4a.u32.u32", u4, r[4 * i + 1], inputs);
+            wrong.equal("dp2a.lo.s32.s32", lo, r[4 * i + 2], inputs);
+            wrong.equal("dp2a.hi.s32.s32", hi, r[4 * i + 3], inputs);
+        }
+        wrong.assertNone();
     }
 }
