@@ -97,3 +97,21 @@ extern "C" __global__ void vectors(const float4 *f4, const float2 *f2, const int
     oi4[i] = make_int4(c.y ^ c.z, c.x + c.w, c.z, c.w - c.x);
     od2[i] = make_double2(d.y * 2.0, d.x + d.y);
 }
+
+// A large per-thread local array (8 KB per thread), indexed with data-dependent indices.
+extern "C" __global__ void big_local(const int *seed, int *out, int n)
+{
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    volatile int buf[2048];
+    unsigned s = (unsigned) seed[i];
+    for (int k = 0; k < 2048; k++) buf[k] = k ^ i;
+    int acc = 0;
+    for (int k = 0; k < 64; k++) {
+        s = s * 1664525u + 1013904223u;
+        int j = (int) (s >> 21);          // 0..2047
+        buf[j] += k;
+        acc += buf[(j * 5 + 3) & 2047];
+    }
+    out[i] = acc;
+}

@@ -35,3 +35,12 @@ extern "C" __global__ void indexed_param(struct Big big, const int *idx, int *ou
     if (i >= n) return;
     out[i] = big.words[idx[i] % 50] - i;
 }
+
+// A parameter far beyond the classic 4 KB limit (sm_70+ with CUDA 12.1+ allow 32764 bytes).
+struct Huge { int words[2000]; };                  // 8000 bytes
+
+extern "C" __global__ void huge_param(struct Huge huge, int *out)
+{
+    int t = blockIdx.x * blockDim.x + threadIdx.x;
+    if (t < 2000) out[t] = huge.words[1999 - t] ^ t;
+}

@@ -70,6 +70,23 @@ class KernelParamsTest extends ConformanceTest {
         }
     }
 
+    @Test
+    void parameterOfEightKilobytes() throws CudaException {
+        int[] words = TestInputs.ints(new Random(15), 2000);
+        ByteBuffer b = ByteBuffer.allocate(8000).order(ByteOrder.LITTLE_ENDIAN);
+        for (int w : words) {
+            b.putInt(w);
+        }
+        DeviceFunction f = gpu.kernel("params", "huge_param");
+        assertArrayEquals(new int[] {0, 8000}, f.params().offsets(), "offsets");
+        long out = gpu.alloc(4L * 2000);
+        gpu.launch(f, KernelRunner.grid(8, 256), b.array(), out);
+        int[] r = gpu.ints(out, 2000);
+        for (int t = 0; t < 2000; t++) {
+            assertEquals(words[1999 - t] ^ t, r[t], "thread " + t);
+        }
+    }
+
     /** struct Odd { char c; double d; int3 v; } as C lays it out: c@0, d@8, v@16, size 32. */
     private static byte[] odd(byte c, double d, int x, int y, int z) {
         ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);

@@ -73,6 +73,29 @@ class MemorySpacesTest extends ConformanceTest {
     }
 
     @Test
+    void largeLocalArrays() throws CudaException {
+        int n = 96;
+        int[] seed = TestInputs.ints(new Random(91), n);
+        long out = gpu.alloc(4L * n);
+        gpu.launch(gpu.kernel("memory_spaces", "big_local"), KernelRunner.grid(3, 32), gpu.upload(seed), out, n);
+        int[] r = gpu.ints(out, n);
+        for (int i = 0; i < n; i++) {
+            int[] buf = new int[2048];
+            for (int k = 0; k < 2048; k++) {
+                buf[k] = k ^ i;
+            }
+            int s = seed[i], acc = 0;
+            for (int k = 0; k < 64; k++) {
+                s = s * 1664525 + 1013904223;
+                int j = s >>> 21;
+                buf[j] += k;
+                acc += buf[(j * 5 + 3) & 2047];
+            }
+            assertEquals(acc, r[i], "thread " + i + " with an 8 KB local array");
+        }
+    }
+
+    @Test
     void constantMemoryAndModuleGlobals() throws CudaException {
         DeviceModule module = gpu.load("memory_spaces");
         AddressRange coeffs = backend.global(module, "coeffs");
