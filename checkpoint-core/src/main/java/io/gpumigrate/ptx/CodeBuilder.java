@@ -259,15 +259,15 @@ final class CodeBuilder {
         int constants = constantValues.size();
         int total = constants + registerSlots.size();
         for (Insn insn : code) {
-            insn.d = relocate(insn.d, insn, constants, false);
-            insn.d2 = relocate(insn.d2, insn, constants, false);
-            insn.a = relocate(insn.a, insn, constants, true);
-            insn.b = relocate(insn.b, insn, constants, true);
-            insn.c = relocate(insn.c, insn, constants, true);
-            insn.e = relocate(insn.e, insn, constants, true);
+            insn.d = relocate(insn.d, constants);
+            insn.d2 = relocate(insn.d2, constants);
+            insn.a = relocate(insn.a, constants);
+            insn.b = relocate(insn.b, constants);
+            insn.c = relocate(insn.c, constants);
+            insn.e = relocate(insn.e, constants);
             if (insn.vec != null) {
                 for (int i = 0; i < insn.vec.length; i++) {
-                    insn.vec[i] = relocate(insn.vec[i], insn, constants, true);
+                    insn.vec[i] = relocate(insn.vec[i], constants);
                 }
             }
         }
@@ -280,7 +280,7 @@ final class CodeBuilder {
         int i = 0;
         for (Map.Entry<Integer, Integer> e : specialSlots.entrySet()) {
             sCodes[i] = e.getKey();
-            sSlots[i] = relocate(e.getValue(), null, constants, true);
+            sSlots[i] = relocate(e.getValue(), constants);
             i++;
         }
         long localBytes = (kernelFrame.size + 15) & -16L;
@@ -303,7 +303,7 @@ final class CodeBuilder {
         if (dynamicSharedSlot >= 0) {
             values[dynamicSharedSlot >> 5] = (staticShared + 15) & -16L;
         }
-        int fp = framePointer < 0 ? -1 : relocate(framePointer, null, constants, true);
+        int fp = framePointer < 0 ? -1 : relocate(framePointer, constants);
         int[] targetByFunction = new int[module.functions().size()];
         java.util.Arrays.fill(targetByFunction, -1);
         for (Map.Entry<String, Integer> e : outOfLineIndex.entrySet()) {
@@ -321,7 +321,7 @@ final class CodeBuilder {
      * Register operands are numbered with constants first; while compiling, ordinary registers
      * carry a marker so they can be moved past the constants once their count is known.
      */
-    private static int relocate(int operand, Insn insn, int constants, boolean source) {
+    private static int relocate(int operand, int constants) {
         if (operand < 0 || (operand & REGISTER_MARK) == 0) {
             return operand;
         }

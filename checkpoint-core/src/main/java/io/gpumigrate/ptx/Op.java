@@ -101,6 +101,7 @@ final class Op {
     static final int TRAP = 95;
     static final int CALL = 96;
     static final int RET = 97;
+    static final int CP_ASYNC = 98;
 
     // warp
     static final int SHFL = 100;

@@ -19,10 +19,6 @@ final class OperandResolver {
         this.line = line;
     }
 
-    int line() {
-        return line;
-    }
-
     PtxSyntaxException error(String message) {
         return new PtxSyntaxException(line, message);
     }
@@ -166,18 +162,6 @@ final class OperandResolver {
             throw error("undeclared predicate " + name);
         }
         throw error("expected a predicate, found " + o);
-    }
-
-    boolean isPred(PtxOperand o) {
-        if (o instanceof PtxOperand.Not) {
-            return true;
-        }
-        String name = registerName(o);
-        if (name != null) {
-            Binding b = lookup(name);
-            return b != null && b.kind() == Kind.PRED;
-        }
-        return false;
     }
 
     /** The name of a register operand; inline assembly may declare registers without a '%'. */

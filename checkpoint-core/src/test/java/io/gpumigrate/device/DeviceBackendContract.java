@@ -283,22 +283,6 @@ public abstract class DeviceBackendContract {
     }
 
     @Test
-    void launchConfigurationsOutsideTheLimitsAreRejected() throws Exception {
-        DeviceModule m = loadContractModule();
-        DeviceFunction add = backend.function(m, "vectorAdd");
-        long d = backend.memAlloc(4096);
-        MemorySegment params = arena.allocate(32, 8);
-        params.set(ValueLayout.JAVA_LONG, 0, d);
-        params.set(ValueLayout.JAVA_LONG, 8, d);
-        params.set(ValueLayout.JAVA_LONG, 16, d);
-        params.set(ValueLayout.JAVA_INT, 24, 0);
-        int tooMany = backend.properties().attribute(1) * 2;
-        assertInvalidValue(() -> backend.launch(add, new LaunchConfig(1, 1, 1, tooMany, 1, 1, 0), params, null));
-        assertInvalidValue(() -> backend.launch(add, new LaunchConfig(0, 1, 1, 32, 1, 1, 0), params, null));
-        assertInvalidValue(() -> backend.launch(add, new LaunchConfig(1, 1, 1, 32, 1, 1, 1 << 30), params, null));
-    }
-
-    @Test
     void structParametersArriveIntact() throws Exception {
         DeviceModule m = loadContractModule();
         int n = 300;

@@ -319,4 +319,22 @@ class KernelExecutionTest {
             assertEquals((other < 16 ? other * 3 : -other) + 32_000, got[lane], "lane " + lane);
         }
     }
+
+    @Test
+    void asyncCopiesToSharedMemoryArriveBeforeTheWait() throws CudaException {
+        int blocks = 2;
+        float[] in = new float[blocks * 64 * 4];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = i * 0.5f;
+        }
+        long out = h.zeros(4L * blocks * 64);
+        h.launch("staged", grid(blocks, 64), h.floats(in), out);
+        float[] got = h.readFloats(out, blocks * 64);
+        for (int b = 0; b < blocks; b++) {
+            for (int t = 0; t < 64; t++) {
+                int v = (b * 64 + 63 - t) * 4;
+                assertEquals(in[v] + in[v + 1] + in[v + 2] + in[v + 3], got[b * 64 + t], "block " + b + " thread " + t);
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
+#include <cuda_pipeline.h>
 
 extern "C" {
 
@@ -219,6 +220,17 @@ __global__ void warpExchange(int* out) {
     }
     __syncwarp();
     out[lane] = slots[lane ^ 16] + warpSize * 1000;
+}
+
+__global__ void staged(const float4* in, float* out) {
+    __shared__ float4 buffer[64];
+    int t = threadIdx.x;
+    __pipeline_memcpy_async(&buffer[t], &in[blockIdx.x * 64 + t], sizeof(float4));
+    __pipeline_commit();
+    __pipeline_wait_prior(0);
+    __syncthreads();
+    float4 v = buffer[63 - t];
+    out[blockIdx.x * 64 + t] = v.x + v.y + v.z + v.w;
 }
 
 }

@@ -78,6 +78,15 @@ public final class EmulatorBackend implements DeviceBackend {
         return memory.allocate(bytes, null).base();
     }
 
+    /**
+     * Allocates at a chosen address: what a restore needs to give a migrated session the device
+     * addresses it had. Not part of the SPI; see {@link DeviceAddressSpace#allocateAt}.
+     */
+    public long memAllocAt(long address, long bytes) throws CudaException {
+        checkOpen();
+        return memory.allocateAt(address, bytes).base();
+    }
+
     @Override
     public void memFree(long dptr) throws CudaException {
         checkOpen();
