@@ -15,20 +15,21 @@ fi
 "$nvcc" --version | tail -n 1
 FATBIN_MODULES="block_algorithms"
 count=0
-for cu in "$dir"/*.cu; do
+cd "$dir"   # relative source names, so that assert() messages embed no machine's paths
+for cu in *.cu; do
     name=${cu%.cu}
     flags=$(sed -n 's|^// nvcc-flags:||p' "$cu" | head -n 1)
     # shellcheck disable=SC2086
     "$nvcc" -ptx -arch=sm_90 $flags -o "$name.ptx" "$cu"
-    echo "  $(basename "$name").ptx ${flags:+(flags:$flags)}"
+    echo "  $name.ptx ${flags:+(flags:$flags)}"
     count=$((count + 1))
 done
 for name in $FATBIN_MODULES; do
     gencode="-gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90"
     # shellcheck disable=SC2086
-    "$nvcc" -fatbin $gencode -o "$dir/$name.fatbin" "$dir/$name.cu"
+    "$nvcc" -fatbin $gencode -o "$name.fatbin" "$name.cu"
     # shellcheck disable=SC2086
-    "$nvcc" -fatbin $gencode -Xfatbin=-compress=false -o "$dir/$name.uncompressed.fatbin" "$dir/$name.cu"
+    "$nvcc" -fatbin $gencode -Xfatbin=-compress=false -o "$name.uncompressed.fatbin" "$name.cu"
     echo "  $name.fatbin, $name.uncompressed.fatbin"
 done
 echo "regenerated $count PTX files in $dir"
