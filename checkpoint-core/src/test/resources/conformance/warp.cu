@@ -58,7 +58,8 @@ extern "C" __global__ void partial_warp(const int *in, unsigned *out)
 }
 
 // Lanes leave a loop at different iterations (lane % 5 + 1 trips): inside the loop the active
-// mask shrinks, and collectives over __activemask() see only the lanes still in it.
+// mask shrinks, and collectives over __activemask() see only the lanes still in it; after the
+// loop the whole warp votes together again.
 extern "C" __global__ void divergent_loop_collectives(const int *in, unsigned *out)
 {
     int lane = threadIdx.x & 31;
@@ -75,6 +76,7 @@ extern "C" __global__ void divergent_loop_collectives(const int *in, unsigned *o
         last_mask = m;
     }
     __syncwarp();
-    out[2 * threadIdx.x] = acc;
-    out[2 * threadIdx.x + 1] = last_mask;
+    out[3 * threadIdx.x] = acc;
+    out[3 * threadIdx.x + 1] = last_mask;
+    out[3 * threadIdx.x + 2] = __ballot_sync(0xffffffffu, acc & 1);   // the whole warp again
 }

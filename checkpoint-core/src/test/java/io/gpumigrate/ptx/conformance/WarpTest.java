@@ -111,12 +111,13 @@ class WarpTest extends ConformanceTest {
     void collectivesInsideALoopLanesLeaveAtDifferentTimes() throws CudaException {
         int threads = 64;
         int[] in = TestInputs.ints(new Random(43), threads);
-        long out = gpu.alloc(8L * threads);
+        long out = gpu.alloc(12L * threads);
         gpu.launch(gpu.kernel("warp", "divergent_loop_collectives"), KernelRunner.grid(1, threads), gpu.upload(in), out);
-        int[] r = gpu.ints(out, 2 * threads);
+        int[] r = gpu.ints(out, 3 * threads);
+        int[] acc = new int[threads];
         for (int t = 0; t < threads; t++) {
             int lane = t & 31, base = t & ~31, trips = lane % 5 + 1;
-            int acc = 0, lastMask = 0;
+            int lastMask = 0;
             for (int k = 0; k < trips; k++) {
                 int mask = 0, votes = 0;
                 for (int l = 0; l < 32; l++) {
@@ -126,11 +127,18 @@ class WarpTest extends ConformanceTest {
                     }
                 }
                 int leader = Integer.numberOfTrailingZeros(mask);
-                acc += (in[base + leader] + k) ^ votes;
+                acc[t] += (in[base + leader] + k) ^ votes;
                 lastMask = mask;
             }
-            assertEquals(acc, r[2 * t], "shuffles and ballots over the shrinking active mask, thread " + t);
-            assertEquals(lastMask, r[2 * t + 1], "activemask in the last iteration of thread " + t);
+            assertEquals(acc[t], r[3 * t], "shuffles and ballots over the shrinking active mask, thread " + t);
+            assertEquals(lastMask, r[3 * t + 1], "activemask in the last iteration of thread " + t);
+        }
+        for (int t = 0; t < threads; t++) {
+            int ballot = 0;
+            for (int l = 0; l < 32; l++) {
+                ballot |= (acc[(t & ~31) + l] & 1) << l;
+            }
+            assertEquals(ballot, r[3 * t + 2], "full-warp ballot after the loop, thread " + t);
         }
     }
 }
