@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates every NAME.ptx of the conformance suite from NAME.cu beside it, with nvcc for
-# sm_90. A kernel that needs extra nvcc flags names them on a line of its own in the .cu:
+# sm_90, and from NAME.ll (LLVM IR) with llc. A kernel that needs extra nvcc flags names them on a line of its own in the .cu:
 #     // nvcc-flags: -ftz=true
 # Hand-written PTX (handwritten/) has no .cu and is left alone. The modules in FATBIN_MODULES
 # are also built as fat binaries the way a program embeds them: NAME.fatbin (sm_90 machine code
@@ -31,5 +31,17 @@ for name in $FATBIN_MODULES; do
     # shellcheck disable=SC2086
     "$nvcc" -fatbin $gencode -Xfatbin=-compress=false -o "$name.uncompressed.fatbin" "$name.cu"
     echo "  $name.fatbin, $name.uncompressed.fatbin"
+done
+# LLVM IR kernels (NAME.ll): PTX from LLVM's NVPTX back end, the code generator clang uses.
+llc=${LLC:-$(command -v llc || ls /usr/lib/llvm-*/bin/llc 2>/dev/null | tail -n 1 || true)}
+for ll in *.ll; do
+    [ -e "$ll" ] || continue
+    if [ -z "$llc" ]; then
+        echo "  $ll: no llc found (set LLC), its .ptx is left as it is"
+        continue
+    fi
+    "$llc" -march=nvptx64 -mcpu=sm_70 -O2 -o "${ll%.ll}.ptx" "$ll"
+    echo "  ${ll%.ll}.ptx (llc)"
+    count=$((count + 1))
 done
 echo "regenerated $count PTX files in $dir"

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The conformance kernels on the test class path: each {@code NAME.cu} with its nvcc-generated {@code NAME.ptx}. */
+/** The conformance kernels on the test class path: each {@code NAME.cu} (or LLVM IR {@code NAME.ll}) with its generated {@code NAME.ptx}. */
 final class PtxCorpus {
 
     private PtxCorpus() {
@@ -39,6 +39,10 @@ final class PtxCorpus {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static boolean exists(String fileName) {
+        return Files.isRegularFile(directory().resolve(fileName));
     }
 
     static String read(String fileName) {
