@@ -236,8 +236,9 @@ final class CodeBuilder {
         labels.put(key, code.size());
     }
 
-    void branchTo(Insn insn, String key) {
-        fixups.add(new Object[] {insn, key});
+    /** Resolves the branch to the first of {@code keys} (innermost label scope first) that is defined. */
+    void branchTo(Insn insn, String... keys) {
+        fixups.add(new Object[] {insn, keys});
     }
 
     int emit(Insn insn) {
@@ -250,9 +251,14 @@ final class CodeBuilder {
     DecodedKernel finish(String name, io.gpumigrate.device.ParamLayout params, int maxThreads) throws PtxSyntaxException {
         for (Object[] f : fixups) {
             Insn insn = (Insn) f[0];
-            Integer target = labels.get((String) f[1]);
+            String[] keys = (String[]) f[1];
+            Integer target = null;
+            for (int k = 0; k < keys.length && target == null; k++) {
+                target = labels.get(keys[k]);
+            }
             if (target == null) {
-                throw new PtxSyntaxException(insn.line, "branch to undefined label " + f[1]);
+                String key = keys[keys.length - 1];
+                throw new PtxSyntaxException(insn.line, "branch to undefined label " + key.substring(key.indexOf(':') + 1));
             }
             insn.target = target;
         }

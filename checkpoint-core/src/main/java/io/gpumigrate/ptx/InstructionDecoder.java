@@ -12,12 +12,18 @@ final class InstructionDecoder {
 
     private final CodeBuilder builder;
     private final OperandResolver ops;
-    private final String labelPrefix;
+    /** Label scopes of the enclosing blocks, innermost first: labels inside {@code { }} are local to it. */
+    private final java.util.Deque<String> labelScopes;
 
-    InstructionDecoder(CodeBuilder builder, String labelPrefix) {
+    InstructionDecoder(CodeBuilder builder, java.util.Deque<String> labelScopes) {
         this.builder = builder;
         this.ops = new OperandResolver(builder);
-        this.labelPrefix = labelPrefix;
+        this.labelScopes = labelScopes;
+    }
+
+    /** The keys a reference to {@code label} may resolve to, innermost scope first. */
+    String[] labelKeys(String label) {
+        return labelScopes.stream().map(scope -> scope + label).toArray(String[]::new);
     }
 
     /** The return label of a function compiled out of line: its {@code ret} returns through the call stack. */
@@ -103,7 +109,7 @@ final class InstructionDecoder {
                 if (!(d.operand(0) instanceof PtxOperand.Sym target)) {
                     throw ops.error("branch target must be a label, found " + d.operand(0));
                 }
-                builder.branchTo(insn, labelPrefix + target.name());
+                builder.branchTo(insn, labelKeys(target.name()));
             }
             case "exit" -> insn.op = Op.EXIT;
             case "trap" -> insn.op = Op.TRAP;
