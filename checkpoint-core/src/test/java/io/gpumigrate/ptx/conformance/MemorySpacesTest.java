@@ -9,7 +9,6 @@ import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceModule;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -11,9 +11,9 @@ import io.gpumigrate.device.DeviceFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * traps.cu: device-side assert() (a call to the driver-provided __assertfail) and __trap(). A
- * kernel containing an assert runs normally while it holds; a failing assert or a trap ends the
- * launch with a sticky error, as on a GPU.
+ * device_assert.cu and trap.cu: device-side assert() (a call to the driver-provided __assertfail)
+ * and __trap(). A kernel containing an assert runs normally while it holds; a failing assert or a
+ * trap ends the launch with an error, as on a GPU.
  */
 class TrapTest extends ConformanceTest {
 
@@ -24,14 +24,14 @@ class TrapTest extends ConformanceTest {
     void kernelWithAnAssertThatHoldsRuns() throws CudaException {
         int[] data = {1, 5, 9, -3, 0, 7};
         long p = gpu.upload(data);
-        gpu.launch(gpu.kernel("traps", "checked_scale"), KernelRunner.grid(1, 32), p, data.length, 10);
+        gpu.launch(gpu.kernel("device_assert", "checked_scale"), KernelRunner.grid(1, 32), p, data.length, 10);
         assertArrayEquals(new int[] {2, 10, 18, -6, 0, 14}, gpu.ints(p, data.length));
     }
 
     @Test
     void failingAssertStopsTheLaunch() throws CudaException {
         long p = gpu.upload(new int[] {1, 5, 99, 3});
-        DeviceFunction kernel = gpu.kernel("traps", "checked_scale");
+        DeviceFunction kernel = gpu.kernel("device_assert", "checked_scale");
         CudaException e = assertThrows(CudaException.class, () -> gpu.launch(kernel, KernelRunner.grid(1, 32), p, 4, 10));
         assertEquals(CUDA_ERROR_ASSERT, e.result(), e.getMessage());
     }
@@ -40,7 +40,7 @@ class TrapTest extends ConformanceTest {
     void trapStopsTheLaunch() throws CudaException {
         long data = gpu.upload(new int[] {4, 8, 15, 16, 23, 42, 0, 1});
         long out = gpu.alloc(4 * 8);
-        DeviceFunction kernel = gpu.kernel("traps", "trap_if");
+        DeviceFunction kernel = gpu.kernel("trap", "trap_if");
         CudaException e = assertThrows(CudaException.class, () -> gpu.launch(kernel, KernelRunner.grid(1, 8), data, out, 23));
         assertTrue(e.result() == CuResult.LAUNCH_FAILED || e.result() == CuResult.ILLEGAL_INSTRUCTION,
                 "LAUNCH_FAILED or ILLEGAL_INSTRUCTION, was " + e.getMessage());
