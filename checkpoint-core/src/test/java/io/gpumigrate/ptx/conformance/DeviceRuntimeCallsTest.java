@@ -8,14 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceFunction;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * device_assert.cu and trap.cu: device-side assert() (a call to the driver-provided __assertfail)
- * and __trap(). A kernel containing an assert runs normally while it holds; a failing assert or a
- * trap ends the launch with an error, as on a GPU.
+ * device_assert.cu, trap.cu, device_printf.cu: calls the driver provides (__assertfail, vprintf)
+ * and __trap(). A kernel containing an assert runs normally while it holds, a kernel that prints
+ * runs and computes as usual; a failing assert or a trap ends the launch with an error.
  */
-class TrapTest extends ConformanceTest {
+class DeviceRuntimeCallsTest extends ConformanceTest {
 
     /** {@code CUDA_ERROR_ASSERT}: a device-side assert failed. */
     private static final int CUDA_ERROR_ASSERT = 710;
@@ -45,5 +46,17 @@ class TrapTest extends ConformanceTest {
         assertTrue(e.result() == CuResult.LAUNCH_FAILED || e.result() == CuResult.ILLEGAL_INSTRUCTION,
                 "LAUNCH_FAILED or ILLEGAL_INSTRUCTION, was " + e.getMessage());
         assertTrue(e.sticky(), "sticky: " + e.getMessage());
+    }
+
+    @Test
+    void kernelThatPrintsRuns() throws CudaException {
+        int n = 100;
+        int[] in = TestInputs.ints(new Random(111), n);
+        long out = gpu.alloc(4L * n);
+        gpu.launch(gpu.kernel("device_printf", "printing_kernel"), KernelRunner.grid(2, 64), gpu.upload(in), out, n);
+        int[] r = gpu.ints(out, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(in[i] * 3 + 1, r[i], "element " + i);
+        }
     }
 }
