@@ -45,6 +45,11 @@ final class AgentCommand implements Callable<Integer> {
             description = "Device memory this node offers to placement, and the emulator's size (default: 16 GiB).")
     Long deviceMemory;
 
+    @Option(names = "--warm-workers", paramLabel = "N",
+            description = "Workers kept started ahead of their sessions, backend open, so a new session starts at once"
+                    + " (default: ${DEFAULT-VALUE}; 0 starts each worker on demand).")
+    int warmWorkers = AgentConfig.DEFAULT_WARM_WORKERS;
+
     @Spec
     CommandSpec spec;
 
@@ -57,7 +62,7 @@ final class AgentCommand implements Callable<Integer> {
                     deviceMemory != null ? deviceMemory : io.gpumigrate.agent.ClusterOptions.ALONE.deviceMemory());
             byte[] token = tokenFile == null ? null : AgentConfig.readToken(tokenFile);
             config = new AgentConfig(name != null ? name : hostName(), port, bind, BackendChoice.parse(backend),
-                    token, 60);
+                    token, 60, warmWorkers);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (IOException e) {
