@@ -58,8 +58,8 @@ public final class ControlChannel {
     }
 
     /** Replies an error to {@code seq}. */
-    void error(long seq, int status, String message) {
-        channel.writeAndFlush(Replies.error(channel.alloc(), seq, status == CuResult.SUCCESS ? CuResult.UNKNOWN : status,
+    io.netty.channel.ChannelFuture error(long seq, int status, String message) {
+        return channel.writeAndFlush(Replies.error(channel.alloc(), seq, status == CuResult.SUCCESS ? CuResult.UNKNOWN : status,
                 io.gpumigrate.agent.migration.ControlConnection.plain(message)));
     }
 

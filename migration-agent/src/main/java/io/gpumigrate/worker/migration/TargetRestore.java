@@ -63,8 +63,9 @@ final class TargetRestore implements ControlOperation {
                     restore(seq, Path.of(directory));
                 }
             } catch (Exception e) {
-                control.error(seq, Failures.status(e), Failures.message(e));
-                session.end("restoring the session failed: " + Failures.message(e));
+                // end only once the refusal is on its way: the worker exits when its session ends
+                control.error(seq, Failures.status(e), Failures.message(e)).addListener(f ->
+                        session.end("restoring the session failed: " + Failures.message(e)));
             }
         });
     }
@@ -110,8 +111,8 @@ final class TargetRestore implements ControlOperation {
                         got.bytes(), got.chunks());
                 control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
             } catch (Exception e) {
-                control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e));
-                abandon("committing failed: " + Failures.message(e));
+                control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e))
+                        .addListener(f -> abandon("committing failed: " + Failures.message(e)));
             }
         });
     }

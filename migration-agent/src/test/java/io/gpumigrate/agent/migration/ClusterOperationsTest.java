@@ -140,7 +140,7 @@ class ClusterOperationsTest {
             s.check();
             CudaException e = assertThrows(CudaException.class,
                     () -> nodes.control(nodes.a).migrate(s.client().session(), "node-b", 60_000, p -> { }));
-            assertEquals(CuResult.OUT_OF_MEMORY, e.result());
+            assertEquals(CuResult.OUT_OF_MEMORY, e.result(), e.getMessage());
             s.check();
             assertEquals(0, s.client().moves(), "the client never left node-a");
             s.client().close();
