@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
  *     {@code u64 lastApplied, u64 bytes};</li>
  * <li>without one, prepares the target of a migration: refuses ({@code OUT_OF_MEMORY}) when
  *     the device has less than {@code bytesNeeded} free, else listens for the source's
- *     transfer and replies {@code u16 receiverPort}. {@code MIGRATE} (body: the secret) then
- *     waits for the verified image, re-creates the session and replies {@code u64 lastApplied,
- *     u64 bytes}: from then on this worker owns the session.</li>
+ *     transfer and replies {@code u16 receiverPort}. As soon as the image is verified it
+ *     re-creates the session; {@code MIGRATE} (body: the secret) waits for that and replies
+ *     {@code u64 lastApplied, u64 bytes}: from then on this worker owns the session.</li>
  * </ul>
  * The connection closing before that ends this worker's session: it never served a client.
  *
@@ -43,6 +43,7 @@ final class TargetRestore implements ControlOperation {
     private final ControlChannel control;
     private volatile MigrationReceiver receiver;
     private volatile boolean done;
+    private volatile java.util.concurrent.CompletableFuture<ReceivedImage> imported;
 
     TargetRestore(Session session, ControlChannel control) {
         this.session = session;
@@ -78,7 +79,11 @@ final class TargetRestore implements ControlOperation {
         }
         receiver = MigrationReceiver.listen(new InetSocketAddress(local.getAddress(), 0), session.device(),
                 session.executor(), TransferOptions.defaults());
-        int port = receiver.address().getPort();
+        // re-create the session as soon as the image is verified, while the agent still waits for the
+        // source's answer: the commit then finds it done, and the client's pause is shorter
+        MigrationReceiver r = receiver;
+        imported = r.result().thenCompose(got -> session.importImage(got.image()).thenApply(v -> got));
+        int port = r.address().getPort();
         log.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
         control.success(seq, w -> w.u16(port));
     }
@@ -102,8 +107,7 @@ final class TargetRestore implements ControlOperation {
         }
         Thread.ofVirtual().name("commit-" + session.id()).start(() -> {
             try {
-                ReceivedImage got = r.result().get(COMMIT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
-                session.importImage(got.image()).get();
+                ReceivedImage got = imported.get(COMMIT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
                 done = true;
                 session.attachWait().restart();
                 r.close();
