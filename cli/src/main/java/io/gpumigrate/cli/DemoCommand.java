@@ -46,6 +46,11 @@ final class DemoCommand implements Callable<Integer> {
                     + " move something (default: ${DEFAULT-VALUE} with migrations).")
     int ballastMib = 64;
 
+    @Option(names = "--devices", paramLabel = "A,B", split = ",",
+            description = "CUDA_VISIBLE_DEVICES of the first and of the second agent's workers (e.g. 0,1: one GPU each);"
+                    + " default: both see what this process sees.")
+    List<String> devices;
+
     @Spec
     CommandSpec spec;
 
@@ -63,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             System.setProperty("org.slf4j.simpleLogger.log.io.gpumigrate", "warn");
         }
         List<String> command = new ArrayList<>(List.of(workload.toString()));
-        Integer stepCount = steps != null ? steps : migrations > 0 ? Integer.valueOf(MIGRATING_STEPS) : null;
+        Integer stepCount = steps != null ? steps : migrations > 0 ? Integer.valueOf(migratingSteps()) : null;
         if (stepCount != null) {
             command.addAll(List.of("--steps", stepCount.toString()));
             if (stepCount >= 20_000) {
@@ -74,10 +79,14 @@ final class DemoCommand implements Callable<Integer> {
             command.addAll(List.of("--ballast-mib", Integer.toString(ballastMib)));
         }
         if (migrations > 0) {
-            NodeAgent a = MigrationDemo.startAgent("node-a");
+            if (devices != null && devices.size() != 2) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--devices takes two values, A,B; got "
+                        + devices);
+            }
+            NodeAgent a = MigrationDemo.startAgent("node-a", devices == null ? null : devices.get(0));
             NodeAgent b;
             try {
-                b = MigrationDemo.startAgent("node-b");
+                b = MigrationDemo.startAgent("node-b", devices == null ? null : devices.get(1));
             } catch (RuntimeException e) {
                 a.close();
                 out.println("gpumigrate demo: a second agent could not start (" + e.getMessage()
@@ -90,6 +99,14 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return single(out, command, nativeDir);
+    }
+
+    /**
+     * Steps enough to outlive the migrations: a GPU runs a step (one forwarded launch) some 50 times
+     * faster than the emulator, so where an NVIDIA driver's device node exists it gets more.
+     */
+    private static int migratingSteps() {
+        return java.nio.file.Files.exists(Path.of("/dev/nvidiactl")) ? 50 * MIGRATING_STEPS : MIGRATING_STEPS;
     }
 
     /** The one-agent demo: the program runs on one local agent, no migration. */

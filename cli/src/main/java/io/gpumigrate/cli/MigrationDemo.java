@@ -140,8 +140,11 @@ final class MigrationDemo {
         out.flush();
     }
 
-    static NodeAgent startAgent(String name) throws InterruptedException {
-        return NodeAgent.start(new AgentConfig(name, 0, "127.0.0.1", BackendChoice.AUTO, null, 60), ClusterOptions.ALONE);
+    /** A local agent; {@code devices}, when not null, is its workers' {@code CUDA_VISIBLE_DEVICES}. */
+    static NodeAgent startAgent(String name, String devices) throws InterruptedException {
+        ClusterOptions cluster = devices == null ? ClusterOptions.ALONE
+                : ClusterOptions.ALONE.withWorkerEnvironment("CUDA_VISIBLE_DEVICES", devices);
+        return NodeAgent.start(new AgentConfig(name, 0, "127.0.0.1", BackendChoice.AUTO, null, 60), cluster);
     }
 
     private static HostPort address(NodeAgent agent) {

@@ -10,12 +10,14 @@ import java.util.Map;
 /**
  * How an agent sits in its cluster: its peers by node name, the device memory it offers
  * (placement prefers the node with most of it free; the emulator reports this much), and
- * further JVM options for its workers. Immutable.
+ * further JVM options and environment variables for its workers. Immutable.
  */
-public record ClusterOptions(Map<String, HostPort> peers, long deviceMemory, List<String> workerJvmOptions) {
+public record ClusterOptions(Map<String, HostPort> peers, long deviceMemory, List<String> workerJvmOptions,
+                             Map<String, String> workerEnvironment) {
 
     /** No peers, the emulator's default memory. */
-    public static final ClusterOptions ALONE = new ClusterOptions(Map.of(), EmulatorBackend.DEFAULT_TOTAL_MEMORY, List.of());
+    public static final ClusterOptions ALONE = new ClusterOptions(Map.of(), EmulatorBackend.DEFAULT_TOTAL_MEMORY, List.of(),
+            Map.of());
 
     public ClusterOptions {
         peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
@@ -23,12 +25,20 @@ public record ClusterOptions(Map<String, HostPort> peers, long deviceMemory, Lis
             throw new IllegalArgumentException("device memory " + deviceMemory + " must be positive");
         }
         workerJvmOptions = List.copyOf(workerJvmOptions);
+        workerEnvironment = Map.copyOf(workerEnvironment);
+    }
+
+    /** These options, with {@code name=value} in every worker's environment (e.g. {@code CUDA_VISIBLE_DEVICES}). */
+    public ClusterOptions withWorkerEnvironment(String name, String value) {
+        Map<String, String> env = new LinkedHashMap<>(workerEnvironment);
+        env.put(name, value);
+        return new ClusterOptions(peers, deviceMemory, workerJvmOptions, env);
     }
 
     /** These peers, and the device memory given to emulated workers too. */
     public static ClusterOptions of(Map<String, HostPort> peers, long deviceMemory) {
         return new ClusterOptions(peers, deviceMemory,
-                List.of("-D" + BackendChoice.EMULATOR_MEMORY_PROPERTY + "=" + deviceMemory));
+                List.of("-D" + BackendChoice.EMULATOR_MEMORY_PROPERTY + "=" + deviceMemory), Map.of());
     }
 
     /**

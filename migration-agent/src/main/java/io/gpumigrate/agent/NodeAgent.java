@@ -56,7 +56,7 @@ public final class NodeAgent implements AutoCloseable {
         this.cluster = cluster;
         this.peers.putAll(cluster.peers());
         this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(),
-                cluster.workerJvmOptions());
+                cluster.workerJvmOptions(), cluster.workerEnvironment());
         this.warm = new WarmWorkerPool(config.warmWorkers(), launcher, launches, WORKER_STOP_GRACE_MILLIS);
         this.control = new io.gpumigrate.agent.migration.ControlRequests(this);
     }

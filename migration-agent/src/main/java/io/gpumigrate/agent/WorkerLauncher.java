@@ -24,23 +24,30 @@ final class WorkerLauncher {
     private final BackendChoice backend;
     private final int attachTimeoutSeconds;
     private final List<String> jvmOptions;
+    private final java.util.Map<String, String> environment;
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds) {
-        this(bind, backend, attachTimeoutSeconds, List.of());
+        this(bind, backend, attachTimeoutSeconds, List.of(), java.util.Map.of());
     }
 
-    /** @param jvmOptions further JVM options for every worker (before those of {@value #JAVA_OPTS_ENV}) */
-    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, List<String> jvmOptions) {
+    /**
+     * @param jvmOptions  further JVM options for every worker (before those of {@value #JAVA_OPTS_ENV})
+     * @param environment variables set in every worker's environment
+     */
+    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, List<String> jvmOptions,
+                   java.util.Map<String, String> environment) {
         this.bind = bind;
         this.backend = backend;
         this.attachTimeoutSeconds = attachTimeoutSeconds;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.environment = java.util.Map.copyOf(environment);
     }
 
     /** Starts a worker for {@code record}; it listens (see {@link WorkerProcess#listening()}) soon after. */
     WorkerProcess launch(SessionRecord record, String secret) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(record.id()));
         ClientLibraryScrubber.scrub(builder.environment());
+        builder.environment().putAll(environment);
         Process process = builder.start();
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write((secret + "\n").getBytes(StandardCharsets.UTF_8));
@@ -58,6 +65,7 @@ final class WorkerLauncher {
     WorkerProcess launchWarm() throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(-1));
         ClientLibraryScrubber.scrub(builder.environment());
+        builder.environment().putAll(environment);
         return new WorkerProcess(builder.start(), null);
     }
 
