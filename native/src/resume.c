@@ -113,6 +113,7 @@ int gm_link_recover(struct gm_link *l, struct gm_awaited *w, const struct gm_wor
         l->lost = 1;
         return -1;
     }
+    gm_log_debug("the connection to %s ended (%s)%s", l->peer, why, must_drain ? "; reading what is left" : "");
     double started = now_s(), timeout = gm_reconnect_timeout_s();
     struct gm_worker_address to;
     int have_to = moved != NULL;

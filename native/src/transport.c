@@ -23,6 +23,7 @@
 #define BATCH_BYTES (64u * 1024) /* queued bytes that are written at once, without waiting for the flusher */
 #define GOODBYE_TIMEOUT_S 5
 #define FLUSH_DELAY_US 200
+#define IDLE_CHECK_MS 100 /* how often an idle flusher looks for MIGRATED */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gm_link conn = { .fd = -1 };
@@ -165,17 +166,33 @@ static CUresult check_frame_size(uint16_t op, const struct gm_buf *body, size_t 
     return CUDA_SUCCESS;
 }
 
+/* Waits for queued frames; every IDLE_CHECK_MS meanwhile, follows a MIGRATED that came unasked. */
+static void wait_for_queued(void)
+{
+    while (gm_resend_unsent_bytes(&conn.frames) == 0 || !usable()) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += IDLE_CHECK_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        /* Holding the lock, no call is waiting for a reply: anything readable is MIGRATED or the end. */
+        if (pthread_cond_timedwait(&queued, &lock, &until) == ETIMEDOUT && usable())
+            check_inbound();
+    }
+}
+
 /*
  * Sends queued ASYNC frames FLUSH_DELAY_US after the first of them was queued, so work reaches
  * the worker even when the program makes no further call for a while; batching stays intact.
+ * While the program is idle, it also notices MIGRATED, so that the session's new worker is
+ * attached at once rather than at the program's next call.
  */
 static void *flusher_main(void *unused)
 {
     (void)unused;
     pthread_mutex_lock(&lock);
     for (;;) {
-        while (gm_resend_unsent_bytes(&conn.frames) == 0 || !usable())
-            pthread_cond_wait(&queued, &lock);
+        wait_for_queued();
         pthread_mutex_unlock(&lock);
         struct timespec delay = { .tv_nsec = FLUSH_DELAY_US * 1000 };
         nanosleep(&delay, NULL);
@@ -188,6 +205,11 @@ static void *flusher_main(void *unused)
 
 static void start_flusher(void)
 {
+    pthread_condattr_t clock;
+    pthread_condattr_init(&clock);
+    pthread_condattr_setclock(&clock, CLOCK_MONOTONIC);
+    pthread_cond_init(&queued, &clock); /* before any frame is queued: nobody uses it yet */
+    pthread_condattr_destroy(&clock);
     pthread_t thread;
     pthread_attr_t attr;
     sigset_t all, saved;

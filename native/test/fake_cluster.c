@@ -140,6 +140,8 @@ static int64_t attach(int fd, int i, struct fake_worker_seen *s)
     gm_buf_put_u64(&out, applied);
     fake_reply(fd, 0, 0, &out);
     gm_buf_free(&out);
+    if (i > 0 && plan.attach_notify_fd >= 0 && write(plan.attach_notify_fd, "a", 1) != 1)
+        error("worker %d could not tell the program it attached", i);
     return (int64_t)applied;
 }
 

@@ -40,6 +40,7 @@ struct fake_cluster_plan {
     struct fake_plan workers[FAKE_WORKERS];
     int locate_to;         /* the worker SESSION_LOCATE names; -1: CUDA_ERROR_NOT_FOUND */
     int agent_leaves;      /* the agent stops listening after HELLO: nobody answers SESSION_LOCATE */
+    int attach_notify_fd;  /* a worker other than 0 writes one byte here once it answered ATTACH (-1: none) */
 };
 
 struct fake_worker_seen {

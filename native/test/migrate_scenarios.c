@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cuda.h"
@@ -117,6 +118,19 @@ int program_two_reads(const char *lib)
         y_is(5);
     }
     return check_result("program_two_reads");
+}
+
+int program_idle_after_read(const char *lib)
+{
+    if (start(lib) == 0) {
+        CHECK_EQ(add_x_times(3), CUDA_SUCCESS);
+        y_is(3);
+        char byte;
+        CHECK(read(atoi(getenv("TEST_ATTACH_PIPE")), &byte, 1) == 1, "no word that the new worker attached");
+        CHECK_EQ(add_x_times(2), CUDA_SUCCESS);
+        y_is(5);
+    }
+    return check_result("program_idle_after_read");
 }
 
 int program_burst(const char *lib)

@@ -8,6 +8,11 @@
 #ifndef GM_TEST_MIGRATE_SCENARIOS_H
 #define GM_TEST_MIGRATE_SCENARIOS_H
 
+/**
+ * 3 launches, a DtoH copy (seq 12; y = 3 x), then idle until a byte arrives on the fd named by
+ * TEST_ATTACH_PIPE (the session's new worker saw ATTACH), then 2 launches and a DtoH (y = 5 x).
+ */
+int program_idle_after_read(const char *lib);
 /** 5 launches, a synchronization (seq 14), 5 launches, a DtoH copy; checks y = 10 x. */
 int program_sync_then_more(const char *lib);
 /** 3 launches, a DtoH copy (seq 12; y = 3 x), 2 launches, a DtoH copy (seq 15; y = 5 x). */

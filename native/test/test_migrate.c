@@ -89,6 +89,7 @@ static struct fake_cluster_plan plan_of(void)
     struct fake_cluster_plan plan;
     memset(&plan, 0, sizeof plan);
     plan.locate_to = 1;
+    plan.attach_notify_fd = -1;
     return plan;
 }
 
@@ -145,6 +146,27 @@ static void moves_while_reading(void)
     CHECK_EQ(s->workers[0].applied + s->workers[1].applied + s->workers[2].applied, 16);
     CHECK(log_lines_with("session 42 moved", worker_name(1), worker_name(2), NULL) == 1,
           "no second migration line in:\n%s", log_text);
+}
+
+/* MIGRATED while the program is idle: the client attaches to the new worker before its next call. */
+static void follows_while_idle(void)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return;
+    char fd_text[16];
+    snprintf(fd_text, sizeof fd_text, "%d", fds[0]);
+    setenv("TEST_ATTACH_PIPE", fd_text, 1);
+    struct fake_cluster_plan plan = plan_of();
+    plan.attach_notify_fd = fds[1];
+    plan.workers[0] = (struct fake_plan){ .apply_until = 12, .leave_at = 12, .exit = FAKE_MIGRATED, .target = 1 };
+    const struct fake_cluster_seen *s = run("idle", program_idle_after_read, &plan);
+    CHECK_EQ(s->workers[1].first_seq, 13);
+    CHECK(log_lines_with("session 42 moved", worker_name(1), "resent 0 frames", NULL) == 1,
+          "no migration line in:\n%s", log_text);
+    close(fds[0]);
+    close(fds[1]);
+    unsetenv("TEST_ATTACH_PIPE");
 }
 
 /* (4) A burst of pipelined HtoD copies and launches, cut at seq 240 with a reset connection. */
@@ -209,10 +231,11 @@ int main(int argc, char **argv)
     library = argv[1];
     alarm(TEST_TIMEOUT_S);
     setenv("GPUMIGRATE_TOKEN", FAKE_TOKEN, 1);
-    setenv("GPUMIGRATE_LOG", "info", 1);
+    setenv("GPUMIGRATE_LOG", "info", 0); /* debug, when set, shows more on a failure */
     resends_exactly_the_unapplied_calls();
     locates_the_session_without_migrated();
     moves_while_reading();
+    follows_while_idle();
     moves_mid_burst();
     acknowledges_when_full();
     fails_after_the_timeout();
