@@ -1,24 +1,29 @@
 /* The fake device of the test fakes; see fake_device.h. */
 #include "fake_device.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 struct fake_stats fake_stats;
 static uint8_t *memory;          /* device memory at FAKE_BASE */
 static uint64_t next_alloc = FAKE_BASE;
 static int32_t deferred;         /* first failed ASYNC op's status, reported by the next SYNC */
 static uint64_t handle_counter = 0x1000;
+static uint8_t *shm_base;        /* the client's shared-memory window, once attached */
+static uint64_t shm_size;
 
 void fake_device_reset(void)
 {
+    fake_device_free();
     memset(&fake_stats, 0, sizeof fake_stats);
     next_alloc = FAKE_BASE;
     deferred = 0;
     handle_counter = 0x1000;
-    free(memory);
     memory = calloc(1, FAKE_MEMORY);
 }
 
@@ -26,6 +31,9 @@ void fake_device_free(void)
 {
     free(memory);
     memory = NULL;
+    if (shm_base)
+        munmap(shm_base, shm_size);
+    shm_base = NULL;
 }
 
 /* Device memory range check; 0 when [addr, addr+n) lies in the fake memory. */
@@ -156,6 +164,42 @@ static int32_t execute(uint16_t op, struct gm_reader *r, struct gm_buf *out, int
         send(fd, p, n, MSG_NOSIGNAL);
         gm_buf_free(&f);
         *replied = 1;
+        return 0;
+    }
+    case GM_OP_SHM_ATTACH: {
+        uint64_t n = gm_get_u64(r);
+        char path[128];
+        gm_get_str(r, path, sizeof path);
+        int shm_fd = shm_base ? -1 : open(path, O_RDWR | O_NOFOLLOW);
+        void *base = shm_fd < 0 ? MAP_FAILED : mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+        if (shm_fd >= 0)
+            close(shm_fd);
+        if (base == MAP_FAILED) {
+            gm_buf_put_str(out, "cannot map the window");
+            return 1;
+        }
+        shm_base = base;
+        shm_size = n;
+        fake_stats.shm_attached++;
+        return 0;
+    }
+    case GM_OP_MEMCPY_HTOD_SHM:
+    case GM_OP_MEMCPY_DTOH_SHM: {
+        uint64_t dptr = gm_get_u64(r);
+        (void)gm_get_u64(r);
+        uint64_t offset = gm_get_u64(r), n = gm_get_u64(r);
+        uint8_t *p = at(dptr, n);
+        if (p == NULL || shm_base == NULL || offset > shm_size || n > shm_size - offset) {
+            gm_buf_put_str(out, "copy outside the fake memory or the window");
+            return 1;
+        }
+        if (op == GM_OP_MEMCPY_HTOD_SHM) {
+            memcpy(p, shm_base + offset, n);
+            fake_stats.shm_htod++;
+        } else {
+            memcpy(shm_base + offset, p, n);
+            fake_stats.shm_dtoh++;
+        }
         return 0;
     }
     case GM_OP_MEMSET: {

@@ -37,6 +37,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the token clients must present.")
     Path tokenFile;
 
+    @Option(names = "--warm-workers", paramLabel = "N",
+            description = "Workers kept started ahead of their sessions, backend open, so a new session starts at once"
+                    + " (default: ${DEFAULT-VALUE}; 0 starts each worker on demand).")
+    int warmWorkers = AgentConfig.DEFAULT_WARM_WORKERS;
+
     @Spec
     CommandSpec spec;
 
@@ -46,7 +51,7 @@ final class AgentCommand implements Callable<Integer> {
         try {
             byte[] token = tokenFile == null ? null : AgentConfig.readToken(tokenFile);
             config = new AgentConfig(name != null ? name : hostName(), port, bind, BackendChoice.parse(backend),
-                    token, 60);
+                    token, 60, warmWorkers);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (IOException e) {

@@ -7,13 +7,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A worker's command line:
- * {@code --session ID (--secret S | --secret-stdin) [--port P] [--bind ADDR] [--backend auto|cuda|emulator] [--attach-timeout SECONDS]}.
+ * {@code (--session ID (--secret S | --secret-stdin) | --warm) [--port P] [--bind ADDR] [--backend auto|cuda|emulator] [--attach-timeout SECONDS]}.
  * {@code --secret-stdin} reads the secret from the first line of standard input, which keeps
- * it out of the process list; the agent uses it.
+ * it out of the process list; the agent uses it. {@code --warm} starts the worker without a
+ * session: it opens its backend, listens, and waits for its session on standard input
+ * ({@link WarmClaim}).
  */
-record WorkerOptions(long session, String secret, int port, String bind, BackendChoice backend, int attachTimeoutSeconds) {
+record WorkerOptions(long session, String secret, int port, String bind, BackendChoice backend, int attachTimeoutSeconds,
+                     boolean warm) {
 
-    static final String USAGE = "usage: WorkerMain --session ID (--secret S | --secret-stdin) [--port P (0 = any)]"
+    static final String USAGE = "usage: WorkerMain (--session ID (--secret S | --secret-stdin) | --warm) [--port P (0 = any)]"
             + " [--bind ADDR (127.0.0.1)] [--backend auto|cuda|emulator] [--attach-timeout SECONDS (60)]";
 
     /** @throws IllegalArgumentException naming the bad option and what it allows */
@@ -24,6 +27,7 @@ record WorkerOptions(long session, String secret, int port, String bind, Backend
         String bind = "127.0.0.1";
         BackendChoice backend = BackendChoice.AUTO;
         int attachTimeout = 60;
+        boolean warm = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -34,14 +38,21 @@ record WorkerOptions(long session, String secret, int port, String bind, Backend
                 case "--port" -> port = range(Integer.parseInt(value(args, ++i, arg)), 0, 65535, arg);
                 case "--bind" -> bind = value(args, ++i, arg);
                 case "--backend" -> backend = BackendChoice.parse(value(args, ++i, arg));
+                case "--warm" -> warm = true;
                 case "--attach-timeout" -> attachTimeout = range(Integer.parseInt(value(args, ++i, arg)), 1, 86400, arg);
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
+        if (warm) {
+            if (session != null || secret != null) {
+                throw new IllegalArgumentException("--warm takes its session from standard input, not --session or a secret");
+            }
+            return new WorkerOptions(0, null, port, bind, backend, attachTimeout, true);
+        }
         if (session == null || secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("--session and a non-empty secret are required");
         }
-        return new WorkerOptions(session, secret, port, bind, backend, attachTimeout);
+        return new WorkerOptions(session, secret, port, bind, backend, attachTimeout, false);
     }
 
     private static String value(String[] args, int i, String option) {

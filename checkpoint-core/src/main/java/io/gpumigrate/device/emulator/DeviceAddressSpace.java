@@ -82,6 +82,41 @@ public final class DeviceAddressSpace {
         return allocation;
     }
 
+    /**
+     * Places a plain allocation at exactly {@code base} (a restore re-creating a session's
+     * allocations at the addresses its pointers hold). {@code CUDA_ERROR_INVALID_VALUE} when the
+     * address is not {@value #ALIGNMENT}-aligned, lies below the window, or overlaps a live range.
+     */
+    public DeviceAllocation allocateAt(long base, long bytes) throws CudaException {
+        if (bytes <= 0) {
+            throw new CudaException(CuResult.INVALID_VALUE, "allocation size must be positive, was " + bytes);
+        }
+        if (base < WINDOW_BASE || (base & (ALIGNMENT - 1)) != 0) {
+            throw new CudaException(CuResult.INVALID_VALUE, "0x" + Long.toHexString(base) + " is not a "
+                    + ALIGNMENT + "-aligned address at or above " + WINDOW_BASE_HEX);
+        }
+        long charged = roundUp(bytes, ALIGNMENT);
+        if (charged > capacity - used) {
+            throw new CudaException(CuResult.OUT_OF_MEMORY, "cannot allocate " + bytes + " bytes: "
+                    + (capacity - used) + " of " + capacity + " bytes free");
+        }
+        DeviceAllocation[] current = sorted;
+        int insertAt = indexOf(current, base) + 1;
+        if (insertAt > 0 && current[insertAt - 1].end() > base
+                || insertAt < current.length && current[insertAt].base() < base + bytes) {
+            throw new CudaException(CuResult.INVALID_VALUE, "[0x" + Long.toHexString(base) + ", +" + bytes
+                    + ") overlaps a live allocation" + nearestHint(base));
+        }
+        DeviceAllocation allocation = new DeviceAllocation(base, bytes, null);
+        DeviceAllocation[] next = new DeviceAllocation[current.length + 1];
+        System.arraycopy(current, 0, next, 0, insertAt);
+        next[insertAt] = allocation;
+        System.arraycopy(current, insertAt, next, insertAt + 1, current.length - insertAt);
+        sorted = next;
+        used += charged;
+        return allocation;
+    }
+
     /** Frees the range whose base is {@code base}; {@code CUDA_ERROR_INVALID_VALUE} for any other address. */
     public void free(long base) throws CudaException {
         DeviceAllocation[] current = sorted;

@@ -13,6 +13,8 @@ import io.gpumigrate.device.LaunchConfig;
 import io.gpumigrate.device.MemInfo;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The PTX emulator as a {@link DeviceBackend}: a software GPU that needs no driver.
@@ -20,6 +22,12 @@ import java.lang.foreign.MemorySegment;
  * <p>All work runs synchronously on the calling thread (kernels spread their blocks over
  * worker threads but return when done), so streams and events only keep order and time:
  * queries always answer "finished", and an event's time is the host time of its record.
+ *
+ * <p>Kernels are PTX, parsed and decoded once per module ({@code io.gpumigrate.ptx}); every
+ * global, shared and local access is bounds-checked, and a bad one fails the launch with
+ * {@code CUDA_ERROR_ILLEGAL_ADDRESS} naming kernel, block, thread, PTX line, address and the
+ * nearest allocation. Unlike CUDA, a fault does not poison the context: the worker decides
+ * what a sticky error means for the session, and a debugging session can still read memory.
  *
  * <p>Not thread-safe, like every backend: one session thread calls it.
  */
@@ -76,6 +84,23 @@ public final class EmulatorBackend implements DeviceBackend {
     public long memAlloc(long bytes) throws CudaException {
         checkOpen();
         return memory.allocate(bytes, null).base();
+    }
+
+    @Override
+    public long memAllocAt(long address, long bytes) throws CudaException {
+        checkOpen();
+        return memory.allocateAt(address, bytes).base();
+    }
+
+    @Override
+    public List<AddressRange> allocations() {
+        List<AddressRange> result = new ArrayList<>();
+        for (DeviceAllocation a : memory.allocations()) {
+            if (a.label() == null) {
+                result.add(new AddressRange(a.base(), a.size()));
+            }
+        }
+        return result;
     }
 
     @Override
