@@ -112,6 +112,10 @@ final class Op {
     static final int MATCH = 103;
     static final int REDUX = 104;
 
+    // functions the driver provides (see DeviceRuntime)
+    static final int ASSERTFAIL = 110;
+    static final int VPRINTF = 111;
+
     private Op() {
     }
 }
