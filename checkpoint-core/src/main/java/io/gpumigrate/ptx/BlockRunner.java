@@ -1,13 +1,12 @@
 package io.gpumigrate.ptx;
 
-import io.gpumigrate.device.CuResult;
-
 import java.util.Arrays;
 
 /**
  * Runs blocks of one launch on one worker thread: sets up the block's warps and shared
- * memory, then interleaves its warps, each for a slice of instructions or until it reaches a
- * barrier, releasing the barrier when every live thread has arrived. Confined to its worker.
+ * memory, then interleaves its warps, each for a slice of instructions or until none of its
+ * lanes can run (they wait at a barrier, see {@link BlockBarriers}, or have exited).
+ * Confined to its worker.
  */
 final class BlockRunner {
 
@@ -21,9 +20,7 @@ final class BlockRunner {
     private final Warp[] warps;
     private final int threads;
     private final int workerIndex;
-    private int reductionPopc;
-    private int reductionAnd;
-    private int reductionOr;
+    private final BlockBarriers barriers;
     long instructions;
 
     BlockRunner(DecodedKernel kernel, LaunchShape shape, MemoryPort mem, int workerIndex) {
@@ -53,6 +50,7 @@ final class BlockRunner {
             warp.local = new byte[kernel.localBytes() * 32];
             warps[w] = warp;
         }
+        barriers = new BlockBarriers(warps, kernel.name(), where);
     }
 
     void runBlock(int bx, int by, int bz) {
@@ -67,6 +65,7 @@ final class BlockRunner {
             Arrays.fill(w.r, firstRegister, kernel.slots() << 5, 0L);
             fillSpecials(w, bx, by, bz);
         }
+        barriers.reset(threads);
         while (true) {
             boolean anyLive = false;
             for (Warp w : warps) {
@@ -83,44 +82,8 @@ final class BlockRunner {
                 anyRunnable |= w.active != 0;
             }
             if (!anyRunnable) {
-                releaseBarrier();
+                barriers.resolveStall();
             }
-        }
-    }
-
-    private void releaseBarrier() {
-        boolean released = false;
-        for (Warp w : warps) {
-            if (w.waiting != 0) {
-                Insn red = w.pendingReduction;
-                if (red != null) {
-                    writeReduction(w, red);
-                    w.pendingReduction = null;
-                }
-                w.waiting = 0;
-                w.active = 0;
-                w.reschedule(0);
-                released = true;
-            }
-        }
-        reductionPopc = 0;
-        reductionAnd = 0;
-        reductionOr = 0;
-        if (!released) {
-            throw new KernelFault(CuResult.LAUNCH_FAILED, "kernel " + kernel.name() + ", block (" + where.blockX + ","
-                    + where.blockY + "," + where.blockZ + "): no thread can make progress");
-        }
-    }
-
-    private void writeReduction(Warp w, Insn red) {
-        int lanes = w.waiting;
-        if (red.mode == Mode.RED_POPC) {
-            for (int mm = lanes; mm != 0; mm &= mm - 1) {
-                w.r[red.d + Integer.numberOfTrailingZeros(mm)] = reductionPopc;
-            }
-        } else {
-            boolean v = red.mode == Mode.VOTE_ALL ? reductionAnd == 0 : reductionOr != 0;
-            w.p[red.d] = (w.p[red.d] & ~lanes) | (v ? lanes : 0);
         }
     }
 
@@ -155,6 +118,7 @@ final class BlockRunner {
                 pc++;
             } else if (op == Op.EXIT) {
                 w.exited |= m;
+                barriers.live -= Integer.bitCount(m);
                 active &= ~m;
                 pc++;
                 if (active == 0) {
@@ -168,25 +132,15 @@ final class BlockRunner {
                     continue;
                 }
             } else if (op == Op.BAR || op == Op.BAR_RED) {
-                if (op == Op.BAR_RED) {
-                    arriveWithReduction(w, in, m);
-                }
-                for (int mm = m; mm != 0; mm &= mm - 1) {
-                    w.lanePc[Integer.numberOfTrailingZeros(mm)] = pc + 1;
-                }
-                w.waiting |= m;
-                active &= ~m;
-                pc++;
+                barriers.arrive(w, in, m, pc, mem);
+                w.active = active & ~w.waiting;
+                w.reschedule(pc + 1);
+                pc = w.pc;
+                active = w.active;
                 if (active == 0) {
-                    w.active = 0;
-                    w.reschedule(0);
-                    pc = w.pc;
-                    active = w.active;
-                    if (active == 0) {
-                        break;
-                    }
-                    continue;
+                    break;
                 }
+                continue;
             } else if (op == Op.CALL || op == Op.RET) {
                 if (op == Op.CALL) {
                     CallOps.call(in, w, m, mem, kernel, pc);
@@ -215,14 +169,6 @@ final class BlockRunner {
         w.pc = pc;
         w.active = active;
         instructions += count;
-    }
-
-    private void arriveWithReduction(Warp w, Insn in, int m) {
-        int pred = (in.flags & Insn.NEGATE_C) != 0 ? ~w.p[in.a] : w.p[in.a];
-        reductionPopc += Integer.bitCount(pred & m);
-        reductionAnd |= ~pred & m; // any false
-        reductionOr |= pred & m;
-        w.pendingReduction = in;
     }
 
     private void fillSpecials(Warp w, int bx, int by, int bz) {

@@ -32,6 +32,8 @@ final class Warp {
     int suspendedMin = NO_PC;
     /** The bar.red instruction whose result is due when the barrier releases, or null. */
     Insn pendingReduction;
+    /** The barrier {@link #pendingReduction} waits at. */
+    int pendingBarrier;
 
     /** Per-lane call stacks of out-of-line calls, created on first use. */
     private LaneStack[] stacks;
