@@ -14,7 +14,7 @@ final class Interpreter {
     static void exec(Insn in, Warp w, int m, MemoryPort mem) {
         final int op = in.op;
         final long[] r = w.r;
-        if (op >= Op.ADD && op <= Op.SAD) {
+        if (op >= Op.ADD && op <= Op.DP2A) {
             IntegerOps.exec(in, r, m);
         } else if (op >= Op.FADD && op <= Op.COPYSIGN) {
             FloatOps.exec(in, r, m);

@@ -100,7 +100,7 @@ final class MemoryDecoder {
                 default -> throw InstructionDecoder.unsupported(d.in());
             }
         }
-        if (t == PtxType.PRED || t == PtxType.B128 || t == PtxType.F16X2) {
+        if (t == PtxType.PRED || t == PtxType.B128) {
             throw InstructionDecoder.unsupported(d.in());
         }
         int declared = space(d);

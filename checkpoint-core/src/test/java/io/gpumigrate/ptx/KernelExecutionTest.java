@@ -337,4 +337,36 @@ class KernelExecutionTest {
             }
         }
     }
+
+    @Test
+    void integerDotProducts() throws CudaException {
+        int n = 32;
+        int[] a = new int[n];
+        int[] b = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = random.nextInt();
+            b[i] = random.nextInt();
+        }
+        long out = h.zeros(12L * n);
+        h.launch("dots", grid(1, n), h.ints(a), h.ints(b), out);
+        int[] got = h.readInts(out, 3 * n);
+        for (int t = 0; t < n; t++) {
+            int signed = t;
+            int unsigned = t;
+            for (int k = 0; k < 4; k++) {
+                signed += (byte) (a[t] >>> (8 * k)) * (byte) (b[t] >>> (8 * k));
+                unsigned += ((a[t] >>> (8 * k)) & 0xFF) * ((b[t] >>> (8 * k)) & 0xFF);
+            }
+            int lo = 7;
+            int hi = 0;
+            for (int k = 0; k < 2; k++) {
+                short a16 = (short) (a[t] >>> (16 * k));
+                lo += a16 * (byte) (b[t] >>> (8 * k));
+                hi += a16 * (byte) (b[t] >>> (8 * (k + 2)));
+            }
+            assertEquals(signed, got[3 * t], "dp4a.s32 of thread " + t);
+            assertEquals(unsigned, got[3 * t + 1], "dp4a.u32 of thread " + t);
+            assertEquals(lo + hi, got[3 * t + 2], "dp2a of thread " + t);
+        }
+    }
 }

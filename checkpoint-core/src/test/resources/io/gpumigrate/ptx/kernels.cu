@@ -233,4 +233,11 @@ __global__ void staged(const float4* in, float* out) {
     out[blockIdx.x * 64 + t] = v.x + v.y + v.z + v.w;
 }
 
+__global__ void dots(const int* a, const int* b, int* out) {
+    int t = threadIdx.x;
+    out[3 * t] = __dp4a(a[t], b[t], t);
+    out[3 * t + 1] = (int) __dp4a((unsigned) a[t], (unsigned) b[t], (unsigned) t);
+    out[3 * t + 2] = __dp2a_lo(a[t], b[t], 7) + __dp2a_hi(a[t], b[t], 0);
+}
+
 }
