@@ -5,13 +5,16 @@ import java.util.Arrays;
 /**
  * Runs blocks of one launch on one worker thread: sets up the block's warps and shared
  * memory, then interleaves its warps, each for a slice of instructions or until none of its
- * lanes can run (they wait at a barrier, see {@link BlockBarriers}, or have exited).
- * Confined to its worker.
+ * lanes can run (they wait at a barrier, see {@link BlockBarriers}, or have exited). Within a
+ * warp, diverged groups are scheduled by {@link Warp}; a group that spins (branches backward
+ * {@link #SPIN_LIMIT} times while others wait) hands over to the next one. Confined to its worker.
  */
 final class BlockRunner {
 
     /** Instructions a warp runs before the next warp gets a turn (lets spin-waiting warps make progress). */
     private static final int SLICE = 1 << 16;
+    /** Backward branches a diverged group takes before the warp's next group gets a turn. */
+    private static final int SPIN_LIMIT = 32;
 
     private final DecodedKernel kernel;
     private final LaunchShape shape;
@@ -102,8 +105,21 @@ final class BlockRunner {
             int m = in.guard < 0 ? active : in.guardNegated ? active & ~p[in.guard] : active & p[in.guard];
             count += Integer.bitCount(m);
             int op = in.op;
-            if (op == Op.BRA) {
+            if (op < Op.BRA) {
+                if (m != 0) {
+                    Interpreter.exec(in, w, m, mem);
+                }
+                pc++;
+            } else if (op == Op.BRA) {
                 if (m == active) {
+                    if (in.target <= pc && (w.yieldPc != Warp.NO_PC || (w.runnable() & ~active) != 0)
+                            && ++w.spins >= SPIN_LIMIT) {
+                        w.active = active;
+                        w.rotate(in.target);
+                        pc = w.pc;
+                        active = w.active;
+                        continue;
+                    }
                     pc = in.target;
                 } else if (m == 0) {
                     pc++;
@@ -115,6 +131,25 @@ final class BlockRunner {
                     continue;
                 }
             } else if (m == 0) {
+                pc++;
+            } else if (op >= Op.SHFL) {
+                if ((in.flags & Insn.MEMBER_MASK) != 0) {
+                    int need = (int) r[in.e + Integer.numberOfTrailingZeros(m)] & w.valid & ~w.exited;
+                    if ((active & need) != need) {
+                        w.active = active;
+                        if (!converge(w, need, pc)) {
+                            pc = w.pc;
+                            active = w.active;
+                            if (active == 0) {
+                                break;
+                            }
+                            continue;
+                        }
+                        active = w.active;
+                        m = in.guard < 0 ? active : in.guardNegated ? active & ~p[in.guard] : active & p[in.guard];
+                    }
+                }
+                Interpreter.exec(in, w, m, mem);
                 pc++;
             } else if (op == Op.EXIT) {
                 w.exited |= m;
@@ -159,7 +194,7 @@ final class BlockRunner {
                 Interpreter.exec(in, w, m, mem);
                 pc++;
             }
-            if (pc >= w.suspendedMin) {
+            if (pc >= w.yieldPc) {
                 w.active = active;
                 w.reschedule(pc);
                 pc = w.pc;
@@ -169,6 +204,29 @@ final class BlockRunner {
         w.pc = pc;
         w.active = active;
         instructions += count;
+    }
+
+    /**
+     * The running group reached a warp collective at {@code pc} without every lane of its
+     * member mask {@code need}. Joins the lanes already waiting there; if that completes the
+     * set, or no other lane of the warp could still come, returns true with the joined group
+     * running. Otherwise parks the group there and picks another one, returning false.
+     */
+    private static boolean converge(Warp w, int need, int pc) {
+        int here = w.lanesAt(w.syncWaiting, pc);
+        int others = w.runnable() & ~w.active;
+        if (((w.active | here) & need) == need || others == 0) {
+            w.syncWaiting &= ~here;
+            w.active |= here;
+            return true;
+        }
+        for (int mm = w.active; mm != 0; mm &= mm - 1) {
+            w.lanePc[Integer.numberOfTrailingZeros(mm)] = pc;
+        }
+        w.syncWaiting |= w.active;
+        w.active = 0;
+        w.reschedule(pc);
+        return false;
     }
 
     private void fillSpecials(Warp w, int bx, int by, int bz) {

@@ -59,6 +59,8 @@ final class Insn {
     static final int HAS_D2 = 64;
     /** bar.arrive: the threads count towards the barrier but do not wait for it. */
     static final int ARRIVE = 128;
+    /** A warp collective whose member mask ({@link #e}) names the lanes that must execute it together. */
+    static final int MEMBER_MASK = 256;
 
     @Override
     public String toString() {

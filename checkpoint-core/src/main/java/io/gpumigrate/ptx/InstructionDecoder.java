@@ -122,7 +122,9 @@ final class InstructionDecoder {
             }
             case "bar", "barrier" -> {
                 if (d.has("warp")) {
-                    insn.op = Op.NOP; // bar.warp.sync: the warp's lanes already run in lockstep when converged
+                    insn.op = Op.WARPSYNC; // bar.warp.sync: a convergence point of the member mask's lanes
+                    insn.e = ops.src(d.operand(0), PtxType.U32);
+                    insn.flags |= Insn.MEMBER_MASK;
                     return true;
                 }
                 boolean red = d.has("red");
