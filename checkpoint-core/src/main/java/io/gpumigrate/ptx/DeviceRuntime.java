@@ -21,9 +21,6 @@ final class DeviceRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRuntime.class);
 
-    /** {@code CUDA_ERROR_ASSERT}. */
-    static final int ASSERT = CuResult.ASSERT;
-
     private static final int MAX_STRING = 4096;
 
     private DeviceRuntime() {
@@ -75,7 +72,7 @@ final class DeviceRuntime {
         String file = string(mem, argument(in, r, 1, 8, lane, mem), lane, in);
         long line = argument(in, r, 2, 4, lane, mem);
         String function = string(mem, argument(in, r, 3, 8, lane, mem), lane, in);
-        return mem.fault(ASSERT, "device-side assert failed: " + file + ":" + line + ": " + function
+        return mem.fault(CuResult.ASSERT, "device-side assert failed: " + file + ":" + line + ": " + function
                 + ": Assertion `" + message + "` failed.", lane, in);
     }
 
