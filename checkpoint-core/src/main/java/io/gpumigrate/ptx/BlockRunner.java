@@ -112,8 +112,7 @@ final class BlockRunner {
                 pc++;
             } else if (op == Op.BRA) {
                 if (m == active) {
-                    if (in.target <= pc && (w.yieldPc != Warp.NO_PC || (w.runnable() & ~active) != 0)
-                            && ++w.spins >= SPIN_LIMIT) {
+                    if (in.target <= pc && w.diverged && ++w.spins >= SPIN_LIMIT) {
                         w.active = active;
                         w.rotate(in.target);
                         pc = w.pc;
@@ -133,24 +132,18 @@ final class BlockRunner {
             } else if (m == 0) {
                 pc++;
             } else if (op >= Op.SHFL) {
-                if ((in.flags & Insn.MEMBER_MASK) != 0) {
-                    int need = (int) r[in.e + Integer.numberOfTrailingZeros(m)] & w.valid & ~w.exited;
-                    if ((active & need) != need) {
-                        w.active = active;
-                        if (!converge(w, need, pc)) {
-                            pc = w.pc;
-                            active = w.active;
-                            if (active == 0) {
-                                break;
-                            }
-                            continue;
-                        }
-                        active = w.active;
-                        m = in.guard < 0 ? active : in.guardNegated ? active & ~p[in.guard] : active & p[in.guard];
+                w.active = active;
+                boolean ran = collective(w, in, m, pc);
+                active = w.active;
+                if (ran) {
+                    pc++;
+                } else {
+                    pc = w.pc;
+                    if (active == 0) {
+                        break;
                     }
+                    continue;
                 }
-                Interpreter.exec(in, w, m, mem);
-                pc++;
             } else if (op == Op.EXIT) {
                 w.exited |= m;
                 barriers.live -= Integer.bitCount(m);
@@ -204,6 +197,27 @@ final class BlockRunner {
         w.pc = pc;
         w.active = active;
         instructions += count;
+    }
+
+    /**
+     * Runs a warp instruction for lanes {@code m} of the running group ({@code w.active}). One
+     * with a member mask first gathers the mask's lanes ({@link #converge}); returns false,
+     * with another group picked, when the running group has to wait for them instead.
+     */
+    private boolean collective(Warp w, Insn in, int m, int pc) {
+        if ((in.flags & Insn.MEMBER_MASK) != 0) {
+            int need = (int) w.r[in.e + Integer.numberOfTrailingZeros(m)] & w.valid & ~w.exited;
+            if ((w.active & need) != need) {
+                if (!converge(w, need, pc)) {
+                    return false;
+                }
+                int[] p = w.p;
+                int active = w.active;
+                m = in.guard < 0 ? active : in.guardNegated ? active & ~p[in.guard] : active & p[in.guard];
+            }
+        }
+        Interpreter.exec(in, w, m, mem);
+        return true;
     }
 
     /**

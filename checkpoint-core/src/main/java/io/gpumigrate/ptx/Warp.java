@@ -43,6 +43,8 @@ final class Warp {
     int yieldPc = NO_PC;
     /** Backward branches the running group took while other groups were waiting. */
     int spins;
+    /** Whether, when the running group was picked, other lanes could run too (the warp is diverged). */
+    boolean diverged;
     /** The bar.red instruction whose result is due when the barrier releases, or null. */
     Insn pendingReduction;
     /** The barrier {@link #pendingReduction} waits at. */
@@ -105,6 +107,7 @@ final class Warp {
         active = valid;
         yieldPc = NO_PC;
         spins = 0;
+        diverged = false;
         pendingReduction = null;
     }
 
@@ -195,6 +198,7 @@ final class Warp {
         pc = at;
         yieldPc = ahead;
         spins = 0;
+        diverged = group != runnable;
     }
 
     /** Splits the current group at a divergent branch and picks the next group to run. */
