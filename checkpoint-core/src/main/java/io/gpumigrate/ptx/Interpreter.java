@@ -44,7 +44,8 @@ final class Interpreter {
                 case Op.NOP, Op.WARPSYNC -> { }
                 case Op.ASSERTFAIL -> throw DeviceRuntime.assertFail(in, r, m, mem);
                 case Op.VPRINTF -> DeviceRuntime.printf(in, r, m, mem);
-                case Op.TRAP -> throw mem.fault(CuResult.LAUNCH_FAILED, "trap", Integer.numberOfTrailingZeros(m), in);
+                case Op.TRAP -> throw mem.fault(CuResult.LAUNCH_FAILED, "the thread executed trap (__trap())",
+                        Integer.numberOfTrailingZeros(m), in);
                 default -> throw mem.fault(CuResult.ILLEGAL_INSTRUCTION, "no implementation of operation " + op,
                         Integer.numberOfTrailingZeros(m), in);
             }
