@@ -189,7 +189,10 @@ int gm_shm_htod(CUdeviceptr dst, const void *src, size_t n, uint64_t stream, CUr
         if (more)
             gm_copier_wait();
     }
-    return release(*rc);
+    if (release(*rc))
+        return 1;
+    *rc = CUDA_SUCCESS;
+    return 0;
 }
 
 /* Drain slot i while the worker fills slot i+1. */
@@ -206,5 +209,8 @@ int gm_shm_dtoh(void *dst, CUdeviceptr src, size_t n, uint64_t stream, CUresult 
             *rc = copy_call(GM_OP_MEMCPY_DTOH_SHM, src + (i + 1) * SLOT_BYTES, stream, i + 1, chunk_len(n, i + 1));
         gm_copier_wait();
     }
-    return release(*rc);
+    if (release(*rc))
+        return 1;
+    *rc = CUDA_SUCCESS;
+    return 0;
 }

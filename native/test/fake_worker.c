@@ -280,6 +280,7 @@ static int32_t execute(uint16_t op, struct gm_reader *r, struct gm_buf *out, int
         if (forget_after > 0 && stats.shm_htod + stats.shm_dtoh >= (uint64_t)forget_after && shm_base != NULL) {
             munmap(shm_base, shm_size);
             shm_base = NULL;
+            forget_after = 0; /* once: the client announces a new window, which stays */
         }
         if (shm_base == NULL) {
             gm_buf_put_str(out, "no shared-memory window");
