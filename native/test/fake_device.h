@@ -41,7 +41,9 @@ struct fake_stats {
 
 extern struct fake_stats fake_stats;
 
-/** Fresh device memory, handles and stats. */
+/** Makes the device drop the client's window after n window copies, as a worker the session moved to (0: never). */
+void fake_forget_window_after(int n);
+/** Fresh device memory, handles and stats (a window to forget, set before, stays set). */
 void fake_device_reset(void);
 void fake_device_free(void);
 

@@ -123,6 +123,7 @@ const struct fake_stats *fake_wait(void)
     close(agent_fd);
     close(worker_fd);
     fake_device_free();
+    fake_forget_window_after(0);
     return &fake_stats;
 }
 
