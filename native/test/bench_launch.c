@@ -1,7 +1,8 @@
 /*
  * Launch throughput of the client library against the in-process fake worker: a child process
  * queues LAUNCHES kernel launches (the pipelined fast path) and one synchronization, and prints
- * launches per second, best of ROUNDS; then the rate of 64 MiB host-to-device copies. Not a test (nothing is asserted); `make bench` runs it.
+ * launches per second, best of ROUNDS; then the rate of 64 MiB host-to-device copies. Not a
+ * test (nothing is asserted); `make bench` runs it.
  * Usage: bench_launch LIBRARY [LAUNCHES]
  */
 #include <dlfcn.h>
