@@ -116,7 +116,8 @@ static CUresult round_trip(const struct gm_call *call, char *msg, size_t msg_len
                 snprintf(msg, msg_len, "%s", in.msg);
                 return in.status;
             }
-            failed = gm_link_recover(&conn, &w, got == GM_IN_MOVED ? &in.moved : NULL, 0, in.msg);
+            failed = gm_link_recover(&conn, &w, got == GM_IN_MOVED ? &in.moved : NULL, 0,
+                                     got == GM_IN_MOVED ? "MIGRATED" : in.msg);
         }
         if (failed)
             return GM_LINK_ERROR;
@@ -170,6 +171,10 @@ static CUresult check_frame_size(uint16_t op, const struct gm_buf *body, size_t 
 static void wait_for_queued(void)
 {
     while (gm_resend_unsent_bytes(&conn.frames) == 0 || !usable()) {
+        if (!usable()) {
+            pthread_cond_wait(&queued, &lock); /* no session (yet, or any more): nothing to watch */
+            continue;
+        }
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_nsec += IDLE_CHECK_MS * 1000000L;
@@ -248,6 +253,7 @@ void gm_transport_attach(int fd, const char *peer)
     gm_resend_free(&conn.frames);
     gm_resend_init(&conn.frames, resend_limit(), 1);
     snprintf(conn.peer, sizeof conn.peer, "%s", peer);
+    pthread_cond_signal(&queued); /* the flusher starts watching the connection */
     pthread_mutex_unlock(&lock);
 }
 
