@@ -23,7 +23,7 @@ package io.gpumigrate.checkpoint;
  *    +-------------+---------+---------+----------+-------------+----------+-----------------+
  *    | address u64 | raw u32 | enc u8  | zero u8x3| payload u32 | hash u64 | payload bytes   |
  *    +-------------+---------+---------+----------+-------------+----------+-----------------+
- *    enc: 0 zero (no payload), 1 raw, 2 zstd; hash: xxHash64 of the chunk's raw bytes
+ *    enc: 0 zero (no payload), 1 raw, 2 zstd; hash: ChunkHash digest (16 KiB segments) of the raw bytes
  *
  *    DIGEST of a chunk file: d = xxHash64(file header, seed 0), then for each record
  *    d = xxHash64(record header, seed d) and, if it has one, d = xxHash64(payload, seed d)

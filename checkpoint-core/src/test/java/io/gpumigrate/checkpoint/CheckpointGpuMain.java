@@ -167,7 +167,7 @@ public final class CheckpointGpuMain {
                 }
                 long[] actual = gpu.chunkHashes(a.base(), a.size(), CHUNK);
                 for (int i = 0; i < actual.length; i++) {
-                    long h = ChunkDigest.of(expected.asSlice((long) i * CHUNK, Math.min(CHUNK, a.size() - (long) i * CHUNK)));
+                    long h = ChunkDigest.ofChunk(expected.asSlice((long) i * CHUNK, Math.min(CHUNK, a.size() - (long) i * CHUNK)));
                     if (h != actual[i]) {
                         throw new AssertionError("chunk " + i + " of the allocation at 0x" + Long.toHexString(a.base())
                                 + " differs after the restore");

@@ -11,6 +11,7 @@ import io.gpumigrate.checkpoint.ProgressMeter;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.SessionImageCodec;
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import io.netty.bootstrap.Bootstrap;
@@ -67,6 +68,7 @@ import java.util.concurrent.TimeoutException;
 public final class MigrationSender implements AutoCloseable {
 
     private static final int HASH_BATCH_CHUNKS = 64;
+    private static final int DEVICE_HASH_BATCH_CHUNKS = 1024;
 
     private final SourceAccess source;
     private final TransferOptions options;
@@ -75,6 +77,7 @@ public final class MigrationSender implements AutoCloseable {
     private final SenderHandler handler;
     private final ParallelChunkEncoder encoder;
     private final DirtyChunkTracker tracker;
+    private boolean digestsOnDevice;
     private int round;
     private RoundCounters counters;
 
@@ -209,8 +212,10 @@ public final class MigrationSender implements AutoCloseable {
         round++;
         channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
         tracker.retain(allocations);
+        digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
         int chunkSize = options.chunkSize();
         long[][] hashes = new long[allocations.size()][];
+        ChunkDigests[] digests = new ChunkDigests[allocations.size()];
         BitSet[] dirty = new BitSet[allocations.size()];
         long examined = 0;
         long dirtyBytes = 0;
@@ -218,10 +223,13 @@ public final class MigrationSender implements AutoCloseable {
             AddressRange range = allocations.get(a);
             int count = ChunkLayout.count(range, chunkSize);
             if (tracker.neverSent(range)) {
+                // hash first only where that reads nothing to the host: then zero chunks are never read
+                digests[a] = digestsOnDevice ? deviceDigests(range) : null;
                 dirty[a] = new BitSet(count);
                 dirty[a].set(0, count);
             } else {
-                hashes[a] = deviceHashes(range);
+                digests[a] = deviceDigests(range);
+                hashes[a] = digests[a].hashes();
                 dirty[a] = tracker.dirty(range, hashes[a]);
             }
             examined += count;
@@ -237,6 +245,12 @@ public final class MigrationSender implements AutoCloseable {
                     handler.check();
                     int length = ChunkLayout.length(range, chunkSize, i);
                     long address = ChunkLayout.address(range, chunkSize, i);
+                    if (digests[a] != null && digests[a].isZero(i)) {
+                        // the device says all zeros: a marker, without reading the chunk to the host
+                        sendChunk(new EncodedChunk(address, length, ChunkEncoding.ZERO, digests[a].hashes()[i],
+                                MemorySegment.NULL), () -> { });
+                        continue;
+                    }
                     ParallelChunkEncoder.Slot slot = encoder.acquire();
                     MemorySegment into = slot.raw().asSlice(0, length);
                     try {
@@ -278,17 +292,25 @@ public final class MigrationSender implements AutoCloseable {
         return new RoundResult(stats, hashes);
     }
 
-    /** The device's hashes of every chunk of {@code range}, asked for in slices of a few chunks. */
-    private long[] deviceHashes(AddressRange range) throws CudaException, InterruptedIOException {
+    /**
+     * The device's digests and zero flags of every chunk of {@code range}, asked for in slices of
+     * a few chunks (many more where the device hashes them itself) so the client's calls interleave.
+     */
+    private ChunkDigests deviceDigests(AddressRange range) throws CudaException, InterruptedIOException {
         int chunkSize = options.chunkSize();
         long[] hashes = new long[ChunkLayout.count(range, chunkSize)];
-        for (int first = 0; first < hashes.length; first += HASH_BATCH_CHUNKS) {
+        BitSet zero = new BitSet(hashes.length);
+        int batch = digestsOnDevice ? DEVICE_HASH_BATCH_CHUNKS : HASH_BATCH_CHUNKS;
+        for (int first = 0; first < hashes.length; first += batch) {
             long address = ChunkLayout.address(range, chunkSize, first);
-            long bytes = Math.min((long) HASH_BATCH_CHUNKS * chunkSize, range.size() - (long) first * chunkSize);
-            long[] part = source.run(device -> device.chunkHashes(address, bytes, chunkSize));
-            System.arraycopy(part, 0, hashes, first, part.length);
+            long bytes = Math.min((long) batch * chunkSize, range.size() - (long) first * chunkSize);
+            ChunkDigests part = source.run(device -> device.chunkDigests(address, bytes, chunkSize));
+            System.arraycopy(part.hashes(), 0, hashes, first, part.count());
+            for (int i = part.zero().nextSetBit(0); i >= 0; i = part.zero().nextSetBit(i + 1)) {
+                zero.set(first + i);
+            }
         }
-        return hashes;
+        return new ChunkDigests(hashes, zero);
     }
 
     /** The encoder's sink: writes one chunk; its slot is released when the write completes. */

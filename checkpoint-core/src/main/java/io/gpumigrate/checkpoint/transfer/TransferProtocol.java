@@ -12,9 +12,9 @@ package io.gpumigrate.checkpoint.transfer;
  *   1 HELLO        u32 magic 0x52544D47 ("GMTR"), u16 major, u16 minor, u32 chunk size
  *   2 ALLOCATIONS  u32 round, u32 n, n x (u64 base, u64 size): every live allocation; the target
  *                  frees those it placed that are not listed and places the new ones
- *   3 CHUNK        u64 address, u32 raw length, u8 encoding, u64 xxHash64 of the raw bytes, payload
+ *   3 CHUNK        u64 address, u32 raw length, u8 encoding, u64 ChunkHash digest of the raw bytes, payload
  *   4 FINISH       u32 n, n bytes session image (SessionImageCodec), u32 m, m x (u32 k, k x u64):
- *                  the xxHash64 of every chunk of every allocation, in the image's allocation order
+ *                  the ChunkHash digest of every chunk of every allocation, in the image's allocation order
  *  target -> source
  *   5 VERIFIED     u64 chunks, u64 bytes: the target holds exactly the FINISH state, every chunk checked
  *  either way
