@@ -1,6 +1,7 @@
 package io.gpumigrate.checkpoint;
 
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class CheckpointWriter {
         ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.DUMP, image.allocatedBytes());
         CheckpointStats.Tally tally = new CheckpointStats.Tally();
         ChunkFileWriter[] current = {null};
-        ParallelChunkEncoder encoder = ParallelChunkEncoder.onSharedPool(codec, (chunk, release) -> {
+        ParallelChunkEncoder.Sink sink = (chunk, release) -> {
             try {
                 if (current[0] == null) {
                     current[0] = new ChunkFileWriter(dir.resolve(CheckpointFormat.chunkFileName(files.size() - 1)),
@@ -102,13 +103,24 @@ public final class CheckpointWriter {
                 release.run();
             }
             meter.advance(chunk.rawLength());
-        });
+        };
+        ParallelChunkEncoder encoder = ParallelChunkEncoder.onSharedPool(codec, sink);
+        HostPinning pinning = HostPinning.register(source, encoder.buffers());
         try {
             int chunkSize = codec.chunkSize();
+            boolean digestsFirst = source.digestsOnDevice();
             for (AddressRange allocation : image.allocations()) {
+                // where the device hashes by itself, zero chunks are written as markers without reading them
+                ChunkDigests digests = digestsFirst ? source.chunkDigests(allocation.base(), allocation.size(), chunkSize)
+                        : null;
                 for (int i = 0, n = ChunkLayout.count(allocation, chunkSize); i < n; i++) {
                     long address = ChunkLayout.address(allocation, chunkSize, i);
                     int length = ChunkLayout.length(allocation, chunkSize, i);
+                    if (digests != null && digests.isZero(i)) {
+                        sink.accept(new EncodedChunk(address, length, ChunkEncoding.ZERO, digests.hashes()[i],
+                                MemorySegment.NULL), () -> { });
+                        continue;
+                    }
                     ParallelChunkEncoder.Slot slot = encoder.acquire();
                     try {
                         source.copyDtoH(slot.raw().asSlice(0, length), address, null);
@@ -127,6 +139,7 @@ public final class CheckpointWriter {
             throw new java.io.InterruptedIOException("interrupted while writing " + dir);
         } finally {
             encoder.discardPending();
+            pinning.release();
             if (current[0] != null) {
                 current[0].close();
             }

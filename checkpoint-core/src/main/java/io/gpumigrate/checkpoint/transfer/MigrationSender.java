@@ -4,6 +4,7 @@ import io.gpumigrate.checkpoint.ChunkCodec;
 import io.gpumigrate.checkpoint.ChunkEncoding;
 import io.gpumigrate.checkpoint.ChunkLayout;
 import io.gpumigrate.checkpoint.EncodedChunk;
+import io.gpumigrate.checkpoint.HostPinning;
 import io.gpumigrate.checkpoint.ParallelChunkEncoder;
 import io.gpumigrate.checkpoint.ChunkWorkers;
 import io.gpumigrate.checkpoint.ProgressListener;
@@ -78,6 +79,7 @@ public final class MigrationSender implements AutoCloseable {
     private final ParallelChunkEncoder encoder;
     private final DirtyChunkTracker tracker;
     private boolean digestsOnDevice;
+    private HostPinning pinning;
     private int round;
     private RoundCounters counters;
 
@@ -91,6 +93,13 @@ public final class MigrationSender implements AutoCloseable {
         ChunkCodec codec = new ChunkCodec(options.chunkSize(), options.compression());
         this.encoder = new ParallelChunkEncoder(codec, ChunkWorkers.shared(), options.inFlight(), this::sendChunk);
         this.tracker = new DirtyChunkTracker(options.chunkSize());
+    }
+
+    /** Pins the encoder's buffers on the source device, once, before the first copy into them. */
+    private void pinBuffers() throws CudaException, InterruptedIOException {
+        if (pinning == null) {
+            pinning = source.run(device -> HostPinning.register(device, encoder.buffers()));
+        }
     }
 
     /**
@@ -185,6 +194,16 @@ public final class MigrationSender implements AutoCloseable {
     @Override
     public void close() {
         encoder.discardPending();
+        if (pinning != null) {
+            try {
+                source.run(device -> {
+                    pinning.release();
+                    return null;
+                });
+            } catch (CudaException | InterruptedIOException | RuntimeException e) {
+                // the source backend unregisters what is left when it closes
+            }
+        }
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
@@ -213,6 +232,7 @@ public final class MigrationSender implements AutoCloseable {
         channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
         tracker.retain(allocations);
         digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
+        pinBuffers();
         int chunkSize = options.chunkSize();
         long[][] hashes = new long[allocations.size()][];
         ChunkDigests[] digests = new ChunkDigests[allocations.size()];

@@ -7,20 +7,18 @@ import io.gpumigrate.checkpoint.ProgressListener;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.device.DeviceHashingSource;
 import io.gpumigrate.device.KernelChunkHasher;
 import io.gpumigrate.device.emulator.DeviceAddressSpace;
 import io.gpumigrate.device.emulator.EmulatorBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +39,8 @@ class DeviceDigestTransferTest {
             writeRandom(emulator, base, CHUNK, 1);                  // chunk 0
             writeRandom(emulator, base + 2L * CHUNK, CHUNK, 2);     // chunk 2
             emulator.memset(base + 5L * CHUNK - 1, 0x5a, 1, 1, null); // chunk 4: one byte at its very end
-            AtomicLong readToHost = new AtomicLong();
-            DeviceBackend source = hashingOnDevice(emulator, hasher, readToHost);
+            DeviceHashingSource hashing = new DeviceHashingSource(emulator, hasher);
+            DeviceBackend source = hashing.backend();
             TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK);
 
             try (MigrationReceiver receiver = MigrationReceiver.listen(
@@ -51,38 +49,19 @@ class DeviceDigestTransferTest {
                 RoundStats first = sender.sendRound(source.allocations(), ProgressListener.NONE);
                 assertEquals(7, first.chunksSent());
                 assertEquals(4, first.zeroChunks(), "chunks 1, 3, 5 and the short last one");
-                assertEquals(3L * CHUNK, readToHost.get(), "only the chunks that hold data are read");
+                assertEquals(3L * CHUNK, hashing.readToHost(), "only the chunks that hold data are read");
 
                 emulator.memset(base + 3L * CHUNK + 7, 0x33, 1, 1, null);
-                readToHost.set(0);
+                hashing.resetCount();
                 sender.finish(new SessionImage(new AddressRange(DeviceAddressSpace.WINDOW_BASE, 1L << 40), 1,
                         List.of(), source.allocations(), List.of(), List.of(), List.of(), List.of(), List.of(),
                         new java.util.TreeMap<>()), ProgressListener.NONE);
-                assertEquals(CHUNK, readToHost.get(), "the final round reads only the chunk that changed");
+                assertEquals(CHUNK, hashing.readToHost(), "the final round reads only the chunk that changed");
                 receiver.result().get(30, TimeUnit.SECONDS);
             }
             assertEquals(emulator.allocations(), target.allocations());
             assertArrayEquals(contents(emulator, base, 6L * CHUNK + 500), contents(target, base, 6L * CHUNK + 500));
         }
-    }
-
-    /** {@code device}, but hashing with the kernels and counting the bytes copied to the host. */
-    private static DeviceBackend hashingOnDevice(EmulatorBackend device, KernelChunkHasher hasher, AtomicLong read) {
-        return (DeviceBackend) Proxy.newProxyInstance(DeviceBackend.class.getClassLoader(),
-                new Class<?>[] {DeviceBackend.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "digestsOnDevice" -> true;
-                    case "chunkDigests" -> hasher.digests((long) args[0], (long) args[1], (int) args[2]);
-                    default -> {
-                        if (method.getName().equals("copyDtoH")) {
-                            read.addAndGet(((MemorySegment) args[0]).byteSize());
-                        }
-                        try {
-                            yield method.invoke(device, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    }
-                });
     }
 
     private static void writeRandom(DeviceBackend d, long address, long bytes, long seed) throws Exception {
