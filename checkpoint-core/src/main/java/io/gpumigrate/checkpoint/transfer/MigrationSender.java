@@ -70,25 +70,29 @@ public final class MigrationSender implements AutoCloseable {
 
     private static final int HASH_BATCH_CHUNKS = 64;
     private static final int DEVICE_HASH_BATCH_CHUNKS = 1024;
+    private static final int EVENT_LOOPS = 4;
 
     private final SourceAccess source;
     private final TransferOptions options;
     private final EventLoopGroup group;
-    private final Channel channel;
+    /** The transfer's connections; chunk {@code i} of an allocation goes on {@code channels[i % length]}. */
+    private final Channel[] channels;
     private final SenderHandler handler;
     private final ParallelChunkEncoder encoder;
     private final DirtyChunkTracker tracker;
     private boolean digestsOnDevice;
     private HostPinning pinning;
+    /** Bases of the allocations of the current round, to find a chunk's index from its address. */
+    private final java.util.TreeSet<Long> allocationBases = new java.util.TreeSet<>();
     private int round;
     private RoundCounters counters;
 
-    private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel channel,
+    private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel[] channels,
                             SenderHandler handler) {
         this.source = source;
         this.options = options;
         this.group = group;
-        this.channel = channel;
+        this.channels = channels;
         this.handler = handler;
         ChunkCodec codec = new ChunkCodec(options.chunkSize(), options.compression());
         this.encoder = new ParallelChunkEncoder(codec, ChunkWorkers.shared(), options.inFlight(), this::sendChunk);
@@ -115,21 +119,25 @@ public final class MigrationSender implements AutoCloseable {
      */
     public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, Executor sourceExecutor,
                                           TransferOptions options) throws IOException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        int streams = options.streams();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.min(streams, EVENT_LOOPS), NioIoHandler.newFactory());
         SenderHandler handler = new SenderHandler();
+        Channel[] channels = new Channel[streams];
         try {
-            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             TransferPipeline.configure(ch.pipeline(), handler, options.pipelineHook());
                         }
-                    })
-                    .connect(target).sync().channel();
-            channel.writeAndFlush(new TransferMessage.Hello(TransferProtocol.MAJOR, TransferProtocol.MINOR,
-                    options.chunkSize()));
-            return new MigrationSender(new SourceAccess(source, sourceExecutor), options, group, channel, handler);
+                    });
+            for (int k = 0; k < streams; k++) {
+                channels[k] = bootstrap.connect(target).sync().channel();
+                channels[k].writeAndFlush(new TransferMessage.Hello(TransferProtocol.MAJOR, TransferProtocol.MINOR,
+                        options.chunkSize(), streams, k));
+            }
+            return new MigrationSender(new SourceAccess(source, sourceExecutor), options, group, channels, handler);
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             Thread.currentThread().interrupt();
@@ -164,7 +172,10 @@ public final class MigrationSender implements AutoCloseable {
      */
     public RoundStats finish(SessionImage image, ProgressListener listener) throws IOException, CudaException {
         RoundResult last = round(image.allocations(), ProgressListener.Phase.FINAL_COPY, listener);
-        channel.writeAndFlush(new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes()));
+        for (int k = channels.length - 1; k >= 0; k--) {
+            channels[k].writeAndFlush(k == 0 ? new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes())
+                    : new TransferMessage.Finish(new byte[0], new long[0][]));
+        }
         listener.progress(new ProgressListener.Progress(ProgressListener.Phase.VERIFY, 0, image.allocatedBytes(), 0));
         try {
             handler.verified().get(options.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -186,8 +197,10 @@ public final class MigrationSender implements AutoCloseable {
     /** Gives up: tells the target (which then frees what it placed) and closes the connection. */
     public void abort(String reason) {
         handler.fail(new TransferAbortedException("aborted by the source: " + reason));
-        if (channel.isActive()) {
-            channel.writeAndFlush(new TransferMessage.Abort(reason)).addListener(ChannelFutureListener.CLOSE);
+        for (Channel channel : channels) {
+            if (channel.isActive()) {
+                channel.writeAndFlush(new TransferMessage.Abort(reason)).addListener(ChannelFutureListener.CLOSE);
+            }
         }
     }
 
@@ -204,7 +217,9 @@ public final class MigrationSender implements AutoCloseable {
                 // the source backend unregisters what is left when it closes
             }
         }
-        channel.close().awaitUninterruptibly();
+        for (Channel channel : channels) {
+            channel.close().awaitUninterruptibly();
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
@@ -229,8 +244,12 @@ public final class MigrationSender implements AutoCloseable {
         handler.check();
         long start = System.nanoTime();
         round++;
-        channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
+        for (Channel channel : channels) {
+            channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
+        }
         tracker.retain(allocations);
+        allocationBases.clear();
+        allocations.forEach(r -> allocationBases.add(r.base()));
         digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
         pinBuffers();
         int chunkSize = options.chunkSize();
@@ -333,9 +352,23 @@ public final class MigrationSender implements AutoCloseable {
         return new ChunkDigests(hashes, zero);
     }
 
+    /**
+     * The connection of the chunk at {@code address}: its index in its allocation modulo the
+     * streams, so every version of one chunk travels on one connection, in order.
+     */
+    private int streamOf(long address) {
+        if (channels.length == 1) {
+            return 0;
+        }
+        Long base = allocationBases.floor(address);
+        long index = (address - (base == null ? 0 : base)) / options.chunkSize();
+        return (int) (index % channels.length);
+    }
+
     /** The encoder's sink: writes one chunk; its slot is released when the write completes. */
     private void sendChunk(EncodedChunk chunk, Runnable release) throws IOException {
         handler.check();
+        Channel channel = channels[streamOf(chunk.address())];
         ByteBuf payload = chunk.payloadLength() == 0 ? Unpooled.EMPTY_BUFFER
                 : Unpooled.wrappedBuffer(chunk.payload().asByteBuffer());
         channel.writeAndFlush(new TransferMessage.Chunk(chunk.address(), chunk.rawLength(), chunk.encoding(),
