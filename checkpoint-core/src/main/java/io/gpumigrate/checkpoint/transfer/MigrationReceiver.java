@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class MigrationReceiver implements AutoCloseable {
 
+    private static final int EVENT_LOOPS = 4;
+
     private final EventLoopGroup group;
     private volatile Channel server;
     private final ExecutorService ownExecutor;
@@ -66,7 +68,9 @@ public final class MigrationReceiver implements AutoCloseable {
             return t;
         }) : null;
         Executor apply = applyExecutor != null ? applyExecutor : own;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        // one I/O thread per connection of a striped transfer, up to four (the handler itself is serialized)
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.min(options.streams(), EVENT_LOOPS),
+                NioIoHandler.newFactory());
         MigrationReceiver self = new MigrationReceiver(group, own);
         try {
             self.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)

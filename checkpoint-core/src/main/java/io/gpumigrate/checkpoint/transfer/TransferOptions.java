@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * @param verifyTimeout  how long the sender waits for VERIFIED after FINISH
  * @param pipelineHook   runs on each new channel's complete pipeline; for tests that corrupt or cut a transfer
  * @param streams        TCP connections the sender opens and stripes chunks over, 1 to
- *                       {@link TransferProtocol#MAX_STREAMS} (a receiver takes the sender's)
+ *                       {@link TransferProtocol#MAX_STREAMS}; a receiver accepts as many as its sender
+ *                       announces and runs up to this many I/O threads (at most 4)
  */
 public record TransferOptions(int chunkSize, CompressionPolicy compression, int inFlight, Duration verifyTimeout,
                               Consumer<ChannelPipeline> pipelineHook, int streams) {
