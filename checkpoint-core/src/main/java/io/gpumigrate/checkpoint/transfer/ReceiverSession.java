@@ -53,7 +53,24 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private enum Phase { RECEIVING, VERIFIED_SENT, COMMITTED, FAILED }
 
     /** Decoding buffers of one chunk: the decompressed bytes, and a direct copy of a payload that is not. */
-    private record Scratch(MemorySegment raw, MemorySegment payload) {
+    private static final class Scratch {
+        final MemorySegment raw;
+        final MemorySegment payload;
+        /** Registered with the target device; read and written on the apply executor only. */
+        boolean pinned;
+
+        Scratch(MemorySegment raw, MemorySegment payload) {
+            this.raw = raw;
+            this.payload = payload;
+        }
+
+        MemorySegment raw() {
+            return raw;
+        }
+
+        MemorySegment payload() {
+            return payload;
+        }
     }
 
     /** One connection: its number, and what it delivered after reaching a barrier the others have not. */
@@ -79,6 +96,15 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RECEIVING);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
+    /** Scratch buffers registered with the target; the apply executor's. */
+    private final java.util.List<Scratch> pinned = new java.util.ArrayList<>();
+    /**
+     * Set once the target pinned a scratch buffer: decoding then copies every payload into its
+     * (pinned) scratch on a pool thread, so that the apply executor's copy to the device is a
+     * plain DMA instead of a {@code memcpy} through staging, which would serialize.
+     */
+    private volatile boolean copyToPinned;
+    private volatile boolean pinningRefused;
     private final long startNanos = System.nanoTime();
     /** The primary connection (stream 0): where VERIFIED goes. */
     private volatile Channel channel;
@@ -246,6 +272,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                     if (d.error() != null) {
                         fail(d.error().getMessage(), true);
                     } else if (phase.get() == Phase.RECEIVING) {
+                        pin(scratch);
                         state.apply(c.address(), c.rawLength(), c.encoding(), c.hash(), d.raw());
                     }
                 } catch (Exception e) {
@@ -282,7 +309,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             MemorySegment segment;
             if (n == 0) {
                 segment = MemorySegment.NULL;
-            } else if (payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
+            } else if (!copyToPinned && payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
                 segment = MemorySegment.ofBuffer(payload.nioBuffer());
             } else if (n <= scratch.payload().byteSize()) {
                 segment = scratch.payload().asSlice(0, n);
@@ -296,6 +323,41 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         } catch (ChunkCorruptedException | RuntimeException e) {
             return new Decoded(c, null, scratch, e);
         }
+    }
+
+    /** Registers {@code s} with the target, once; best effort (a refusal only costs staging copies). */
+    private void pin(Scratch s) {
+        if (s.pinned || pinningRefused) {
+            return;
+        }
+        try {
+            target.registerHost(s.raw);
+            try {
+                target.registerHost(s.payload);
+            } catch (io.gpumigrate.device.CudaException | RuntimeException e) {
+                target.unregisterHost(s.raw);
+                throw e;
+            }
+            s.pinned = true;
+            pinned.add(s);
+            copyToPinned = true;
+        } catch (io.gpumigrate.device.CudaException | RuntimeException e) {
+            pinningRefused = true;
+        }
+    }
+
+    /** Unregisters every pinned scratch buffer; on the apply executor, once no chunk is applied any more. */
+    private void unpinAll() {
+        for (Scratch s : pinned) {
+            try {
+                target.unregisterHost(s.raw);
+                target.unregisterHost(s.payload);
+            } catch (io.gpumigrate.device.CudaException | RuntimeException ignored) {
+                // the backend drops its registrations when it closes
+            }
+            s.pinned = false;
+        }
+        pinned.clear();
     }
 
     private Scratch scratch() {
@@ -314,7 +376,11 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         } catch (CheckpointFormatException e) {
             throw new TransferAbortedException(e.getMessage(), e);
         }
-        state.verify(image, f.chunkHashes());
+        try {
+            state.verify(image, f.chunkHashes());
+        } finally {
+            unpinAll(); // no chunk comes after FINISH
+        }
         if (!phase.compareAndSet(Phase.RECEIVING, Phase.VERIFIED_SENT)) {
             return;
         }
@@ -380,6 +446,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
         synchronized (this) {
             tail = tail.whenCompleteAsync((v, e) -> {
+                unpinAll();
                 if (state != null) {
                     state.rollback();
                 }
