@@ -14,10 +14,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,40 +51,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private enum Phase { RECEIVING, VERIFIED_SENT, COMMITTED, FAILED }
 
     /** Decoding buffers of one chunk: the decompressed bytes, and a direct copy of a payload that is not. */
-    private static final class Scratch {
-        final MemorySegment raw;
-        final MemorySegment payload;
-        /** Registered with the target device; read and written on the apply executor only. */
-        boolean pinned;
-
-        Scratch(MemorySegment raw, MemorySegment payload) {
-            this.raw = raw;
-            this.payload = payload;
-        }
-
-        MemorySegment raw() {
-            return raw;
-        }
-
-        MemorySegment payload() {
-            return payload;
-        }
-    }
-
-    /** One connection: its number, and what it delivered after reaching a barrier the others have not. */
-    private static final class Stream {
-        final Channel channel;
-        int index = -1;
-        boolean held;
-        boolean refused;
-        final java.util.ArrayDeque<TransferMessage> queue = new java.util.ArrayDeque<>();
-
-        Stream(Channel channel) {
-            this.channel = channel;
-        }
-    }
-
-    private record Decoded(TransferMessage.Chunk chunk, MemorySegment raw, Scratch scratch, Throwable error) {
+    private record Decoded(TransferMessage.Chunk chunk, MemorySegment raw, ScratchPool.Scratch scratch, Throwable error) {
     }
 
     private final DeviceBackend target;
@@ -95,20 +60,11 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final CompletableFuture<ReceivedImage> result;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RECEIVING);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
-    /** Scratch buffers registered with the target; the apply executor's. */
-    private final java.util.List<Scratch> pinned = new java.util.ArrayList<>();
-    /**
-     * Set once the target pinned a scratch buffer: decoding then copies every payload into its
-     * (pinned) scratch on a pool thread, so that the apply executor's copy to the device is a
-     * plain DMA instead of a {@code memcpy} through staging, which would serialize.
-     */
-    private volatile boolean copyToPinned;
-    private volatile boolean pinningRefused;
+    private ScratchPool scratches;
     private final long startNanos = System.nanoTime();
     /** The primary connection (stream 0): where VERIFIED goes. */
     private volatile Channel channel;
-    private final java.util.Map<Channel, Stream> streams = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Channel, ReceiverStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
     private int streamCount;
     private int arrived;
     private TransferMessage.Finish primaryFinish;
@@ -126,12 +82,12 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        streams.put(ctx.channel(), new Stream(ctx.channel()));
+        streams.put(ctx.channel(), new ReceiverStream(ctx.channel()));
     }
 
     @Override
     protected synchronized void channelRead0(ChannelHandlerContext ctx, TransferMessage msg) {
-        Stream stream = streams.get(ctx.channel());
+        ReceiverStream stream = streams.get(ctx.channel());
         if (stream != null && !stream.refused && stream.index < 0 && msg instanceof TransferMessage.Hello
                 && codec != null && phase.get() != Phase.RECEIVING) {
             refuse(stream); // a source that comes after this transfer ended
@@ -154,7 +110,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
     }
 
-    private void dispatch(Stream stream, TransferMessage msg) {
+    private void dispatch(ReceiverStream stream, TransferMessage msg) {
         if (phase.get() != Phase.RECEIVING) {
             release(msg);
             return;
@@ -182,7 +138,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
      * Stream {@code stream} delivered a barrier frame: hold it until every stream has, then take
      * the frame once (FINISH: stream 0's) and let every stream go on with what it queued.
      */
-    private void barrier(Stream stream, TransferMessage frame) {
+    private void barrier(ReceiverStream stream, TransferMessage frame) {
         stream.held = true;
         stream.channel.config().setAutoRead(false);
         if (++arrived < streamCount || streams.values().stream().filter(s -> s.index >= 0).count() < streamCount) {
@@ -195,7 +151,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             TransferMessage.Finish f = primaryFinish;
             then(() -> finish(f));
         }
-        for (Stream s : streams.values()) {
+        for (ReceiverStream s : streams.values()) {
             if (s.index < 0 || s.refused) {
                 continue;
             }
@@ -207,7 +163,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
     }
 
-    private void hello(Stream stream, TransferMessage.Hello h) {
+    private void hello(ReceiverStream stream, TransferMessage.Hello h) {
         if (stream.index >= 0) {
             fail("a second HELLO", true);
             return;
@@ -236,6 +192,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             }
             streamCount = h.streams();
             state = new TargetState(target, h.chunkSize());
+            scratches = new ScratchPool(target, codec);
         }
         stream.index = h.stream();
         if (stream.index == 0) {
@@ -252,7 +209,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
      * half-close and drop what arrives until it closes, so that a reset cannot destroy the
      * refusal before the source reads it. The transfer in progress goes on.
      */
-    private void refuse(Stream stream) {
+    private void refuse(ReceiverStream stream) {
         stream.refused = true;
         Channel ch = stream.channel;
         ch.writeAndFlush(new TransferMessage.Abort("this target already receives a migration"))
@@ -264,7 +221,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         if (inFlight.incrementAndGet() >= options.inFlight()) {
             from.config().setAutoRead(false);
         }
-        Scratch scratch = scratch();
+        ScratchPool.Scratch scratch = scratches.take();
         CompletableFuture<Decoded> decoded = CompletableFuture.supplyAsync(() -> decode(c, scratch), ChunkWorkers.shared());
         synchronized (this) {
             tail = tail.thenCombineAsync(decoded, (v, d) -> {
@@ -272,14 +229,14 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                     if (d.error() != null) {
                         fail(d.error().getMessage(), true);
                     } else if (phase.get() == Phase.RECEIVING) {
-                        pin(scratch);
+                        scratches.pin(scratch);
                         state.apply(c.address(), c.rawLength(), c.encoding(), c.hash(), d.raw());
                     }
                 } catch (Exception e) {
                     fail(e.getMessage(), true);
                 } finally {
                     c.payload().release();
-                    scratches.add(scratch);
+                    scratches.giveBack(scratch);
                     if (inFlight.decrementAndGet() == options.inFlight() / 2) {
                         resumeReading();
                     }
@@ -291,7 +248,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     /** Lets every stream that is not held at a barrier read again. */
     private void resumeReading() {
-        for (Stream s : streams.values()) {
+        for (ReceiverStream s : streams.values()) {
             s.channel.eventLoop().execute(() -> {
                 synchronized (this) {
                     if (!s.held && !s.refused) {
@@ -302,14 +259,14 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
     }
 
-    private Decoded decode(TransferMessage.Chunk c, Scratch scratch) {
+    private Decoded decode(TransferMessage.Chunk c, ScratchPool.Scratch scratch) {
         try {
             ByteBuf payload = c.payload();
             int n = payload.readableBytes();
             MemorySegment segment;
             if (n == 0) {
                 segment = MemorySegment.NULL;
-            } else if (!copyToPinned && payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
+            } else if (!scratches.copyToPinned() && payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
                 segment = MemorySegment.ofBuffer(payload.nioBuffer());
             } else if (n <= scratch.payload().byteSize()) {
                 segment = scratch.payload().asSlice(0, n);
@@ -325,50 +282,6 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
     }
 
-    /** Registers {@code s} with the target, once; best effort (a refusal only costs staging copies). */
-    private void pin(Scratch s) {
-        if (s.pinned || pinningRefused) {
-            return;
-        }
-        try {
-            target.registerHost(s.raw);
-            try {
-                target.registerHost(s.payload);
-            } catch (io.gpumigrate.device.CudaException | RuntimeException e) {
-                target.unregisterHost(s.raw);
-                throw e;
-            }
-            s.pinned = true;
-            pinned.add(s);
-            copyToPinned = true;
-        } catch (io.gpumigrate.device.CudaException | RuntimeException e) {
-            pinningRefused = true;
-        }
-    }
-
-    /** Unregisters every pinned scratch buffer; on the apply executor, once no chunk is applied any more. */
-    private void unpinAll() {
-        for (Scratch s : pinned) {
-            try {
-                target.unregisterHost(s.raw);
-                target.unregisterHost(s.payload);
-            } catch (io.gpumigrate.device.CudaException | RuntimeException ignored) {
-                // the backend drops its registrations when it closes
-            }
-            s.pinned = false;
-        }
-        pinned.clear();
-    }
-
-    private Scratch scratch() {
-        Scratch s = scratches.poll();
-        if (s != null) {
-            return s;
-        }
-        Arena arena = Arena.ofAuto();
-        return new Scratch(arena.allocate(codec.chunkSize(), 4096), arena.allocate(codec.maxEncodedLength(), 4096));
-    }
-
     private void finish(TransferMessage.Finish f) throws Exception {
         SessionImage image;
         try {
@@ -379,7 +292,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         try {
             state.verify(image, f.chunkHashes());
         } finally {
-            unpinAll(); // no chunk comes after FINISH
+            scratches.unpinAll(); // no chunk comes after FINISH
         }
         if (!phase.compareAndSet(Phase.RECEIVING, Phase.VERIFIED_SENT)) {
             return;
@@ -426,7 +339,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             }
         } while (!phase.compareAndSet(was, Phase.FAILED));
         log.warn("migration transfer aborted: {}", reason);
-        for (Stream s : streams.values()) {
+        for (ReceiverStream s : streams.values()) {
             Channel ch = s.channel;
             if (s.refused || !ch.isActive()) {
                 continue;
@@ -446,7 +359,9 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
         synchronized (this) {
             tail = tail.whenCompleteAsync((v, e) -> {
-                unpinAll();
+                if (scratches != null) {
+                    scratches.unpinAll();
+                }
                 if (state != null) {
                     state.rollback();
                 }
@@ -468,7 +383,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        Stream s = streams.get(ctx.channel());
+        ReceiverStream s = streams.get(ctx.channel());
         if (s != null && s.refused) {
             streams.remove(ctx.channel());
             return;
