@@ -93,8 +93,8 @@ class CheckpointImageTest {
     @Test
     void corruptedChunkFileIsRefusedByNameAndTargetKeepsNothing() throws Exception {
         Path dir = writeImage();
-        Path victim = chunkFiles(dir).getLast();
-        flipByte(victim, Files.size(victim) - 50);
+        Path victim = chunkFiles(dir).stream().max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        flipByte(victim, Files.size(victim) - 50); // in the last payload of the largest file
         assertRefusedNaming(dir, victim.getFileName().toString(), "");
     }
 
