@@ -11,7 +11,7 @@ package io.gpumigrate.checkpoint;
  *                            session FILE                           (the SessionImageCodec bytes)
  *                            file NAME BYTES DIGEST                 (one per file; DIGEST below)
  *                            manifest-digest DIGEST                 (last line: xxHash64 of every byte before it)
- *                          a reader skips keys it does not know; it refuses a newer MAJOR
+ *                          a reader skips keys it does not know; it refuses any other MAJOR
  *  DIR/session.bin         the session image; DIGEST = xxHash64 of the whole file
  *  DIR/chunks-NNNNNN.bin   chunk files, little-endian:
  *
@@ -35,7 +35,8 @@ package io.gpumigrate.checkpoint;
 public final class CheckpointFormat {
 
     public static final String MAGIC_LINE = "gpumigrate-checkpoint";
-    public static final int MAJOR = 1;
+    /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash} (1: plain xxHash64 of the chunk). */
+    public static final int MAJOR = 2;
     public static final int MINOR = 0;
 
     public static final String MANIFEST = "MANIFEST";
