@@ -41,7 +41,7 @@ public final class TransferFrameDecoder extends MessageToMessageDecoder<ByteBuf>
                 int minor = f.readUnsignedShortLE();
                 int chunkSize = f.readIntLE();
                 if (f.readableBytes() < 8) {
-                    yield new TransferMessage.Hello(major, minor, chunkSize); // a 1.0 source: one connection
+                    yield new TransferMessage.Hello(major, minor, chunkSize); // a 1.x source: one connection
                 }
                 yield new TransferMessage.Hello(major, minor, chunkSize, f.readIntLE(), f.readIntLE());
             }

@@ -15,7 +15,7 @@ public sealed interface TransferMessage {
      */
     record Hello(int major, int minor, int chunkSize, int streams, int stream) implements TransferMessage {
 
-        /** A transfer over one connection, as protocol 1.0 sources send it. */
+        /** A transfer over one connection (what a 1.x HELLO decodes to). */
         public Hello(int major, int minor, int chunkSize) {
             this(major, minor, chunkSize, 1, 0);
         }

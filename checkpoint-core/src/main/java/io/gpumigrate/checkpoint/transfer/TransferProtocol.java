@@ -10,7 +10,7 @@ package io.gpumigrate.checkpoint.transfer;
  *
  *  source -> target
  *   1 HELLO        u32 magic 0x52544D47 ("GMTR"), u16 major, u16 minor, u32 chunk size,
- *                  since 1.1: u32 streams, u32 stream (absent: 1 stream, number 0)
+ *                  u32 streams, u32 stream (a 1.x HELLO ends before them; a target refuses major 1)
  *   2 ALLOCATIONS  u32 round, u32 n, n x (u64 base, u64 size): every live allocation; the target
  *                  frees those it placed that are not listed and places the new ones
  *   3 CHUNK        u64 address, u32 raw length, u8 encoding, u64 ChunkHash digest of the raw bytes, payload
@@ -22,7 +22,7 @@ package io.gpumigrate.checkpoint.transfer;
  *   6 ABORT        u32 n, n bytes UTF-8 reason; the sender closes the connection after it
  * </pre>
  *
- * <p>Since 1.1 a transfer may use several connections ("streams", each opened with its own
+ * <p>Since 2.0 a transfer may use several connections ("streams", each opened with its own
  * HELLO) so that more than one TCP stream and event loop carry the chunks. The chunk with index
  * {@code i} in its allocation always travels on stream {@code i % streams}, so later versions of
  * a chunk follow earlier ones on one connection. ALLOCATIONS and FINISH go on every stream (FINISH
@@ -38,8 +38,9 @@ package io.gpumigrate.checkpoint.transfer;
 public final class TransferProtocol {
 
     public static final int MAGIC = 0x52544D47;
-    public static final int MAJOR = 1;
-    public static final int MINOR = 1;
+    /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash}, several streams (1: plain xxHash64, one stream). */
+    public static final int MAJOR = 2;
+    public static final int MINOR = 0;
     /** The most connections one transfer may use. */
     public static final int MAX_STREAMS = 64;
 

@@ -78,7 +78,7 @@ class MultiStreamTransferTest {
     }
 
     @Test
-    void oneConnectionStillWorksLikeProtocol10() throws Exception {
+    void oneConnectionCarriesAWholeTransfer() throws Exception {
         random(source, 4L * CHUNK + 5, 4);
         TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK).withStreams(1);
         try (MigrationReceiver receiver = listen(options);

@@ -44,7 +44,7 @@ class TransferFrameCodecTest {
     }
 
     @Test
-    void helloOfAVersion10SourceMeansOneStream() {
+    void helloOfAVersion1SourceDecodesAsOneStream() {
         ByteBuf frame = Unpooled.buffer().writeIntLE(13).writeByte(TransferProtocol.HELLO).writeIntLE(TransferProtocol.MAGIC)
                 .writeShortLE(1).writeShortLE(0).writeIntLE(1 << 20);
         EmbeddedChannel in = inbound();
