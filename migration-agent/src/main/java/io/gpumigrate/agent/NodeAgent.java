@@ -44,14 +44,26 @@ public final class NodeAgent implements AutoCloseable {
     private EventLoopGroup group;
     private Channel serverChannel;
 
-    private NodeAgent(AgentConfig config) {
+    private final LogSettings logs;
+    private LogJanitor janitor;
+
+    private NodeAgent(AgentConfig config, LogSettings logs) {
         this.config = config;
-        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds());
+        this.logs = logs;
+        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(), logs);
     }
 
-    /** Starts an agent listening as {@code config} says. */
+    /** Starts an agent listening as {@code config} says, recording no session. */
     public static NodeAgent start(AgentConfig config) throws InterruptedException {
-        NodeAgent agent = new NodeAgent(config);
+        return start(config, LogSettings.off());
+    }
+
+    /** Starts an agent that records its sessions' replay logs as {@code logs} says (and applies their retention). */
+    public static NodeAgent start(AgentConfig config, LogSettings logs) throws InterruptedException {
+        NodeAgent agent = new NodeAgent(config, logs);
+        if (logs.recording()) {
+            agent.janitor = LogJanitor.start(logs);
+        }
         agent.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             agent.serverChannel = new ServerBootstrap()
@@ -61,6 +73,9 @@ public final class NodeAgent implements AutoCloseable {
                     .bind(config.bind(), config.port()).sync().channel();
         } catch (InterruptedException | RuntimeException e) {
             agent.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (agent.janitor != null) {
+                agent.janitor.close();
+            }
             throw e;
         }
         log.info("agent {} listening on {}:{} (backend {}, token {})", config.name(), config.bind(), agent.port(),
@@ -70,6 +85,11 @@ public final class NodeAgent implements AutoCloseable {
 
     public AgentConfig config() {
         return config;
+    }
+
+    /** Where sessions' replay logs go, and whether they are recorded. */
+    public LogSettings logs() {
+        return logs;
     }
 
     public int port() {
@@ -177,6 +197,9 @@ public final class NodeAgent implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
         }
         launches.shutdown();
+        if (janitor != null) {
+            janitor.close();
+        }
         for (WorkerProcess worker : workers.values()) {
             worker.stop(WORKER_STOP_GRACE_MILLIS);
         }

@@ -48,6 +48,7 @@ public final class Session {
     private final AtomicBoolean ending = new AtomicBoolean();
     private final CompletableFuture<String> endRequested = new CompletableFuture<>();
     private final CompletableFuture<String> ended = new CompletableFuture<>();
+    private volatile CallObserver observer = CallObserver.NONE;
 
     /** Takes ownership of {@code backend}: the session closes it when it ends. */
     public Session(long id, String secret, DeviceBackend backend) {
@@ -57,6 +58,11 @@ public final class Session {
         this.dispatcher = new CallDispatcher(resources);
         this.executor = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("session-" + id).daemon(true).factory());
+    }
+
+    /** Installs what sees every applied call (the replay log); set it before the client attaches. */
+    public void observe(CallObserver observer) {
+        this.observer = observer;
     }
 
     public long id() {
@@ -122,6 +128,7 @@ public final class Session {
                     } catch (RuntimeException e) {
                         log.warn("session {}: releasing the device failed", id, e);
                     } finally {
+                        endObserver();
                         ended.complete(reason);
                     }
                 });
@@ -130,6 +137,14 @@ public final class Session {
             }
         }
         return ended;
+    }
+
+    private void endObserver() {
+        try {
+            observer.sessionEnded();
+        } catch (RuntimeException e) {
+            log.warn("session {}: closing its call observer failed", id, e);
+        }
     }
 
     /** Completes, with the reason, as soon as {@link #end} is first called. */
@@ -157,8 +172,12 @@ public final class Session {
                     + stats.lastAppliedSeq() + "; a call is applied once") : null;
         }
         stats.applied(seq);
+        CallObserver watcher = observer;
+        watcher.before(call);
         ErrorState.Failure sticky = errors.sticky();
         if (sticky != null && op != Op.GOODBYE) {
+            watcher.after(call, sticky.status(), sticky.message(),
+                    call.replyWanted() ? sticky.status() : CallObserver.NO_REPLY);
             return call.replyWanted() ? Replies.error(alloc, seq, sticky.status(), sticky.message()) : null;
         }
         ByteBuf out = alloc.directBuffer();
@@ -182,7 +201,10 @@ public final class Session {
         if (op == Op.GOODBYE) {
             end("the client said GOODBYE");
         }
+        int own = failure == null ? CuResult.SUCCESS : failure.status();
+        String ownMessage = failure == null ? null : failure.message();
         if (!call.replyWanted()) {
+            watcher.after(call, own, ownMessage, CallObserver.NO_REPLY);
             out.release();
             if (failure != null && failure.status() != CuResult.NOT_READY) {
                 errors.defer(failure);
@@ -198,6 +220,7 @@ public final class Session {
         if (errors.sticky() != null) {
             failure = errors.sticky();
         }
+        watcher.after(call, own, ownMessage, failure == null ? CuResult.SUCCESS : failure.status());
         if (failure != null) {
             out.release();
             return Replies.error(alloc, seq, failure.status(), failure.message());

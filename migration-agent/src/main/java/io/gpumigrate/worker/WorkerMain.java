@@ -52,6 +52,14 @@ public final class WorkerMain {
             return 1;
         }
         Session session = new Session(options.session(), options.secret(), backend);
+        if (options.logDir() != null) {
+            try {
+                session.observe(ReplayLogRecorder.open(options.logDir(), options.session()));
+                log.info("session {}: recording to {}", options.session(), options.logDir());
+            } catch (java.io.IOException e) {
+                log.warn("session {}: runs without a replay log: {}", options.session(), e.getMessage());
+            }
+        }
         WorkerServer server;
         try {
             server = WorkerServer.start(session, options.bind(), options.port());

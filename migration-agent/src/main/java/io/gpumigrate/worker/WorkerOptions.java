@@ -7,14 +7,17 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A worker's command line:
- * {@code --session ID (--secret S | --secret-stdin) [--port P] [--bind ADDR] [--backend auto|cuda|emulator] [--attach-timeout SECONDS]}.
+ * {@code --session ID (--secret S | --secret-stdin) [--port P] [--bind ADDR] [--backend auto|cuda|emulator] [--attach-timeout SECONDS] [--log-dir DIR]}.
+ * Without {@code --log-dir} the session is not recorded; with it, every call goes to the replay log in DIR.
  * {@code --secret-stdin} reads the secret from the first line of standard input, which keeps
  * it out of the process list; the agent uses it.
  */
-record WorkerOptions(long session, String secret, int port, String bind, BackendChoice backend, int attachTimeoutSeconds) {
+record WorkerOptions(long session, String secret, int port, String bind, BackendChoice backend, int attachTimeoutSeconds,
+                     java.nio.file.Path logDir) {
 
     static final String USAGE = "usage: WorkerMain --session ID (--secret S | --secret-stdin) [--port P (0 = any)]"
-            + " [--bind ADDR (127.0.0.1)] [--backend auto|cuda|emulator] [--attach-timeout SECONDS (60)]";
+            + " [--bind ADDR (127.0.0.1)] [--backend auto|cuda|emulator] [--attach-timeout SECONDS (60)]"
+            + " [--log-dir DIR (none: no replay log)]";
 
     /** @throws IllegalArgumentException naming the bad option and what it allows */
     static WorkerOptions parse(String[] args) throws IOException {
@@ -24,6 +27,7 @@ record WorkerOptions(long session, String secret, int port, String bind, Backend
         String bind = "127.0.0.1";
         BackendChoice backend = BackendChoice.AUTO;
         int attachTimeout = 60;
+        java.nio.file.Path logDir = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -35,13 +39,14 @@ record WorkerOptions(long session, String secret, int port, String bind, Backend
                 case "--bind" -> bind = value(args, ++i, arg);
                 case "--backend" -> backend = BackendChoice.parse(value(args, ++i, arg));
                 case "--attach-timeout" -> attachTimeout = range(Integer.parseInt(value(args, ++i, arg)), 1, 86400, arg);
+                case "--log-dir" -> logDir = java.nio.file.Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
         if (session == null || secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("--session and a non-empty secret are required");
         }
-        return new WorkerOptions(session, secret, port, bind, backend, attachTimeout);
+        return new WorkerOptions(session, secret, port, bind, backend, attachTimeout, logDir);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -1,0 +1,120 @@
+package io.gpumigrate.worker.replay;
+
+import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.protocol.Frame;
+import io.gpumigrate.protocol.Op;
+import io.gpumigrate.replay.LogEntry;
+import io.gpumigrate.replay.LogGap;
+import io.gpumigrate.replay.LoggedCall;
+import io.gpumigrate.replay.read.LogReader;
+import io.gpumigrate.replay.read.SessionLog;
+import io.gpumigrate.worker.OfflineSession;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+
+/**
+ * Re-executes a session's replay log, call by call, on a device backend, through the worker's
+ * own dispatch ({@link OfflineSession}): without the original program and without a network.
+ * The same calls in the same order give the same handles (a session numbers them in order)
+ * and, on the emulator, the same device addresses (first-fit placement in the same window).
+ *
+ * <p>Replay stops after the call {@code until}, at the log's end, or before GOODBYE (the
+ * device is kept so that its memory can still be read). A gap in the log (calls the writer
+ * could not keep up with) ends the replay with a {@link ReplayException}.
+ *
+ * <p>Not thread-safe: one thread drives it.
+ */
+public final class LogReplayer implements AutoCloseable {
+
+    private final SessionLog log;
+    private final LogReader reader;
+    private final OfflineSession session;
+    private final long until;
+    private final AllocationTracker allocations = new AllocationTracker();
+    private long lastSeq;
+    private long calls;
+    private boolean done;
+
+    /**
+     * @param backend the device to replay on; owned by the replayer from now on
+     * @param until   the last sequence number to replay ({@code Long.MAX_VALUE}: all)
+     */
+    public LogReplayer(SessionLog log, DeviceBackend backend, long until) {
+        this.log = log;
+        this.reader = log.reader(1, Long.MAX_VALUE, true);
+        this.session = new OfflineSession(backend);
+        this.until = until;
+    }
+
+    public SessionLog log() {
+        return log;
+    }
+
+    public DeviceBackend backend() {
+        return session.backend();
+    }
+
+    public AllocationTracker allocations() {
+        return allocations;
+    }
+
+    /** The sequence number of the last call replayed (0 before the first). */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    /** How many calls were replayed. */
+    public long calls() {
+        return calls;
+    }
+
+    /**
+     * Replays the next call.
+     *
+     * @return the call and what it did, or {@code null} when the replay is over
+     * @throws ReplayException at a gap in the log
+     */
+    public ReplayedCall next() throws IOException, ReplayException {
+        if (done) {
+            return null;
+        }
+        LogEntry entry = reader.next();
+        if (entry == null || Long.compareUnsigned(entry.firstSeq(), until) > 0) {
+            done = true;
+            return null;
+        }
+        if (entry instanceof LogGap gap) {
+            done = true;
+            throw new ReplayException("calls " + gap.firstSeq() + ".." + gap.lastSeq() + " were not recorded (the log"
+                    + " writer fell behind); the log can be replayed only up to seq " + (gap.firstSeq() - 1));
+        }
+        LoggedCall call = (LoggedCall) entry;
+        if (call.op() == Op.GOODBYE) {
+            done = true;
+            return null;
+        }
+        ByteBuf body = Unpooled.directBuffer(call.body().length).writeBytes(call.body());
+        OfflineSession.Outcome outcome = session.execute(new Frame(call.opCode(), call.flags(), call.seq(), body));
+        allocations.note(call, outcome);
+        lastSeq = call.seq();
+        calls++;
+        return new ReplayedCall(call, outcome);
+    }
+
+    /** Whether replay reached {@code until}, or the end of the log when no limit was given. */
+    public boolean reached(long seq) {
+        return Long.compareUnsigned(lastSeq, seq) >= 0;
+    }
+
+    /** Closes the log reader and releases the device. */
+    @Override
+    public void close() throws IOException {
+        try {
+            reader.close();
+        } finally {
+            session.close();
+        }
+    }
+}
