@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gpumigrate", mixinStandardHelpOptions = true, version = "gpumigrate 0.1.0",
         description = "Pools GPUs across machines and moves running CUDA programs between them.",
-        subcommands = {AgentCommand.class, RunCommand.class, PsCommand.class, DemoCommand.class})
+        subcommands = {AgentCommand.class, RunCommand.class, PsCommand.class, DemoCommand.class,
+                ReplayCommand.class, LogCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -2,7 +2,7 @@ package io.gpumigrate.worker.replay;
 
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.emulator.EmulatorBackend;
-import io.gpumigrate.protocol.Op;
+import io.gpumigrate.replay.LoggedCall;
 import io.gpumigrate.replay.read.SessionLog;
 
 import java.io.IOException;
@@ -18,16 +18,15 @@ public final class MemoryCheck {
     /**
      * The first bad access, or the lack of one.
      *
-     * @param seq     the call's sequence number (0 when none)
-     * @param op      the call
+     * @param call    the call that made it, as recorded ({@code null} when none)
      * @param status  its {@code CUresult}
      * @param detail  the emulator's account: kernel, block, thread, PTX line and address
      * @param calls   the calls replayed
      */
-    public record Finding(long seq, Op op, int status, String detail, long calls) {
+    public record Finding(LoggedCall call, int status, String detail, long calls) {
 
         public boolean found() {
-            return seq != 0;
+            return call != null;
         }
     }
 
@@ -41,10 +40,10 @@ public final class MemoryCheck {
             for (ReplayedCall c = replayer.next(); c != null; c = replayer.next()) {
                 int status = c.outcome().result();
                 if (status == CuResult.ILLEGAL_ADDRESS || status == CuResult.MISALIGNED_ADDRESS) {
-                    return new Finding(c.call().seq(), c.call().op(), status, c.outcome().message(), replayer.calls());
+                    return new Finding(c.call(), status, c.outcome().message(), replayer.calls());
                 }
             }
-            return new Finding(0, null, CuResult.SUCCESS, null, replayer.calls());
+            return new Finding(null, CuResult.SUCCESS, null, replayer.calls());
         }
     }
 }

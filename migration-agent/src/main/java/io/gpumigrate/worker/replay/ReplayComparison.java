@@ -25,16 +25,15 @@ public final class ReplayComparison {
     /**
      * The first difference, or agreement.
      *
-     * @param seq        the first call after which the two differ (0: they agree)
-     * @param op         that call
+     * @param call       the first call after which the two differ, as recorded ({@code null}: they agree)
      * @param what       how they differ (which allocations, which results)
      * @param calls      calls replayed on each
      * @param comparisons memory comparisons made
      */
-    public record Result(long seq, Op op, String what, long calls, long comparisons) {
+    public record Result(LoggedCall call, String what, long calls, long comparisons) {
 
         public boolean agree() {
-            return seq == 0;
+            return call == null;
         }
     }
 
@@ -50,22 +49,22 @@ public final class ReplayComparison {
                 ReplayedCall x = left.next();
                 ReplayedCall y = right.next();
                 if (x == null || y == null) {
-                    return new Result(0, null, null, left.calls(), comparisons);
+                    return new Result(null, null, left.calls(), comparisons);
                 }
                 LoggedCall call = x.call();
                 if (x.outcome().result() != y.outcome().result() || x.outcome().replyStatus() != y.outcome().replyStatus()) {
-                    return new Result(call.seq(), call.op(), "results differ: A " + describe(x) + ", B " + describe(y),
+                    return new Result(call, "results differ: A " + describe(x) + ", B " + describe(y),
                             left.calls(), comparisons);
                 }
                 if (!left.allocations().live().equals(right.allocations().live())) {
-                    return new Result(call.seq(), call.op(), "allocations differ: A " + left.allocations().live()
+                    return new Result(call, "allocations differ: A " + left.allocations().live()
                             + ", B " + right.allocations().live(), left.calls(), comparisons);
                 }
                 if (WRITES.contains(call.op()) && !x.failed()) {
                     comparisons++;
                     String difference = memoryDifference(left, right);
                     if (difference != null) {
-                        return new Result(call.seq(), call.op(), difference, left.calls(), comparisons);
+                        return new Result(call, difference, left.calls(), comparisons);
                     }
                 }
             }
