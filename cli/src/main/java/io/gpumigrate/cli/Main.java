@@ -33,6 +33,9 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setStopAtPositional(true);
+        // Only run passes what follows its program on; replay and log show take options after LOG_DIR.
+        cli.getSubcommands().get("replay").setStopAtPositional(false);
+        cli.getSubcommands().get("log").getSubcommands().get("show").setStopAtPositional(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException) {
                 commandLine.getErr().println("gpumigrate " + commandLine.getCommandName() + ": " + e.getMessage());
