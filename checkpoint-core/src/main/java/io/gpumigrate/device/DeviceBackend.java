@@ -1,6 +1,10 @@
 package io.gpumigrate.device;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
+import net.jpountz.xxhash.XXHash64;
+import net.jpountz.xxhash.XXHashFactory;
 
 /**
  * One device context on one device, as a session worker sees it: a real GPU (the CUDA
@@ -26,6 +30,61 @@ public interface DeviceBackend extends AutoCloseable {
 
     /** Frees an allocation by its base address; {@code CUDA_ERROR_INVALID_VALUE} for any other address. */
     void memFree(long dptr) throws CudaException;
+
+    /**
+     * Allocates {@code bytes} (> 0) of device memory at exactly {@code address}, as a restore
+     * or the target of a migration must (device pointers are never translated). Returns
+     * {@code address}. {@code CUDA_ERROR_INVALID_VALUE} when the range overlaps a live
+     * allocation or lies outside the session's address window, {@code CUDA_ERROR_OUT_OF_MEMORY}
+     * when the device lacks the memory. Backends that cannot place allocations throw
+     * {@code CUDA_ERROR_NOT_SUPPORTED}, the default.
+     */
+    default long memAllocAt(long address, long bytes) throws CudaException {
+        throw new CudaException(CuResult.NOT_SUPPORTED,
+                getClass().getSimpleName() + " cannot place an allocation at 0x" + Long.toHexString(address));
+    }
+
+    /**
+     * The live allocations made by {@link #memAlloc} and {@link #memAllocAt}, in increasing
+     * address order (module globals are not included). A snapshot: later calls do not change
+     * the returned list. The default throws {@link UnsupportedOperationException}.
+     */
+    default List<AddressRange> allocations() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not list its allocations");
+    }
+
+    /**
+     * The xxHash64 (seed 0) of each {@code chunkSize}-byte chunk of {@code [address, address + bytes)},
+     * the last chunk being shorter when {@code bytes} is not a multiple of {@code chunkSize}.
+     * Pre-copy compares these digests between rounds to find the chunks that changed, and the
+     * target of a migration compares them with the digests of what it received, so an override
+     * (the CUDA backend hashing on the GPU) must compute exactly this function. Blocking, like
+     * {@link #copyDtoH}: it sees all earlier work of the context. The default copies each chunk
+     * to the host and hashes it there.
+     */
+    default long[] chunkHashes(long address, long bytes, int chunkSize) throws CudaException {
+        if (bytes < 0 || chunkSize <= 0) {
+            throw new CudaException(CuResult.INVALID_VALUE,
+                    "chunkHashes of " + bytes + " bytes in chunks of " + chunkSize + ": both must be positive");
+        }
+        long count = (bytes + chunkSize - 1) / chunkSize;
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new CudaException(CuResult.INVALID_VALUE, count + " chunks exceed the maximum " + (Integer.MAX_VALUE - 8));
+        }
+        long[] hashes = new long[(int) count];
+        XXHash64 xx = XXHashFactory.fastestInstance().hash64();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(Math.min(chunkSize, Math.max(bytes, 1)), 64);
+            for (int i = 0; i < hashes.length; i++) {
+                long offset = (long) i * chunkSize;
+                int length = (int) Math.min(chunkSize, bytes - offset);
+                MemorySegment slice = buffer.asSlice(0, length);
+                copyDtoH(slice, address + offset, null);
+                hashes[i] = xx.hash(slice.asByteBuffer(), 0, length, 0L);
+            }
+        }
+        return hashes;
+    }
 
     /** Free and total device memory, in bytes. */
     MemInfo memInfo() throws CudaException;

@@ -13,6 +13,8 @@ import io.gpumigrate.device.LaunchConfig;
 import io.gpumigrate.device.MemInfo;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The PTX emulator as a {@link DeviceBackend}: a software GPU that needs no driver.
@@ -76,6 +78,23 @@ public final class EmulatorBackend implements DeviceBackend {
     public long memAlloc(long bytes) throws CudaException {
         checkOpen();
         return memory.allocate(bytes, null).base();
+    }
+
+    @Override
+    public long memAllocAt(long address, long bytes) throws CudaException {
+        checkOpen();
+        return memory.allocateAt(address, bytes).base();
+    }
+
+    @Override
+    public List<AddressRange> allocations() {
+        List<AddressRange> result = new ArrayList<>();
+        for (DeviceAllocation a : memory.allocations()) {
+            if (a.label() == null) {
+                result.add(new AddressRange(a.base(), a.size()));
+            }
+        }
+        return result;
     }
 
     @Override

@@ -1,0 +1,173 @@
+package io.gpumigrate.checkpoint;
+
+import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.device.DeviceBackend;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Checks a checkpoint image ({@link CheckpointFormat}) and restores it onto a device: the
+ * allocations at their recorded addresses, with their recorded contents.
+ *
+ * <p>All or nothing: when any file is missing, truncated or corrupted, every allocation the
+ * restore made is freed again before the exception (naming the file) is thrown.
+ *
+ * <p>Thread-safe: a reader holds no state between calls. {@link #restore} calls
+ * {@code target} from the calling thread only (the new session's executor).
+ */
+public final class CheckpointReader {
+
+    private CheckpointReader() {
+    }
+
+    /** The session image of a checkpoint, without touching a device (to plan placement, or to list it). */
+    public static SessionImage readSessionImage(Path dir) throws IOException {
+        CheckpointManifest manifest = CheckpointManifest.read(dir);
+        return readSession(dir, manifest);
+    }
+
+    /**
+     * Restores the image {@code dir} onto {@code target}: each allocation re-created at its
+     * address with {@code memAllocAt}, its contents written with {@code copyHtoD}, every chunk's
+     * xxHash64 and every file's digest checked. Returns the session image, from which the
+     * worker re-creates modules, functions, streams, events and handles.
+     *
+     * @throws CheckpointFormatException naming the file when a file is missing, truncated,
+     *         corrupted or of a newer format; the target then holds none of the image's allocations
+     * @throws CudaException {@code CUDA_ERROR_OUT_OF_MEMORY} before anything is placed when the
+     *         target has less free memory than the image needs; any error of the target
+     *         refusing an allocation or a copy, after undoing what was placed
+     */
+    public static SessionImage restore(Path dir, DeviceBackend target, ProgressListener listener)
+            throws IOException, CudaException {
+        CheckpointManifest manifest = CheckpointManifest.read(dir);
+        for (CheckpointManifest.FileEntry entry : manifest.files().values()) {
+            checkSize(dir, entry);
+        }
+        SessionImage image = readSession(dir, manifest);
+        long free = target.memInfo().free();
+        if (free < image.allocatedBytes()) {
+            throw new CudaException(CuResult.OUT_OF_MEMORY, "the image " + dir + " needs " + image.allocatedBytes()
+                    + " bytes of device memory, the target has " + free + " free");
+        }
+        List<AddressRange> placed = new ArrayList<>();
+        boolean complete = false;
+        try {
+            for (AddressRange allocation : image.allocations()) {
+                target.memAllocAt(allocation.base(), allocation.size());
+                placed.add(allocation);
+            }
+            restoreChunks(dir, manifest, image, target, listener);
+            complete = true;
+            return image;
+        } finally {
+            if (!complete) {
+                for (AddressRange allocation : placed) {
+                    try {
+                        target.memFree(allocation.base());
+                    } catch (CudaException | RuntimeException ignored) {
+                        // the restore's own failure is what the caller needs to see
+                    }
+                }
+            }
+        }
+    }
+
+    private static void restoreChunks(Path dir, CheckpointManifest manifest, SessionImage image, DeviceBackend target,
+                                      ProgressListener listener) throws IOException, CudaException {
+        int chunkSize = manifest.chunkSize();
+        ChunkCodec codec = new ChunkCodec(chunkSize, CompressionPolicy.NEVER);
+        TreeMap<Long, AddressRange> byBase = new TreeMap<>();
+        Map<Long, BitSet> seen = new TreeMap<>();
+        for (AddressRange a : image.allocations()) {
+            byBase.put(a.base(), a);
+            seen.put(a.base(), new BitSet());
+        }
+        ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.RESTORE, image.allocatedBytes());
+        ParallelChunkDecoder decoder = ParallelChunkDecoder.onSharedPool(codec, (chunk, raw) -> {
+            if (chunk.encoding() == ChunkEncoding.ZERO) {
+                target.memset(chunk.address(), 0, 1, chunk.rawLength(), null); // no bus transfer for zeros
+            } else {
+                target.copyHtoD(chunk.address(), raw, null);
+            }
+            meter.advance(raw.byteSize());
+        });
+        try {
+            for (CheckpointManifest.FileEntry entry : manifest.chunkFiles()) {
+                try (ChunkFileReader reader = new ChunkFileReader(dir.resolve(entry.name()), chunkSize,
+                        codec.maxEncodedLength())) {
+                    for (var header = reader.next(); header != null; header = reader.next()) {
+                        Map.Entry<Long, AddressRange> owner = byBase.floorEntry(header.address());
+                        int index = owner == null ? -1 : ChunkLayout.indexOf(owner.getValue(), chunkSize, header.address());
+                        if (index < 0 || ChunkLayout.length(owner.getValue(), chunkSize, index) != header.rawLength()) {
+                            throw reader.corrupt("record for 0x" + Long.toHexString(header.address()) + " (" + header.rawLength()
+                                    + " bytes) is not a chunk of any allocation of the session");
+                        }
+                        BitSet bits = seen.get(owner.getKey());
+                        if (bits.get(index)) {
+                            throw reader.corrupt("chunk at 0x" + Long.toHexString(header.address()) + " appears twice");
+                        }
+                        bits.set(index);
+                        ParallelChunkDecoder.Slot slot = decoder.acquire();
+                        MemorySegment payload = slot.payload(header.payloadLength());
+                        try {
+                            reader.readPayload(payload);
+                        } catch (IOException e) {
+                            decoder.giveBack(slot);
+                            throw e;
+                        }
+                        decoder.submit(slot, new EncodedChunk(header.address(), header.rawLength(), header.encoding(),
+                                header.hash(), payload), "chunk file " + entry.name());
+                    }
+                    decoder.flush();
+                    reader.verify(entry);
+                }
+            }
+        } finally {
+            decoder.discardPending();
+        }
+        for (AddressRange a : image.allocations()) {
+            int expected = ChunkLayout.count(a, chunkSize);
+            int missing = seen.get(a.base()).nextClearBit(0);
+            if (missing < expected) {
+                throw new CheckpointFormatException(dir + ": no chunk file holds the chunk at 0x"
+                        + Long.toHexString(ChunkLayout.address(a, chunkSize, missing)) + " of the allocation at 0x"
+                        + Long.toHexString(a.base()) + "; the image is incomplete");
+            }
+        }
+    }
+
+    private static SessionImage readSession(Path dir, CheckpointManifest manifest) throws IOException {
+        CheckpointManifest.FileEntry entry = manifest.files().get(manifest.sessionFile());
+        checkSize(dir, entry);
+        byte[] bytes = Files.readAllBytes(dir.resolve(entry.name()));
+        long digest = ChunkDigest.of(MemorySegment.ofArray(bytes));
+        if (digest != entry.digest()) {
+            throw new CheckpointFormatException("session file " + entry.name() + " (" + dir.resolve(entry.name())
+                    + "): digest " + ChunkDigest.hex(digest) + " differs from the manifest's "
+                    + ChunkDigest.hex(entry.digest()) + "; the file is corrupted");
+        }
+        return SessionImageCodec.decode(bytes, "session file " + entry.name());
+    }
+
+    private static void checkSize(Path dir, CheckpointManifest.FileEntry entry) throws IOException {
+        Path path = dir.resolve(entry.name());
+        if (!Files.isRegularFile(path)) {
+            throw new CheckpointFormatException("file " + entry.name() + " (" + path + ") listed in the manifest is missing");
+        }
+        long size = Files.size(path);
+        if (size != entry.size()) {
+            throw new CheckpointFormatException("file " + entry.name() + " (" + path + ") is " + size
+                    + " bytes, but the manifest lists " + entry.size() + "; truncated or replaced");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.gpumigrate.checkpoint;
+
+import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.device.DeviceBackend;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Writes a checkpoint image ({@link CheckpointFormat}): the session image and the contents of
+ * its allocations, read from the device through the SPI. The image is written into a
+ * temporary directory beside {@code dir} and renamed to {@code dir} only when complete, so
+ * nothing half-written is ever taken for an image.
+ *
+ * <p>Thread-safe: a writer holds only its settings; each {@link #write} works on its own
+ * state. {@link #write} calls {@code source} from the calling thread only, so call it on
+ * the session's executor, with the session paused and its device drained.
+ */
+public final class CheckpointWriter {
+
+    /** Default bytes per chunk file before a new one starts. */
+    public static final long DEFAULT_FILE_LIMIT = 1L << 30;
+
+    private final ChunkCodec codec;
+    private final long fileLimit;
+
+    /**
+     * @param fileLimit bytes after which a new chunk file starts, at least one chunk's worth
+     */
+    public CheckpointWriter(ChunkCodec codec, long fileLimit) {
+        if (fileLimit < codec.chunkSize()) {
+            throw new IllegalArgumentException("chunk file limit " + fileLimit + " is below the chunk size "
+                    + codec.chunkSize());
+        }
+        this.codec = codec;
+        this.fileLimit = fileLimit;
+    }
+
+    public CheckpointWriter() {
+        this(new ChunkCodec(), DEFAULT_FILE_LIMIT);
+    }
+
+    /**
+     * Writes {@code image} and the device memory of its allocations, read from {@code source},
+     * as the checkpoint image {@code dir}, which must not exist yet.
+     *
+     * @throws FileAlreadyExistsException when {@code dir} exists
+     * @throws CudaException when reading device memory fails; nothing is left on disk
+     */
+    public CheckpointStats write(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener)
+            throws IOException, CudaException {
+        Path target = dir.toAbsolutePath();
+        if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "a checkpoint image must not overwrite anything");
+        }
+        Path temp = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
+        Files.createDirectories(temp);
+        try {
+            Map<String, CheckpointManifest.FileEntry> files = new LinkedHashMap<>();
+            byte[] session = SessionImageCodec.encode(image);
+            Files.write(temp.resolve(CheckpointFormat.SESSION_FILE), session);
+            files.put(CheckpointFormat.SESSION_FILE, new CheckpointManifest.FileEntry(CheckpointFormat.SESSION_FILE,
+                    session.length, ChunkDigest.of(MemorySegment.ofArray(session))));
+            CheckpointStats stats = writeChunks(image, source, temp, files, listener);
+            new CheckpointManifest(CheckpointFormat.MAJOR, CheckpointFormat.MINOR, codec.chunkSize(),
+                    CheckpointFormat.SESSION_FILE, files).write(temp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return stats;
+        } catch (IOException | CudaException | RuntimeException e) {
+            deleteTree(temp);
+            throw e;
+        }
+    }
+
+    private CheckpointStats writeChunks(SessionImage image, DeviceBackend source, Path dir,
+                                        Map<String, CheckpointManifest.FileEntry> files, ProgressListener listener)
+            throws IOException, CudaException {
+        ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.DUMP, image.allocatedBytes());
+        CheckpointStats.Tally tally = new CheckpointStats.Tally();
+        ChunkFileWriter[] current = {null};
+        ParallelChunkEncoder encoder = ParallelChunkEncoder.onSharedPool(codec, (chunk, release) -> {
+            try {
+                if (current[0] == null) {
+                    current[0] = new ChunkFileWriter(dir.resolve(CheckpointFormat.chunkFileName(files.size() - 1)),
+                            codec.chunkSize());
+                }
+                current[0].append(chunk);
+                tally.add(chunk);
+                if (current[0].size() >= fileLimit) {
+                    finishFile(current, files);
+                }
+            } finally {
+                release.run();
+            }
+            meter.advance(chunk.rawLength());
+        });
+        try {
+            int chunkSize = codec.chunkSize();
+            for (AddressRange allocation : image.allocations()) {
+                for (int i = 0, n = ChunkLayout.count(allocation, chunkSize); i < n; i++) {
+                    long address = ChunkLayout.address(allocation, chunkSize, i);
+                    int length = ChunkLayout.length(allocation, chunkSize, i);
+                    ParallelChunkEncoder.Slot slot = encoder.acquire();
+                    try {
+                        source.copyDtoH(slot.raw().asSlice(0, length), address, null);
+                    } catch (CudaException | RuntimeException e) {
+                        encoder.giveBack(slot);
+                        throw e;
+                    }
+                    encoder.submit(slot, address, length);
+                }
+            }
+            encoder.flush();
+            finishFile(current, files);
+            return tally.stats(meter.seconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing " + dir);
+        } finally {
+            encoder.discardPending();
+            if (current[0] != null) {
+                current[0].close();
+            }
+        }
+    }
+
+    /** Finishes the current chunk file, if one is open, and lists it in the manifest. */
+    private static void finishFile(ChunkFileWriter[] current, Map<String, CheckpointManifest.FileEntry> files)
+            throws IOException {
+        if (current[0] != null) {
+            CheckpointManifest.FileEntry entry = current[0].finish();
+            files.put(entry.name(), entry);
+            current[0].close();
+            current[0] = null;
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary directory is never taken for an image
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.gpumigrate.checkpoint;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The shared pool that encodes and decodes chunks: one daemon thread per core, created on first use. */
+public final class ChunkWorkers {
+
+    private ChunkWorkers() {
+    }
+
+    private static final class Holder {
+        static final ExecutorService POOL = Executors.newFixedThreadPool(threads(), new ThreadFactory() {
+            private final AtomicInteger next = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, "gpumigrate-chunk-" + next.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            }
+        });
+    }
+
+    /** The pool; never shut it down. */
+    public static ExecutorService shared() {
+        return Holder.POOL;
+    }
+
+    /** Threads of the shared pool: the available cores. */
+    public static int threads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+}

@@ -1,0 +1,142 @@
+package io.gpumigrate.checkpoint;
+
+import io.gpumigrate.device.CudaException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Decodes and verifies chunks on a pool of threads while one producer thread reads their
+ * payloads, and applies the decoded chunks (typically {@code copyHtoD}) on the producer
+ * thread, in the order they were submitted.
+ *
+ * <p>Not thread-safe: every method is called on the producer thread.
+ */
+public final class ParallelChunkDecoder {
+
+    /** Writes a decoded, verified chunk somewhere; called on the producer thread. */
+    public interface Applier {
+        /**
+         * {@code raw} holds the chunk's {@code chunk.rawLength()} decoded bytes and is valid only
+         * during the call; {@code chunk} says where they go and how they came (a zero chunk can
+         * be a memset instead of a copy).
+         */
+        void apply(EncodedChunk chunk, MemorySegment raw) throws IOException, CudaException;
+    }
+
+    /** A buffer for one encoded payload, and the scratch memory its decoding needs. */
+    public static final class Slot {
+        private final MemorySegment payload;
+        private final MemorySegment scratch;
+
+        private Slot(MemorySegment payload, MemorySegment scratch) {
+            this.payload = payload;
+            this.scratch = scratch;
+        }
+
+        /** Where the producer puts the first {@code length} bytes of encoded payload. */
+        public MemorySegment payload(int length) {
+            return payload.asSlice(0, length);
+        }
+    }
+
+    private record Pending(Slot slot, String source, CompletableFuture<MemorySegment> decoded, EncodedChunk chunk) {
+    }
+
+    private final ChunkCodec codec;
+    private final Executor executor;
+    private final Applier applier;
+    private final ArrayBlockingQueue<Slot> free;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+    public ParallelChunkDecoder(ChunkCodec codec, Executor executor, int depth, Applier applier) {
+        if (depth < 1 || depth > 1024) {
+            throw new IllegalArgumentException("depth " + depth + " is outside 1 to 1024");
+        }
+        this.codec = codec;
+        this.executor = executor;
+        this.applier = applier;
+        this.free = new ArrayBlockingQueue<>(depth);
+        Arena arena = Arena.ofAuto();
+        for (int i = 0; i < depth; i++) {
+            free.add(new Slot(arena.allocate(codec.maxEncodedLength(), 4096), arena.allocate(codec.chunkSize(), 4096)));
+        }
+    }
+
+    /** A decoder on the shared pool, two slots per core. */
+    public static ParallelChunkDecoder onSharedPool(ChunkCodec codec, Applier applier) {
+        return new ParallelChunkDecoder(codec, ChunkWorkers.shared(), 2 * ChunkWorkers.threads() + 2, applier);
+    }
+
+    /** A free slot; meanwhile applies the chunks that are decoded, in order. */
+    public Slot acquire() throws IOException, CudaException {
+        Slot slot = free.poll();
+        while (slot == null) {
+            if (pending.isEmpty()) {
+                throw new IllegalStateException("every slot is acquired and none submitted");
+            }
+            applyHead();
+            slot = free.poll();
+        }
+        return slot;
+    }
+
+    /**
+     * Starts decoding {@code chunk}, whose payload lies in the slot; {@code source} names
+     * where it came from in error messages (a file).
+     */
+    public void submit(Slot slot, EncodedChunk chunk, String source) {
+        pending.add(new Pending(slot, source, CompletableFuture.supplyAsync(() -> {
+            try {
+                return codec.decode(chunk, slot.scratch);
+            } catch (ChunkCorruptedException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, executor), chunk));
+    }
+
+    /** Gives back a slot that was acquired but not submitted. */
+    public void giveBack(Slot slot) {
+        free.add(slot);
+    }
+
+    /** Applies every submitted chunk, in order. */
+    public void flush() throws IOException, CudaException {
+        while (!pending.isEmpty()) {
+            applyHead();
+        }
+    }
+
+    /** Drops every chunk not yet applied (after a failure); waits for their decoding to end. */
+    public void discardPending() {
+        while (!pending.isEmpty()) {
+            Pending p = pending.poll();
+            p.decoded.handle((r, e) -> null).join();
+            free.add(p.slot);
+        }
+    }
+
+    private void applyHead() throws IOException, CudaException {
+        Pending head = pending.poll();
+        try {
+            MemorySegment raw;
+            try {
+                raw = head.decoded.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while decoding " + head.source);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw new CheckpointFormatException(head.source + ": " + cause.getMessage(), cause);
+            }
+            applier.apply(head.chunk, raw);
+        } finally {
+            free.add(head.slot);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.gpumigrate.checkpoint.transfer;
+
+import io.gpumigrate.device.DeviceBackend;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The target side of one migration: listens, takes the first connection from a
+ * {@link MigrationSender}, places the session's allocations on the target device at their
+ * addresses, applies the chunks as they arrive, and answers VERIFIED once it holds exactly the
+ * source's final state. Later connections are refused.
+ *
+ * <pre>
+ *   MigrationReceiver r = MigrationReceiver.listen(new InetSocketAddress(0), backend, sessionExecutor, options);
+ *   // tell the source r.address()
+ *   ReceivedImage got = r.result().get();   // the worker re-creates modules, streams, events, handles from got.image()
+ * </pre>
+ *
+ * <p>All-or-nothing: until VERIFIED has been written, any failure frees every allocation the
+ * receiver placed before {@link #result()} completes exceptionally. After it, the session's
+ * memory stays; {@link #discard()} frees it if the agents decide not to commit after all.
+ *
+ * <p>Thread-safe. The target backend is called only on {@code applyExecutor}, which must run
+ * tasks one at a time in order (the target session's executor); null gives the receiver its own.
+ */
+public final class MigrationReceiver implements AutoCloseable {
+
+    private final EventLoopGroup group;
+    private volatile Channel server;
+    private final ExecutorService ownExecutor;
+    private final CompletableFuture<ReceivedImage> result = new CompletableFuture<>();
+    private final AtomicReference<ReceiverSession> session = new AtomicReference<>();
+    private final AtomicReference<Channel> connection = new AtomicReference<>();
+
+    private MigrationReceiver(EventLoopGroup group, ExecutorService ownExecutor) {
+        this.group = group;
+        this.ownExecutor = ownExecutor;
+    }
+
+    /**
+     * Binds {@code bind} (port 0: any free port, see {@link #address()}) and waits for a source.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public static MigrationReceiver listen(InetSocketAddress bind, DeviceBackend target, Executor applyExecutor,
+                                           TransferOptions options) throws IOException {
+        ExecutorService own = applyExecutor == null ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gpumigrate-migration-target");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        Executor apply = applyExecutor != null ? applyExecutor : own;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        MigrationReceiver self = new MigrationReceiver(group, own);
+        try {
+            self.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            self.accept(ch, target, apply, options);
+                        }
+                    })
+                    .bind(bind).sync().channel();
+            return self;
+        } catch (InterruptedException e) {
+            shutdown(group, own);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while binding " + bind);
+        } catch (RuntimeException e) {
+            shutdown(group, own);
+            throw new IOException("cannot listen for a migration on " + bind + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void accept(SocketChannel ch, DeviceBackend target, Executor apply, TransferOptions options) {
+        if (!connection.compareAndSet(null, ch)) {
+            // refuse, then half-close and drop what arrives until the source closes, so that a
+            // reset cannot destroy the refusal before the source reads it
+            TransferPipeline.configure(ch.pipeline(), new SimpleChannelInboundHandler<TransferMessage>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, TransferMessage msg) {
+                    if (msg instanceof TransferMessage.Chunk c) {
+                        c.payload().release();
+                    }
+                }
+            }, p -> { });
+            ch.writeAndFlush(new TransferMessage.Abort("this target already receives a migration"))
+                    .addListener(f -> ch.shutdownOutput());
+            ch.eventLoop().schedule(() -> ch.close(), 10, TimeUnit.SECONDS);
+            return;
+        }
+        ReceiverSession s = new ReceiverSession(target, apply, options, result);
+        session.set(s);
+        TransferPipeline.configure(ch.pipeline(), s, options.pipelineHook());
+    }
+
+    /** Where the receiver listens. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /**
+     * Completes with the received image once VERIFIED is written; completes exceptionally with
+     * a {@link TransferAbortedException} after a failure, once the target holds none of the
+     * session's allocations any more.
+     */
+    public CompletableFuture<ReceivedImage> result() {
+        return result;
+    }
+
+    /**
+     * Frees the allocations a transfer placed (on the apply executor, after any work in
+     * progress): for a verified image the agents decided not to commit. Completes at once when
+     * no source ever connected.
+     */
+    public CompletableFuture<Void> discard() {
+        ReceiverSession s = session.get();
+        return s == null ? CompletableFuture.completedFuture(null) : s.discard();
+    }
+
+    /**
+     * Stops listening and closes the connection; a transfer still in progress aborts, and
+     * {@link #result()} completes once it is rolled back (never wait for that on the apply executor).
+     */
+    @Override
+    public void close() {
+        ReceiverSession s = session.get();
+        if (s != null) {
+            s.fail("the target closed the receiver", true);
+        }
+        server.close().awaitUninterruptibly();
+        Channel c = connection.get();
+        if (c != null) {
+            c.close().awaitUninterruptibly();
+        }
+        if (s == null) {
+            result.completeExceptionally(new TransferAbortedException("the receiver closed before a source connected"));
+        }
+        shutdown(group, ownExecutor);
+    }
+
+    private static void shutdown(EventLoopGroup group, ExecutorService own) {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (own != null) {
+            own.shutdown();
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package io.gpumigrate.checkpoint.transfer;
+
+import io.gpumigrate.checkpoint.ChunkCodec;
+import io.gpumigrate.checkpoint.ChunkEncoding;
+import io.gpumigrate.checkpoint.ChunkLayout;
+import io.gpumigrate.checkpoint.EncodedChunk;
+import io.gpumigrate.checkpoint.ParallelChunkEncoder;
+import io.gpumigrate.checkpoint.ChunkWorkers;
+import io.gpumigrate.checkpoint.ProgressListener;
+import io.gpumigrate.checkpoint.ProgressMeter;
+import io.gpumigrate.checkpoint.SessionImage;
+import io.gpumigrate.checkpoint.SessionImageCodec;
+import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.device.DeviceBackend;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The source side of a migration: streams device memory, in rounds, and then the session
+ * state to a {@link MigrationReceiver}, and waits for the target to confirm it holds a
+ * complete, verified image.
+ *
+ * <pre>
+ *   // on the agent's migration thread, not the session's executor
+ *   try (MigrationSender s = MigrationSender.connect(target, backend, sessionExecutor, options)) {
+ *       List&lt;RoundStats&gt; rounds = new ArrayList&lt;&gt;();
+ *       while (PrecopyPolicy.DEFAULT.another(rounds)) {      // pre-copy, the session running
+ *           rounds.add(s.sendRound(allocationsNow(), listener));
+ *       }
+ *       // pause the session, drain the device, take its SessionImage
+ *       s.finish(image, listener);                            // final copy + state; returns once VERIFIED
+ *   }                                                         // then commit: the target owns the session
+ * </pre>
+ *
+ * Each round hashes every chunk on the source ({@link DeviceBackend#chunkHashes}) and sends only
+ * the chunks never sent or whose hash changed since they were sent (an allocation never sent
+ * before is sent whole, without hashing it on the device first). Any failure (a refusal
+ * by the target, a corrupted chunk it detected, a cut connection) surfaces as a
+ * {@link TransferAbortedException} from the call in progress or the next one; the source
+ * then still owns the session.
+ *
+ * <p>Not thread-safe: one thread drives a sender. The source backend is called only on the
+ * executor given to {@link #connect(InetSocketAddress, DeviceBackend, Executor, TransferOptions)}
+ * (or inline, when none is given).
+ */
+public final class MigrationSender implements AutoCloseable {
+
+    private static final int HASH_BATCH_CHUNKS = 64;
+
+    private final SourceAccess source;
+    private final TransferOptions options;
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final SenderHandler handler;
+    private final ParallelChunkEncoder encoder;
+    private final DirtyChunkTracker tracker;
+    private int round;
+    private RoundCounters counters;
+
+    private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel channel,
+                            SenderHandler handler) {
+        this.source = source;
+        this.options = options;
+        this.group = group;
+        this.channel = channel;
+        this.handler = handler;
+        ChunkCodec codec = new ChunkCodec(options.chunkSize(), options.compression());
+        this.encoder = new ParallelChunkEncoder(codec, ChunkWorkers.shared(), options.inFlight(), this::sendChunk);
+        this.tracker = new DirtyChunkTracker(options.chunkSize());
+    }
+
+    /**
+     * Connects to a receiver and introduces itself. Blocking.
+     *
+     * @param source          the session's backend
+     * @param sourceExecutor  where {@code source} may be called (the session's executor): each
+     *                        device read or hash of a slice runs there as its own small task, so
+     *                        the client's calls interleave with a pre-copy round. Then call this
+     *                        sender from another thread, never from that executor. {@code null}:
+     *                        the backend is called inline, on the thread that calls the sender.
+     * @throws IOException when the connection cannot be made
+     */
+    public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, Executor sourceExecutor,
+                                          TransferOptions options) throws IOException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        SenderHandler handler = new SenderHandler();
+        try {
+            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            TransferPipeline.configure(ch.pipeline(), handler, options.pipelineHook());
+                        }
+                    })
+                    .connect(target).sync().channel();
+            channel.writeAndFlush(new TransferMessage.Hello(TransferProtocol.MAJOR, TransferProtocol.MINOR,
+                    options.chunkSize()));
+            return new MigrationSender(new SourceAccess(source, sourceExecutor), options, group, channel, handler);
+        } catch (InterruptedException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting to " + target);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IOException("cannot connect to migration target " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #connect(InetSocketAddress, DeviceBackend, Executor, TransferOptions)} calling the backend inline. */
+    public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, TransferOptions options)
+            throws IOException {
+        return connect(target, source, null, options);
+    }
+
+    /**
+     * One pre-copy round over {@code allocations} (the source's live allocations now): sends
+     * the allocation list, then every chunk that is new or changed since it was last sent.
+     * Returns when every chunk of the round has been written to the connection.
+     */
+    public RoundStats sendRound(List<AddressRange> allocations, ProgressListener listener)
+            throws IOException, CudaException {
+        return round(allocations, ProgressListener.Phase.PRECOPY, listener).stats();
+    }
+
+    /**
+     * The final round, with the session paused and its device drained: sends what changed, then
+     * the session state and the hash of every chunk, and waits (at most the options' verify
+     * timeout) for the target's VERIFIED. When this returns the target holds a complete,
+     * verified image and ownership may move to it.
+     */
+    public RoundStats finish(SessionImage image, ProgressListener listener) throws IOException, CudaException {
+        RoundResult last = round(image.allocations(), ProgressListener.Phase.FINAL_COPY, listener);
+        channel.writeAndFlush(new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes()));
+        listener.progress(new ProgressListener.Progress(ProgressListener.Phase.VERIFY, 0, image.allocatedBytes(), 0));
+        try {
+            handler.verified().get(options.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort("the source was interrupted while waiting for the target to verify");
+            throw new InterruptedIOException("interrupted while waiting for VERIFIED");
+        } catch (TimeoutException e) {
+            abort("the target did not verify the image within " + options.verifyTimeout());
+            throw handler.failure();
+        } catch (ExecutionException e) {
+            throw handler.failure();
+        }
+        listener.progress(new ProgressListener.Progress(ProgressListener.Phase.VERIFY, image.allocatedBytes(),
+                image.allocatedBytes(), 0));
+        return last.stats();
+    }
+
+    /** Gives up: tells the target (which then frees what it placed) and closes the connection. */
+    public void abort(String reason) {
+        handler.fail(new TransferAbortedException("aborted by the source: " + reason));
+        if (channel.isActive()) {
+            channel.writeAndFlush(new TransferMessage.Abort(reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void close() {
+        encoder.discardPending();
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    private record RoundResult(RoundStats stats, long[][] deviceHashes) {
+    }
+
+    /** The running tallies of a round, updated on the sender's thread by {@link #sendChunk}. */
+    private static final class RoundCounters {
+        final ProgressMeter meter;
+        long sent;
+        long zero;
+        long zstd;
+        long wire;
+
+        RoundCounters(ProgressMeter meter) {
+            this.meter = meter;
+        }
+    }
+
+    private RoundResult round(List<AddressRange> allocations, ProgressListener.Phase phase, ProgressListener listener)
+            throws IOException, CudaException {
+        handler.check();
+        long start = System.nanoTime();
+        round++;
+        channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
+        tracker.retain(allocations);
+        int chunkSize = options.chunkSize();
+        long[][] hashes = new long[allocations.size()][];
+        BitSet[] dirty = new BitSet[allocations.size()];
+        long examined = 0;
+        long dirtyBytes = 0;
+        for (int a = 0; a < hashes.length; a++) {
+            AddressRange range = allocations.get(a);
+            int count = ChunkLayout.count(range, chunkSize);
+            if (tracker.neverSent(range)) {
+                dirty[a] = new BitSet(count);
+                dirty[a].set(0, count);
+            } else {
+                hashes[a] = deviceHashes(range);
+                dirty[a] = tracker.dirty(range, hashes[a]);
+            }
+            examined += count;
+            for (int i = dirty[a].nextSetBit(0); i >= 0; i = dirty[a].nextSetBit(i + 1)) {
+                dirtyBytes += ChunkLayout.length(range, chunkSize, i);
+            }
+        }
+        counters = new RoundCounters(new ProgressMeter(listener, phase, dirtyBytes));
+        try {
+            for (int a = 0; a < hashes.length; a++) {
+                AddressRange range = allocations.get(a);
+                for (int i = dirty[a].nextSetBit(0); i >= 0; i = dirty[a].nextSetBit(i + 1)) {
+                    handler.check();
+                    int length = ChunkLayout.length(range, chunkSize, i);
+                    long address = ChunkLayout.address(range, chunkSize, i);
+                    ParallelChunkEncoder.Slot slot = encoder.acquire();
+                    MemorySegment into = slot.raw().asSlice(0, length);
+                    try {
+                        source.run(device -> {
+                            device.copyDtoH(into, address, null);
+                            return null;
+                        });
+                    } catch (CudaException | IOException | RuntimeException e) {
+                        encoder.giveBack(slot);
+                        throw e;
+                    }
+                    encoder.submit(slot, address, length);
+                }
+            }
+            encoder.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort("the source was interrupted");
+            throw new InterruptedIOException("interrupted during round " + round);
+        } catch (IOException | CudaException | RuntimeException e) {
+            encoder.discardPending();
+            if (handler.failed()) {
+                throw handler.failure();
+            }
+            abort("the source failed: " + e.getMessage());
+            throw e;
+        }
+        handler.check();
+        for (int a = 0; a < hashes.length; a++) {
+            if (hashes[a] == null) {
+                // never sent before this round, so all of it went out now: what was sent is the
+                // state at this round (the final state, when the session is paused)
+                hashes[a] = tracker.sentHashes(allocations.get(a));
+            }
+        }
+        RoundCounters c = counters;
+        RoundStats stats = new RoundStats(round, examined, c.sent, c.zero, c.zstd, c.meter.done(), c.wire,
+                (System.nanoTime() - start) / 1e9);
+        return new RoundResult(stats, hashes);
+    }
+
+    /** The device's hashes of every chunk of {@code range}, asked for in slices of a few chunks. */
+    private long[] deviceHashes(AddressRange range) throws CudaException, InterruptedIOException {
+        int chunkSize = options.chunkSize();
+        long[] hashes = new long[ChunkLayout.count(range, chunkSize)];
+        for (int first = 0; first < hashes.length; first += HASH_BATCH_CHUNKS) {
+            long address = ChunkLayout.address(range, chunkSize, first);
+            long bytes = Math.min((long) HASH_BATCH_CHUNKS * chunkSize, range.size() - (long) first * chunkSize);
+            long[] part = source.run(device -> device.chunkHashes(address, bytes, chunkSize));
+            System.arraycopy(part, 0, hashes, first, part.length);
+        }
+        return hashes;
+    }
+
+    /** The encoder's sink: writes one chunk; its slot is released when the write completes. */
+    private void sendChunk(EncodedChunk chunk, Runnable release) throws IOException {
+        handler.check();
+        ByteBuf payload = chunk.payloadLength() == 0 ? Unpooled.EMPTY_BUFFER
+                : Unpooled.wrappedBuffer(chunk.payload().asByteBuffer());
+        channel.writeAndFlush(new TransferMessage.Chunk(chunk.address(), chunk.rawLength(), chunk.encoding(),
+                chunk.hash(), payload)).addListener(f -> {
+                    release.run();
+                    if (!f.isSuccess()) {
+                        handler.fail(new TransferAbortedException("sending the chunk at 0x"
+                                + Long.toHexString(chunk.address()) + " failed: " + f.cause(), f.cause()));
+                    }
+                });
+        tracker.sent(chunk.address(), chunk.hash());
+        RoundCounters c = counters;
+        c.sent++;
+        c.wire += chunk.payloadLength();
+        if (chunk.encoding() == ChunkEncoding.ZERO) {
+            c.zero++;
+        } else if (chunk.encoding() == ChunkEncoding.ZSTD) {
+            c.zstd++;
+        }
+        c.meter.advance(chunk.rawLength());
+    }
+}

@@ -1,0 +1,94 @@
+package io.gpumigrate.checkpoint.transfer;
+
+import io.gpumigrate.checkpoint.ChunkEncoding;
+import io.gpumigrate.device.AddressRange;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns whole frames (the length already stripped by a {@code LengthFieldBasedFrameDecoder})
+ * into {@link TransferMessage}s. A chunk's payload is a retained slice of the frame, not a
+ * copy. Stateless, but not {@code @Sharable} by Netty's convention for decoders.
+ */
+public final class TransferFrameDecoder extends MessageToMessageDecoder<ByteBuf> {
+
+    public TransferFrameDecoder() {
+        super(ByteBuf.class);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        try {
+            out.add(parse(frame));
+        } catch (IndexOutOfBoundsException e) {
+            throw new TransferFrameException("frame of " + frame.capacity() + " bytes ends early: " + e.getMessage());
+        }
+    }
+
+    private static TransferMessage parse(ByteBuf f) {
+        int type = f.readUnsignedByte();
+        return switch (type) {
+            case TransferProtocol.HELLO -> {
+                int magic = f.readIntLE();
+                if (magic != TransferProtocol.MAGIC) {
+                    throw new TransferFrameException("Invalid magic number: 0x" + Integer.toHexString(magic));
+                }
+                yield new TransferMessage.Hello(f.readUnsignedShortLE(), f.readUnsignedShortLE(), f.readIntLE());
+            }
+            case TransferProtocol.ALLOCATIONS -> {
+                int round = f.readIntLE();
+                int n = count(f, 16);
+                List<AddressRange> ranges = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    ranges.add(new AddressRange(f.readLongLE(), f.readLongLE()));
+                }
+                yield new TransferMessage.Allocations(round, ranges);
+            }
+            case TransferProtocol.CHUNK -> {
+                long address = f.readLongLE();
+                int rawLength = f.readIntLE();
+                ChunkEncoding encoding;
+                try {
+                    encoding = ChunkEncoding.ofCode(f.readUnsignedByte());
+                } catch (IllegalArgumentException e) {
+                    throw new TransferFrameException(e.getMessage());
+                }
+                long hash = f.readLongLE();
+                yield new TransferMessage.Chunk(address, rawLength, encoding, hash, f.readRetainedSlice(f.readableBytes()));
+            }
+            case TransferProtocol.FINISH -> {
+                byte[] image = new byte[count(f, 1)];
+                f.readBytes(image);
+                long[][] hashes = new long[count(f, 4)][];
+                for (int i = 0; i < hashes.length; i++) {
+                    hashes[i] = new long[count(f, 8)];
+                    for (int j = 0; j < hashes[i].length; j++) {
+                        hashes[i][j] = f.readLongLE();
+                    }
+                }
+                yield new TransferMessage.Finish(image, hashes);
+            }
+            case TransferProtocol.VERIFIED -> new TransferMessage.Verified(f.readLongLE(), f.readLongLE());
+            case TransferProtocol.ABORT -> {
+                byte[] reason = new byte[count(f, 1)];
+                f.readBytes(reason);
+                yield new TransferMessage.Abort(new String(reason, StandardCharsets.UTF_8));
+            }
+            default -> throw new TransferFrameException("unknown frame type " + type + ", expected 1 to 6");
+        };
+    }
+
+    /** A count of elements of at least {@code elementBytes} each, checked against what remains. */
+    private static int count(ByteBuf f, int elementBytes) {
+        long n = f.readUnsignedIntLE();
+        if (n * elementBytes > f.readableBytes()) {
+            throw new TransferFrameException("count " + n + " of " + elementBytes + "-byte elements exceeds the "
+                    + f.readableBytes() + " bytes left in the frame");
+        }
+        return (int) n;
+    }
+}

@@ -1,0 +1,47 @@
+package io.gpumigrate.checkpoint.transfer;
+
+/**
+ * The frames a migration source and target exchange over one TCP connection. Little-endian.
+ *
+ * <pre>
+ *  +------------+---------+------------------------------+
+ *  | length u32 | type u8 | body (length - 1 bytes)      |
+ *  +------------+---------+------------------------------+
+ *
+ *  source -> target
+ *   1 HELLO        u32 magic 0x52544D47 ("GMTR"), u16 major, u16 minor, u32 chunk size
+ *   2 ALLOCATIONS  u32 round, u32 n, n x (u64 base, u64 size): every live allocation; the target
+ *                  frees those it placed that are not listed and places the new ones
+ *   3 CHUNK        u64 address, u32 raw length, u8 encoding, u64 xxHash64 of the raw bytes, payload
+ *   4 FINISH       u32 n, n bytes session image (SessionImageCodec), u32 m, m x (u32 k, k x u64):
+ *                  the xxHash64 of every chunk of every allocation, in the image's allocation order
+ *  target -> source
+ *   5 VERIFIED     u64 chunks, u64 bytes: the target holds exactly the FINISH state, every chunk checked
+ *  either way
+ *   6 ABORT        u32 n, n bytes UTF-8 reason; the sender closes the connection after it
+ * </pre>
+ *
+ * A target that sees a bad frame, a chunk whose hash does not match, or a FINISH whose hashes
+ * differ from what it holds sends ABORT, frees everything it placed and closes. A connection
+ * that closes before VERIFIED aborts both sides. Frames longer than {@link #MAX_FRAME_LENGTH}
+ * close the connection.
+ */
+public final class TransferProtocol {
+
+    public static final int MAGIC = 0x52544D47;
+    public static final int MAJOR = 1;
+    public static final int MINOR = 0;
+
+    /** 256 MiB: the largest frame (a FINISH carrying big module images); chunks are far smaller. */
+    public static final int MAX_FRAME_LENGTH = 256 << 20;
+
+    static final int HELLO = 1;
+    static final int ALLOCATIONS = 2;
+    static final int CHUNK = 3;
+    static final int FINISH = 4;
+    static final int VERIFIED = 5;
+    static final int ABORT = 6;
+
+    private TransferProtocol() {
+    }
+}
