@@ -167,7 +167,7 @@ final class ReplayCommand implements Callable<Integer> {
     private void dump(LogReplayer replayer, PrintWriter stdout) throws CliException, IOException, CudaException {
         Allocation a;
         try {
-            a = replayer.allocations().find(dump);
+            a = replayer.resolve(dump);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage() + " (after seq " + replayer.lastSeq() + ")");
         }

@@ -136,4 +136,37 @@ class RecordAndReplayTest {
         assertNull(ReplayComparison.run(SessionLog.open(dir.resolve("clock")), new EmulatorBackend(),
                 new EmulatorBackend(), stampSeq - 1).call(), "they agree before the stamp");
     }
+
+    @Test
+    void aModuleGlobalCanBeFoundByItsAddressAfterTheReplay() throws Exception {
+        long global;
+        byte[] readBack;
+        try (RecordedSession s = new RecordedSession(74, dir)) {
+            byte[] ptx;
+            try (var in = RecordAndReplayTest.class.getResourceAsStream("worker_kernels.ptx")) {
+                ptx = in.readAllBytes();
+            }
+            long module = s.client.call(Op.MODULE_LOAD, w -> w.bytes(ptx)).expectSuccess().reader().u64();
+            long scale = s.client.call(Op.MODULE_GET_FUNCTION, w -> w.u64(module).str("scale")).expectSuccess()
+                    .reader().u64();
+            long data = s.client.memAlloc(64);
+            for (int i = 0; i < 3; i++) {
+                s.launch(scale, 1, 16, RecordedSession.params(16).putLong(data).putFloat(2f).putInt(16));
+            }
+            global = s.client.call(Op.MODULE_GET_GLOBAL, w -> w.u64(module).str("launches")).expectSuccess().reader().u64();
+            readBack = s.client.copyDtoH(global, 4);
+        }
+        assertEquals(3, ByteBuffer.wrap(readBack).order(ByteOrder.LITTLE_ENDIAN).getInt());
+        try (LogReplayer replayer = new LogReplayer(SessionLog.open(dir), new EmulatorBackend(), Long.MAX_VALUE)) {
+            while (replayer.next() != null) {
+                // replay everything
+            }
+            Allocation a = replayer.resolve("0x" + Long.toHexString(global));
+            assertEquals(0, a.ordinal(), a.toString());
+            assertEquals(global, a.base());
+            ByteArrayOutputStream dumped = new ByteArrayOutputStream();
+            DeviceMemoryReader.dump(replayer.backend(), a, dumped);
+            assertArrayEquals(readBack, dumped.toByteArray());
+        }
+    }
 }

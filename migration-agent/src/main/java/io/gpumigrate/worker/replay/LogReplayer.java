@@ -103,6 +103,31 @@ public final class LogReplayer implements AutoCloseable {
         return new ReplayedCall(call, outcome);
     }
 
+    /**
+     * The allocation {@code spec} names (see {@link AllocationTracker#find}); a hex address in no
+     * allocation of the session's own is looked up on the device too, which finds module globals
+     * (returned with ordinal 0).
+     *
+     * @throws IllegalArgumentException naming the spec and what exists
+     */
+    public Allocation resolve(String spec) {
+        try {
+            return allocations.find(spec);
+        } catch (IllegalArgumentException notOurs) {
+            String s = spec.strip();
+            if (s.startsWith("#")) {
+                throw notOurs;
+            }
+            try {
+                long address = Long.parseUnsignedLong(s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s, 16);
+                io.gpumigrate.device.AddressRange range = session.backend().addressRange(address);
+                return new Allocation(0, range.base(), range.size(), 0, 0);
+            } catch (NumberFormatException | io.gpumigrate.device.CudaException e) {
+                throw notOurs;
+            }
+        }
+    }
+
     /** Whether replay reached {@code until}, or the end of the log when no limit was given. */
     public boolean reached(long seq) {
         return Long.compareUnsigned(lastSeq, seq) >= 0;
