@@ -183,4 +183,43 @@ class ReplayCommandTest {
         CliRun plain = CliRun.of("replay", log.toString());
         assertEquals(0, plain.status(), "the replay fails the way the original did: " + plain.out());
     }
+
+    @Test
+    void compareReportsTheFirstCallAfterWhichTwoRunsDiffer() throws Exception {
+        byte[] ptx;
+        try (InputStream in = getClass().getResourceAsStream("replay_kernels.ptx")) {
+            ptx = in.readAllBytes();
+        }
+        Path log = dir.resolve("clock");
+        try (LogWriter w = LogWriter.open(log, 8, LogWriterConfig.defaults())) {
+            w.append(1, Op.MODULE_LOAD.code(), REPLY, Unpooled.wrappedBuffer(ptx), true, CuResult.SUCCESS);
+            byte[] kernel = "stamp".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            w.append(2, Op.MODULE_GET_FUNCTION.code(), REPLY, Unpooled.buffer().writeLongLE(0x2200000000000001L)
+                    .writeIntLE(kernel.length).writeBytes(kernel), true, CuResult.SUCCESS);
+            w.append(3, Op.MEM_ALLOC.code(), REPLY, le(8 * 32), true, CuResult.SUCCESS);
+            w.append(4, Op.MEMSET.code(), 0, Unpooled.buffer().writeLongLE(0x2000_0000_0000L).writeIntLE(0)
+                    .writeIntLE(4).writeLongLE(64).writeLongLE(0), false, 0);
+            ByteBuf launch = Unpooled.buffer().writeLongLE(0x3300000000000002L);
+            for (int d : new int[] {1, 1, 1, 32, 1, 1, 0}) {
+                launch.writeIntLE(d);
+            }
+            launch.writeLongLE(0).writeIntLE(12).writeLongLE(0x2000_0000_0000L).writeIntLE(32);
+            w.append(5, Op.LAUNCH_KERNEL.code(), 0, launch, false, 0);
+            w.append(6, Op.CTX_SYNCHRONIZE.code(), REPLY, Unpooled.buffer(), true, CuResult.SUCCESS);
+        }
+        CliRun compare = CliRun.of("replay", "--compare", log.toString(), "--backend", "emulator", "--backend", "emulator");
+        assertEquals(1, compare.status(), compare.out() + compare.err());
+        assertTrue(compare.out().contains("emulator (A) and emulator (B) differ first after seq 5: 5 LAUNCH_KERNEL("),
+                compare.out());
+        assertTrue(compare.out().contains("device memory differs in 1 allocation(s): #1 at 0x200000000000"), compare.out());
+
+        CliRun before = CliRun.of("replay", "--compare", log.toString(), "--backend", "emulator", "--backend", "emulator",
+                "--until", "4");
+        assertEquals(0, before.status(), before.out());
+        assertTrue(before.out().contains("agree: 4 calls, device memory compared after 1 of them"), before.out());
+
+        CliRun one = CliRun.of("replay", "--compare", log.toString(), "--backend", "emulator");
+        assertEquals(2, one.status());
+        assertTrue(one.err().contains("--compare needs two --backend options, got 1"), one.err());
+    }
 }

@@ -36,6 +36,9 @@ class RecordAndReplayTest {
     @TempDir
     Path dir;
 
+    /** The device addresses the recorded session got for a, b and c. */
+    private final long[] recorded = new long[3];
+
     /** Records c = a + b; returns what the client read back. */
     private byte[] recordAdd(Path log) throws Exception {
         try (RecordedSession s = new RecordedSession(71, log)) {
@@ -49,6 +52,9 @@ class RecordAndReplayTest {
             long da = s.client.memAlloc(4L * N);
             long db = s.client.memAlloc(4L * N);
             long dc = s.client.memAlloc(4L * N);
+            recorded[0] = da;
+            recorded[1] = db;
+            recorded[2] = dc;
             s.client.copyHtoD(da, a.array());
             s.client.copyHtoD(db, b.array());
             s.launch(add, (N + 127) / 128, 128, RecordedSession.params(28).putLong(da).putLong(db).putLong(dc).putInt(N));
@@ -81,6 +87,10 @@ class RecordAndReplayTest {
                 assertFalse(c.diverged(), c.call() + " " + c.statusComparison());
             }
             assertEquals(9, replayer.lastSeq());
+            List<Allocation> all = replayer.allocations().all();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(recorded[i], all.get(i).base(), "allocation #" + (i + 1) + " is where the recording had it");
+            }
             Allocation c = replayer.allocations().find("#3");
             assertEquals(c, replayer.allocations().find("0x" + Long.toHexString(c.base() + 8)));
             ByteArrayOutputStream dumped = new ByteArrayOutputStream();
