@@ -78,6 +78,14 @@ public final class ReplayLogRecorder implements CallObserver {
         }
     }
 
+    /**
+     * Blocks until every call appended so far is written and synced: before a migration commits,
+     * so that the log the target continues is complete. Any thread.
+     */
+    public void flush() throws IOException {
+        writer.flush();
+    }
+
     /** Flushes and closes the log; blocks until it is written. */
     @Override
     public void sessionEnded() {
