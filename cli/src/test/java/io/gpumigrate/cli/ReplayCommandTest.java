@@ -222,4 +222,31 @@ class ReplayCommandTest {
         assertEquals(2, one.status());
         assertTrue(one.err().contains("--compare needs two --backend options, got 1"), one.err());
     }
+
+    @Test
+    void allocationsArePlacedWhereTheRecordingHadThemAsOnAGpu() throws Exception {
+        long first = 0x2000_0020_0000L;
+        long second = 0x2000_0040_0000L;
+        byte[] data = new byte[4096];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 7 + 1);
+        }
+        Path log = dir.resolve("gpu");
+        try (LogWriter w = LogWriter.open(log, 9, LogWriterConfig.defaults())) {
+            w.append(1, Op.MEM_ALLOC.code(), REPLY, le(1000), true, CuResult.SUCCESS);
+            w.appendResult(1, le(first));
+            w.append(2, Op.MEM_ALLOC.code(), REPLY, le(data.length), true, CuResult.SUCCESS);
+            w.appendResult(2, le(second));
+            w.append(3, Op.MEMCPY_HTOD.code(), 0, le(second, 0).writeBytes(data), false, 0);
+            w.append(4, Op.CTX_SYNCHRONIZE.code(), REPLY, Unpooled.buffer(), true, CuResult.SUCCESS);
+        }
+        CliRun show = CliRun.of("log", "show", log.toString(), "--limit", "2");
+        assertTrue(show.out().contains("MEM_ALLOC(bytes=1000 B) = 0 -> 0x200000200000"), show.out());
+        Path out = dir.resolve("second.bin");
+        CliRun replay = CliRun.of("replay", log.toString(), "--dump", "0x200000400000", "--out", out.toString());
+        assertEquals(0, replay.status(), replay.out() + replay.err());
+        assertTrue(replay.out().contains("every recorded status reproduced"), replay.out());
+        assertTrue(replay.out().contains("allocation #2 at 0x200000400000"), replay.out());
+        assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(out)));
+    }
 }

@@ -38,6 +38,13 @@ public interface CallObserver {
     default void after(Frame call, int result, String message, int replyStatus) {
     }
 
+    /**
+     * For a call that succeeded and wanted a reply, before {@link #after}: the reply's results
+     * (what follows its status), borrowed; the reader index must not be moved.
+     */
+    default void results(Frame call, io.netty.buffer.ByteBuf results) {
+    }
+
     /** Once, after the session released its device: flush and close what was opened. May block. */
     default void sessionEnded() {
     }

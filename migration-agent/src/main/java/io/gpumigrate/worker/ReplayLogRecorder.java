@@ -1,6 +1,8 @@
 package io.gpumigrate.worker;
 
 import io.gpumigrate.protocol.Frame;
+import io.gpumigrate.protocol.Op;
+import io.netty.buffer.ByteBuf;
 import io.gpumigrate.replay.write.LogWriter;
 import io.gpumigrate.replay.write.LogWriterConfig;
 import io.gpumigrate.replay.write.WriterStats;
@@ -64,6 +66,19 @@ public final class ReplayLogRecorder implements CallObserver {
             broken = true;
             log.warn("replay log {}: stops recording at seq {}: {}", writer.directory(),
                     Long.toUnsignedString(call.seq()), e.getMessage());
+        }
+    }
+
+    /** Logs where allocations were placed, so that a replay on another backend can place them there too. */
+    @Override
+    public void results(Frame call, ByteBuf results) {
+        Op op = call.op();
+        if (!broken && !skipped && (op == Op.MEM_ALLOC || op == Op.MEM_ALLOC_PITCH)) {
+            try {
+                writer.appendResult(call.seq(), results);
+            } catch (IllegalStateException e) {
+                broken = true;
+            }
         }
     }
 

@@ -220,6 +220,9 @@ public final class Session {
         if (errors.sticky() != null) {
             failure = errors.sticky();
         }
+        if (failure == null) {
+            watcher.results(call, out.slice(out.readerIndex() + 4, out.readableBytes() - 4));
+        }
         watcher.after(call, own, ownMessage, failure == null ? CuResult.SUCCESS : failure.status());
         if (failure != null) {
             out.release();

@@ -68,15 +68,22 @@ class RecordAndReplayTest {
     void everyAppliedCallIsRecordedWithTheStatusOfItsReply() throws Exception {
         recordAdd(dir);
         List<Op> ops = new ArrayList<>();
+        List<Long> addresses = new ArrayList<>();
         try (var reader = SessionLog.open(dir).reader()) {
             for (LogEntry e = reader.next(); e != null; e = reader.next()) {
                 LoggedCall call = (LoggedCall) e;
                 ops.add(call.op());
                 assertEquals(call.op().kind() != Op.Kind.ASYNC, call.status().isPresent(), call.toString());
+                if (call.op() == Op.MEM_ALLOC) {
+                    addresses.add(ByteBuffer.wrap(call.results()).order(ByteOrder.LITTLE_ENDIAN).getLong());
+                } else {
+                    assertEquals(0, call.results().length, "only allocations log their results");
+                }
             }
         }
         assertEquals(List.of(Op.MODULE_LOAD, Op.MODULE_GET_FUNCTION, Op.MEM_ALLOC, Op.MEM_ALLOC, Op.MEM_ALLOC,
                 Op.MEMCPY_HTOD, Op.MEMCPY_HTOD, Op.LAUNCH_KERNEL, Op.MEMCPY_DTOH, Op.MEM_FREE, Op.GOODBYE), ops);
+        assertEquals(List.of(recorded[0], recorded[1], recorded[2]), addresses, "each allocation's address is logged");
     }
 
     @Test

@@ -17,8 +17,10 @@ import java.io.IOException;
 /**
  * Re-executes a session's replay log, call by call, on a device backend, through the worker's
  * own dispatch ({@link OfflineSession}): without the original program and without a network.
- * The same calls in the same order give the same handles (a session numbers them in order)
- * and, on the emulator, the same device addresses (first-fit placement in the same window).
+ * The same calls in the same order give the same handles (a session numbers them in order).
+ * Allocations are placed where the recording had them when the log holds their addresses (logs
+ * written since format 1.1), so a GPU's log replays on the emulator at the GPU's addresses;
+ * older logs rely on the same backend placing the same sizes in the same order the same way.
  *
  * <p>Replay stops after the call {@code until}, at the log's end, or before GOODBYE (the
  * device is kept so that its memory can still be read). A gap in the log (calls the writer
@@ -31,6 +33,7 @@ public final class LogReplayer implements AutoCloseable {
     private final SessionLog log;
     private final LogReader reader;
     private final OfflineSession session;
+    private final PlacingBackend placement;
     private final long until;
     private final AllocationTracker allocations = new AllocationTracker();
     private long lastSeq;
@@ -44,7 +47,8 @@ public final class LogReplayer implements AutoCloseable {
     public LogReplayer(SessionLog log, DeviceBackend backend, long until) {
         this.log = log;
         this.reader = log.reader(1, Long.MAX_VALUE, true);
-        this.session = new OfflineSession(backend);
+        this.placement = new PlacingBackend(backend);
+        this.session = new OfflineSession(placement);
         this.until = until;
     }
 
@@ -52,8 +56,9 @@ public final class LogReplayer implements AutoCloseable {
         return log;
     }
 
+    /** The device replayed on (its own object, not the placing wrapper). */
     public DeviceBackend backend() {
-        return session.backend();
+        return placement.device();
     }
 
     public AllocationTracker allocations() {
@@ -95,6 +100,10 @@ public final class LogReplayer implements AutoCloseable {
             done = true;
             return null;
         }
+        boolean allocates = call.op() == Op.MEM_ALLOC || call.op() == Op.MEM_ALLOC_PITCH;
+        if (allocates && call.results().length >= 8) {
+            placement.placeNextAt(java.nio.ByteBuffer.wrap(call.results()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
+        }
         ByteBuf body = Unpooled.directBuffer(call.body().length).writeBytes(call.body());
         OfflineSession.Outcome outcome = session.execute(new Frame(call.opCode(), call.flags(), call.seq(), body));
         allocations.note(call, outcome);
@@ -120,7 +129,7 @@ public final class LogReplayer implements AutoCloseable {
             }
             try {
                 long address = Long.parseUnsignedLong(s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s, 16);
-                io.gpumigrate.device.AddressRange range = session.backend().addressRange(address);
+                io.gpumigrate.device.AddressRange range = placement.device().addressRange(address);
                 return new Allocation(0, range.base(), range.size(), 0, 0);
             } catch (NumberFormatException | io.gpumigrate.device.CudaException e) {
                 throw notOurs;
