@@ -4,9 +4,11 @@
  * pipelined (ASYNC ops: the host data is on its way to the socket before the call returns, so
  * the program may reuse its buffer at once); device-to-host copies wait for their data, the
  * *Async form included (the bytes must land in the program's buffer, and no thread of ours
- * could put them there later).
+ * could put them there later). Large copies to a worker on this host go through shared
+ * memory instead (shm.h) when it is available.
  */
 #include "gm.h"
+#include "shm.h"
 #include "transport.h"
 
 static size_t chunk_at(size_t total, size_t done)
@@ -20,6 +22,8 @@ static CUresult host_to_device(CUdeviceptr dst, const void *src, size_t n, CUstr
     if (src == NULL && n > 0)
         return CUDA_ERROR_INVALID_VALUE;
     CUresult rc = gm_require_context();
+    if (rc == CUDA_SUCCESS && gm_shm_htod(dst, src, n, gm_stream(stream), &rc))
+        return rc;
     struct gm_buf body;
     gm_buf_init(&body);
     for (size_t done = 0; rc == CUDA_SUCCESS && done < n; done += chunk_at(n, done)) {
@@ -37,6 +41,8 @@ static CUresult device_to_host(void *dst, CUdeviceptr src, size_t n, CUstream st
     if (dst == NULL && n > 0)
         return CUDA_ERROR_INVALID_VALUE;
     CUresult rc = gm_require_context();
+    if (rc == CUDA_SUCCESS && gm_shm_dtoh(dst, src, n, gm_stream(stream), &rc))
+        return rc;
     struct gm_buf body;
     gm_buf_init(&body);
     for (size_t done = 0; rc == CUDA_SUCCESS && done < n; done += chunk_at(n, done)) {

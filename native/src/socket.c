@@ -8,8 +8,10 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_MS 10000
@@ -37,11 +39,50 @@ int gm_send_iov(int fd, struct iovec *iov, int count)
     return 0;
 }
 
+/*
+ * How long a reader polls before it sleeps in recv: a reply usually follows its call within
+ * tens of microseconds, and a thread that sleeps pays a wakeup to get it (several
+ * microseconds, more where the core dozes). GPUMIGRATE_SPIN_US, 0 to 1000; default 50.
+ */
+static long spin_ns(void)
+{
+    static long ns = -1;
+    if (ns < 0) {
+        const char *value = getenv("GPUMIGRATE_SPIN_US");
+        long us = value && *value ? strtol(value, NULL, 10) : 50;
+        ns = (us < 0 ? 0 : us > 1000 ? 1000 : us) * 1000;
+    }
+    return ns;
+}
+
+static long elapsed_ns(const struct timespec *since)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - since->tv_sec) * 1000000000L + (t.tv_nsec - since->tv_nsec);
+}
+
+/* recv that polls for up to spin_ns() before it blocks. */
+static ssize_t recv_soon(int fd, void *p, size_t len)
+{
+    long spin = spin_ns();
+    if (spin > 0) {
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        do {
+            ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
+            if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+                return n;
+        } while (elapsed_ns(&start) < spin);
+    }
+    return recv(fd, p, len, 0);
+}
+
 static int recv_all(int fd, void *dst, size_t len)
 {
     uint8_t *p = dst;
     while (len > 0) {
-        ssize_t n = recv(fd, p, len, 0);
+        ssize_t n = recv_soon(fd, p, len);
         if (n == 0) {
             errno = ECONNRESET;
             return -1;

@@ -1,11 +1,13 @@
 /* The fake agent and worker of test_session; see fake_worker.h. */
 #include "fake_worker.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +24,8 @@ static uint8_t *memory;          /* device memory at FAKE_BASE */
 static uint64_t next_alloc = FAKE_BASE;
 static int32_t deferred;         /* first failed ASYNC op's status, reported by the next SYNC */
 static uint64_t handle_counter = 0x1000;
+static uint8_t *shm_base;        /* the client's shared-memory window, once attached */
+static uint64_t shm_size;
 
 static int listen_loopback(int *port)
 {
@@ -244,6 +248,42 @@ static int32_t execute(uint16_t op, struct gm_reader *r, struct gm_buf *out, int
         *replied = 1;
         return 0;
     }
+    case GM_OP_SHM_ATTACH: {
+        uint64_t n = gm_get_u64(r);
+        char path[128];
+        gm_get_str(r, path, sizeof path);
+        int shm_fd = shm_base ? -1 : open(path, O_RDWR | O_NOFOLLOW);
+        void *base = shm_fd < 0 ? MAP_FAILED : mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+        if (shm_fd >= 0)
+            close(shm_fd);
+        if (base == MAP_FAILED) {
+            gm_buf_put_str(out, "cannot map the window");
+            return 1;
+        }
+        shm_base = base;
+        shm_size = n;
+        stats.shm_attached++;
+        return 0;
+    }
+    case GM_OP_MEMCPY_HTOD_SHM:
+    case GM_OP_MEMCPY_DTOH_SHM: {
+        uint64_t dptr = gm_get_u64(r);
+        (void)gm_get_u64(r);
+        uint64_t offset = gm_get_u64(r), n = gm_get_u64(r);
+        uint8_t *p = at(dptr, n);
+        if (p == NULL || shm_base == NULL || offset > shm_size || n > shm_size - offset) {
+            gm_buf_put_str(out, "copy outside the fake memory or the window");
+            return 1;
+        }
+        if (op == GM_OP_MEMCPY_HTOD_SHM) {
+            memcpy(p, shm_base + offset, n);
+            stats.shm_htod++;
+        } else {
+            memcpy(shm_base + offset, p, n);
+            stats.shm_dtoh++;
+        }
+        return 0;
+    }
     case GM_OP_MEMSET: {
         uint64_t dst = gm_get_u64(r);
         uint32_t value = gm_get_u32(r), size = gm_get_u32(r);
@@ -406,6 +446,9 @@ const struct fake_stats *fake_wait(void)
     close(agent_fd);
     close(worker_fd);
     free(memory);
+    if (shm_base)
+        munmap(shm_base, shm_size);
+    shm_base = NULL;
     return &stats;
 }
 

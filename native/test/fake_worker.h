@@ -28,6 +28,9 @@ struct fake_stats {
     uint64_t launches;
     uint64_t htod_frames;
     uint64_t htod_largest;  /* largest MEMCPY_HTOD payload */
+    uint64_t shm_attached;  /* SHM_ATTACH calls that mapped the client's window */
+    uint64_t shm_htod;      /* MEMCPY_HTOD_SHM calls */
+    uint64_t shm_dtoh;      /* MEMCPY_DTOH_SHM calls */
     uint64_t module_bytes;  /* size of the last MODULE_LOAD image */
     uint8_t module_last;    /* its last byte */
     uint32_t last_ctx_flags;

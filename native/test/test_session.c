@@ -353,6 +353,59 @@ static void test_idle_program_flushes(const char *path)
     close(pipe_fds[1]);
 }
 
+/* Child: large copies, which go through the shared-memory window on a loopback agent. */
+static int shm_client(const char *path)
+{
+    lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    CUcontext ctx;
+    CHECK_EQ(FN(CUresult (*)(unsigned), "cuInit")(0), 0);
+    CHECK_EQ(FN(CUresult (*)(CUcontext *, CUctxCreateParams *, unsigned, CUdevice), "cuCtxCreate_v4")(&ctx, NULL, 0, 0), 0);
+    CUresult (*htod)(CUdeviceptr, const void *, size_t) = FN(CUresult (*)(CUdeviceptr, const void *, size_t), "cuMemcpyHtoD_v2");
+    CUresult (*dtoh)(void *, CUdeviceptr, size_t) = FN(CUresult (*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH_v2");
+    size_t n = BIG_COPY + 3;
+    uint8_t *src = malloc(n), *back = calloc(1, n);
+    for (size_t i = 0; i < n; i++)
+        src[i] = (uint8_t)(i * 13 + (i >> 16));
+    CUdeviceptr d = 0;
+    CHECK_EQ(FN(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc_v2")(&d, n + 64), 0);
+    CHECK_EQ(htod(d + 5, src, n), 0);
+    uint8_t small[16] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+    CHECK_EQ(htod(d + 5 + 1000, small, sizeof small), 0); /* a socket copy, ordered after the window's */
+    memcpy(src + 1000, small, sizeof small);
+    CHECK_EQ(dtoh(back, d + 5, n), 0);
+    CHECK(memcmp(src, back, n) == 0, "%zu-byte round trip through shared memory differs", n);
+    CHECK_EQ(htod(FAKE_BASE + FAKE_MEMORY - 4096, src, n), CUDA_ERROR_INVALID_VALUE); /* out of range: refused at once */
+    free(src);
+    free(back);
+    return check_result("test_session (shared memory client)");
+}
+
+/* Large copies on a loopback agent use the window and leave no file behind. */
+static void test_shared_memory_copies(const char *path)
+{
+    char agent[32];
+    snprintf(agent, sizeof agent, "127.0.0.1:%d", fake_start());
+    setenv("GPUMIGRATE_AGENT", agent, 1);
+    unsetenv("GPUMIGRATE_SHM");
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0)
+        exit(shm_client(path));
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "shared memory client failed (status 0x%x)", status);
+    const struct fake_stats *s = fake_wait();
+    CHECK(s->protocol_errors == 0, "%d protocol errors, first: %s", s->protocol_errors, s->errors);
+    CHECK(s->unknown_ops == 0, "%d ops the fake does not know, the last 0x%04x", s->unknown_ops, s->unknown_op);
+    CHECK_EQ(s->shm_attached, 1);
+    CHECK(s->shm_htod >= 5 && s->shm_dtoh >= 5, "40 MiB each way took %llu and %llu window copies",
+          (unsigned long long)s->shm_htod, (unsigned long long)s->shm_dtoh);
+    CHECK(s->htod_largest <= 16, "a large copy went over the socket (%llu bytes)", (unsigned long long)s->htod_largest);
+    char left[64];
+    snprintf(left, sizeof left, "ls /dev/shm/gpumigrate-%d-* >/dev/null 2>&1", (int)child);
+    CHECK(system(left) != 0, "the window's file outlived the handshake");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -363,6 +416,7 @@ int main(int argc, char **argv)
     snprintf(agent, sizeof agent, "127.0.0.1:%d", fake_start());
     setenv("GPUMIGRATE_AGENT", agent, 1);
     setenv("GPUMIGRATE_TOKEN", FAKE_TOKEN, 1);
+    setenv("GPUMIGRATE_SHM", "0", 1); /* the socket path first; test_shared_memory_copies the other */
     fflush(NULL);
     pid_t child = fork();
     if (child == 0)
@@ -383,5 +437,6 @@ int main(int argc, char **argv)
     CHECK_EQ(s->module_bytes, strlen(ptx));
     CHECK(s->module_last == '\n', "PTX image sent with its NUL");
     test_idle_program_flushes(argv[1]);
+    test_shared_memory_copies(argv[1]);
     return check_result("test_session");
 }

@@ -106,6 +106,18 @@ public interface DeviceBackend extends AutoCloseable {
 
     void copyDtoD(long dst, long src, long bytes, DeviceStream stream) throws CudaException;
 
+    /**
+     * Pins host memory that many copies will use (a shared-memory window), so that copies from
+     * and into it need no staging; CUDA does this with {@code cuMemHostRegister}. The default
+     * does nothing: a backend that copies with the CPU needs no pinning.
+     */
+    default void registerHost(MemorySegment host) throws CudaException {
+    }
+
+    /** Undoes {@link #registerHost}; the default does nothing. */
+    default void unregisterHost(MemorySegment host) throws CudaException {
+    }
+
     /** Sets {@code count} elements of {@code elementSize} (1, 2 or 4) bytes to {@code value}'s low bytes. */
     void memset(long dst, int value, int elementSize, long count, DeviceStream stream) throws CudaException;
 

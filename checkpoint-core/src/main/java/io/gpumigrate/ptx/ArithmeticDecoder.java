@@ -69,18 +69,13 @@ final class ArithmeticDecoder {
                 ternary(d, ops, t, insn.op == Op.MAD_WIDE ? wide(t) : t);
                 if (insn.op == Op.MAD_CC) {
                     insn.d2 = ops.carryRegister();
-                    insn.op = d.has("hi") ? -1 : Op.MAD_CC;
-                    if (insn.op < 0) {
-                        throw InstructionDecoder.unsupported(d.in());
-                    }
+                    insn.mode = d.has("hi") ? 1 : 0;
                 }
             }
             case "madc" -> {
                 insn.type = d.type();
                 insn.op = Op.MADC;
-                if (d.has("hi")) {
-                    throw InstructionDecoder.unsupported(d.in());
-                }
+                insn.mode = d.has("hi") ? 1 : 0;
                 ternary(d, ops, insn.type, insn.type);
                 insn.e = ops.carryRegister();
                 insn.d2 = d.has("cc") ? insn.e : -1;
@@ -156,6 +151,17 @@ final class ArithmeticDecoder {
                 insn.b = ops.src(d.operand(2), insn.type);
                 insn.c = ops.src(d.operand(3), PtxType.U32);
                 insn.e = ops.src(d.operand(4), PtxType.U32);
+            }
+            case "dp4a", "dp2a" -> {
+                if (d.types().size() != 2) {
+                    throw InstructionDecoder.unsupported(d.in());
+                }
+                insn.op = base.equals("dp4a") ? Op.DP4A : Op.DP2A;
+                insn.type = PtxType.S32;
+                insn.type2 = d.types().get(0);
+                insn.mode = (d.types().get(0).signed() ? 1 : 0) | (d.types().get(1).signed() ? 2 : 0);
+                insn.mode2 = d.has("hi") ? 1 : 0;
+                ternary(d, ops, PtxType.B32, PtxType.B32);
             }
             case "sad" -> {
                 insn.type = d.type();

@@ -22,6 +22,22 @@ final class BitOps {
                 case Op.BFI -> bfi(bits, x, r[b + l], (int) (r[c + l] & 0xFF), (int) (r[in.e + l] & 0xFF));
                 case Op.PRMT -> in.mode == 0 ? prmt((int) x, (int) r[b + l], (int) r[c + l])
                         : prmtMode((int) x, (int) r[b + l], (int) r[c + l] & 3, in.mode);
+                case Op.DP4A -> {
+                    long acc = r[c + l];
+                    for (int k = 0; k < 4; k++) {
+                        acc += lane8(x, k, (in.mode & 1) != 0) * lane8(r[b + l], k, (in.mode & 2) != 0);
+                    }
+                    yield acc;
+                }
+                case Op.DP2A -> {
+                    long acc = r[c + l];
+                    int half = in.mode2 == 1 ? 2 : 0;
+                    for (int k = 0; k < 2; k++) {
+                        long a16 = (in.mode & 1) != 0 ? (short) (x >>> (16 * k)) : (x >>> (16 * k)) & 0xFFFF;
+                        acc += a16 * lane8(r[b + l], half + k, (in.mode & 2) != 0);
+                    }
+                    yield acc;
+                }
                 case Op.SAD -> {
                     long p = t.normalize(x);
                     long q = t.normalize(r[b + l]);
@@ -52,7 +68,7 @@ final class BitOps {
                 }
                 case Op.MAD_CC, Op.MADC -> {
                     long carryIn = in.op == Op.MADC ? r[in.e + l] : 0;
-                    long p = t.normalize(x) * t.normalize(r[b + l]);
+                    long p = in.mode == 1 ? IntegerOps.mulHi(t, x, r[b + l]) : t.normalize(x) * t.normalize(r[b + l]);
                     long addend = r[c + l];
                     long s = bits == 64 ? p + addend + carryIn : (p & 0xFFFF_FFFFL) + (addend & 0xFFFF_FFFFL) + carryIn;
                     if (in.d2 >= 0) {
@@ -64,6 +80,12 @@ final class BitOps {
             };
             r[d + l] = v;
         }
+    }
+
+    /** Byte {@code k} of {@code v}, sign- or zero-extended. */
+    private static long lane8(long v, int k, boolean signed) {
+        long b = (v >>> (8 * k)) & 0xFF;
+        return signed ? (byte) b : b;
     }
 
     private static long carry64(long x, long y, long carryIn) {

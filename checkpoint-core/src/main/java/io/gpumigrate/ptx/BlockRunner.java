@@ -60,8 +60,11 @@ final class BlockRunner {
         where.blockY = by;
         where.blockZ = bz;
         Arrays.fill(mem.shared, (byte) 0);
+        int firstRegister = kernel.constants().length << 5;
         for (Warp w : warps) {
             w.reset(w.id, w.valid, kernel.slots(), kernel.predicates());
+            // registers start at zero in every block, so runs are reproducible whatever the worker
+            Arrays.fill(w.r, firstRegister, kernel.slots() << 5, 0L);
             fillSpecials(w, bx, by, bz);
         }
         while (true) {

@@ -236,8 +236,9 @@ final class CodeBuilder {
         labels.put(key, code.size());
     }
 
-    void branchTo(Insn insn, String key) {
-        fixups.add(new Object[] {insn, key});
+    /** Resolves the branch to the first of {@code keys} (innermost label scope first) that is defined. */
+    void branchTo(Insn insn, String... keys) {
+        fixups.add(new Object[] {insn, keys});
     }
 
     int emit(Insn insn) {
@@ -250,24 +251,29 @@ final class CodeBuilder {
     DecodedKernel finish(String name, io.gpumigrate.device.ParamLayout params, int maxThreads) throws PtxSyntaxException {
         for (Object[] f : fixups) {
             Insn insn = (Insn) f[0];
-            Integer target = labels.get((String) f[1]);
+            String[] keys = (String[]) f[1];
+            Integer target = null;
+            for (int k = 0; k < keys.length && target == null; k++) {
+                target = labels.get(keys[k]);
+            }
             if (target == null) {
-                throw new PtxSyntaxException(insn.line, "branch to undefined label " + f[1]);
+                String key = keys[keys.length - 1];
+                throw new PtxSyntaxException(insn.line, "branch to undefined label " + key.substring(key.indexOf(':') + 1));
             }
             insn.target = target;
         }
         int constants = constantValues.size();
         int total = constants + registerSlots.size();
         for (Insn insn : code) {
-            insn.d = relocate(insn.d, insn, constants, false);
-            insn.d2 = relocate(insn.d2, insn, constants, false);
-            insn.a = relocate(insn.a, insn, constants, true);
-            insn.b = relocate(insn.b, insn, constants, true);
-            insn.c = relocate(insn.c, insn, constants, true);
-            insn.e = relocate(insn.e, insn, constants, true);
+            insn.d = relocate(insn.d, constants);
+            insn.d2 = relocate(insn.d2, constants);
+            insn.a = relocate(insn.a, constants);
+            insn.b = relocate(insn.b, constants);
+            insn.c = relocate(insn.c, constants);
+            insn.e = relocate(insn.e, constants);
             if (insn.vec != null) {
                 for (int i = 0; i < insn.vec.length; i++) {
-                    insn.vec[i] = relocate(insn.vec[i], insn, constants, true);
+                    insn.vec[i] = relocate(insn.vec[i], constants);
                 }
             }
         }
@@ -280,7 +286,7 @@ final class CodeBuilder {
         int i = 0;
         for (Map.Entry<Integer, Integer> e : specialSlots.entrySet()) {
             sCodes[i] = e.getKey();
-            sSlots[i] = relocate(e.getValue(), null, constants, true);
+            sSlots[i] = relocate(e.getValue(), constants);
             i++;
         }
         long localBytes = (kernelFrame.size + 15) & -16L;
@@ -303,7 +309,7 @@ final class CodeBuilder {
         if (dynamicSharedSlot >= 0) {
             values[dynamicSharedSlot >> 5] = (staticShared + 15) & -16L;
         }
-        int fp = framePointer < 0 ? -1 : relocate(framePointer, null, constants, true);
+        int fp = framePointer < 0 ? -1 : relocate(framePointer, constants);
         int[] targetByFunction = new int[module.functions().size()];
         java.util.Arrays.fill(targetByFunction, -1);
         for (Map.Entry<String, Integer> e : outOfLineIndex.entrySet()) {
@@ -321,7 +327,7 @@ final class CodeBuilder {
      * Register operands are numbered with constants first; while compiling, ordinary registers
      * carry a marker so they can be moved past the constants once their count is known.
      */
-    private static int relocate(int operand, Insn insn, int constants, boolean source) {
+    private static int relocate(int operand, int constants) {
         if (operand < 0 || (operand & REGISTER_MARK) == 0) {
             return operand;
         }

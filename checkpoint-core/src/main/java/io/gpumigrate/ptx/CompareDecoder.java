@@ -62,7 +62,7 @@ final class CompareDecoder {
         if (source.isFloat() ? insn.mode >= Mode.LO && insn.mode <= Mode.HS : insn.mode >= Mode.EQU) {
             throw InstructionDecoder.unsupported(d.in());
         }
-        if (source == PtxType.F16 || source == PtxType.BF16 || source == PtxType.F16X2) {
+        if (source == PtxType.F16X2 || source == PtxType.BF16X2 || (base.equals("set") && source.isHalf())) {
             throw InstructionDecoder.unsupported(d.in());
         }
     }

@@ -48,7 +48,14 @@ final class CompareOps {
         final PtxType t = in.type2;
         final int a = in.a, b = in.b;
         int result = 0;
-        if (t == PtxType.F32 || t == PtxType.F64) {
+        if (t == PtxType.F16 || t == PtxType.BF16) {
+            for (int mm = m; mm != 0; mm &= mm - 1) {
+                int l = Integer.numberOfTrailingZeros(mm);
+                if (floatCompare(in.mode, HalfOps.half(r[a + l], t), HalfOps.half(r[b + l], t))) {
+                    result |= 1 << l;
+                }
+            }
+        } else if (t == PtxType.F32 || t == PtxType.F64) {
             boolean ftz = (in.flags & Insn.FTZ) != 0;
             for (int mm = m; mm != 0; mm &= mm - 1) {
                 int l = Integer.numberOfTrailingZeros(mm);

@@ -12,7 +12,9 @@ final class FloatOps {
     }
 
     static void exec(Insn in, long[] r, int m) {
-        if (in.type == PtxType.F64) {
+        if (in.type.isHalf()) {
+            HalfOps.exec(in, r, m);
+        } else if (in.type == PtxType.F64) {
             exec64(in, r, m);
         } else {
             exec32(in, r, m);

@@ -25,6 +25,8 @@ final class Insn {
     int[] vec;
     /** Constant address offset of memory operands. */
     long offset;
+    /** Offset of a second memory operand (cp.async's source). */
+    long offset2;
     PtxType type;
     /** Source type of cvt/set and the wide variants; otherwise equal to {@link #type}. */
     PtxType type2;
@@ -51,11 +53,9 @@ final class Insn {
     static final int NEGATE_C = 4;
     /** cvt to an integer, or a float rounded to an integral value ({@code cvt.rni.f32.f32}). */
     static final int INTEGRAL = 8;
-    /** The guard or branch target is uniform (bra.uni): no divergence handling needed. */
+    /** bra.uni: the program promises the branch does not diverge (informational; divergence is handled anyway). */
     static final int UNIFORM = 16;
-    /** ld/st through a generic address. */
-    static final int GENERIC = 32;
-    /** Vector element has a predicate destination (setp |p, shfl |p). */
+    /** A second, predicate destination is present (setp d|p, shfl d|p, match d|p). */
     static final int HAS_D2 = 64;
 
     @Override

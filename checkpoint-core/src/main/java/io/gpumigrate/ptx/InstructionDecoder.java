@@ -12,12 +12,18 @@ final class InstructionDecoder {
 
     private final CodeBuilder builder;
     private final OperandResolver ops;
-    private final String labelPrefix;
+    /** Label scopes of the enclosing blocks, innermost first: labels inside {@code { }} are local to it. */
+    private final java.util.Deque<String> labelScopes;
 
-    InstructionDecoder(CodeBuilder builder, String labelPrefix) {
+    InstructionDecoder(CodeBuilder builder, java.util.Deque<String> labelScopes) {
         this.builder = builder;
         this.ops = new OperandResolver(builder);
-        this.labelPrefix = labelPrefix;
+        this.labelScopes = labelScopes;
+    }
+
+    /** The keys a reference to {@code label} may resolve to, innermost scope first. */
+    String[] labelKeys(String label) {
+        return labelScopes.stream().map(scope -> scope + label).toArray(String[]::new);
     }
 
     /** The return label of a function compiled out of line: its {@code ret} returns through the call stack. */
@@ -64,14 +70,17 @@ final class InstructionDecoder {
         if (insn.type2 == null) {
             insn.type2 = insn.type;
         }
-        if (insn.type == PtxType.F16 || insn.type == PtxType.BF16 || insn.type == PtxType.F16X2
-                || insn.type == PtxType.B128) {
-            if (!(insn.op == Op.CVT || insn.op == Op.LD || insn.op == Op.ST || insn.op == Op.MOV)) {
-                throw unsupported(in);
-            }
+        if (insn.type.isHalf() && !HALF_OPS.contains(insn.op) || insn.type == PtxType.B128
+                && !(insn.op == Op.LD || insn.op == Op.ST || insn.op == Op.MOV)) {
+            throw unsupported(in);
         }
         builder.emit(insn);
     }
+
+    /** Operations implemented for half-precision types (f16, bf16, and their x2 pairs). */
+    private static final java.util.Set<Integer> HALF_OPS = java.util.Set.of(Op.CVT, Op.LD, Op.ST, Op.MOV, Op.MOV_PACK,
+            Op.MOV_UNPACK, Op.SELP, Op.FADD, Op.FSUB, Op.FMUL, Op.FMA, Op.FNEG, Op.FABS, Op.FMIN, Op.FMAX, Op.FEX2,
+            Op.FTANH, Op.SETP);
 
     static PtxSyntaxException unsupported(PtxStatement.Instr in) {
         return new PtxSyntaxException(in.line(), "instruction '" + in.opcode() + "' is not supported by the emulator");
@@ -100,7 +109,7 @@ final class InstructionDecoder {
                 if (!(d.operand(0) instanceof PtxOperand.Sym target)) {
                     throw ops.error("branch target must be a label, found " + d.operand(0));
                 }
-                builder.branchTo(insn, labelPrefix + target.name());
+                builder.branchTo(insn, labelKeys(target.name()));
             }
             case "exit" -> insn.op = Op.EXIT;
             case "trap" -> insn.op = Op.TRAP;
@@ -112,6 +121,10 @@ final class InstructionDecoder {
                 insn.op = Op.NOP;
             }
             case "bar", "barrier" -> {
+                if (d.has("warp")) {
+                    insn.op = Op.NOP; // bar.warp.sync: the warp's lanes already run in lockstep when converged
+                    return true;
+                }
                 boolean red = d.has("red");
                 int idIndex = red ? 1 : 0;
                 if (d.has("arrive") || d.operands().size() > (red ? 3 : 1)) {

@@ -14,7 +14,7 @@ final class Interpreter {
     static void exec(Insn in, Warp w, int m, MemoryPort mem) {
         final int op = in.op;
         final long[] r = w.r;
-        if (op >= Op.ADD && op <= Op.SAD) {
+        if (op >= Op.ADD && op <= Op.DP2A) {
             IntegerOps.exec(in, r, m);
         } else if (op >= Op.FADD && op <= Op.COPYSIGN) {
             FloatOps.exec(in, r, m);
@@ -36,6 +36,7 @@ final class Interpreter {
                 case Op.CVT -> ConvertOps.exec(in, r, m);
                 case Op.CVTA_TO_GENERIC, Op.CVTA_FROM_GENERIC -> MemoryOps.cvta(in, r, m);
                 case Op.ISSPACEP -> MemoryOps.isspacep(in, r, w.p, m);
+                case Op.CP_ASYNC -> MemoryOps.copyAsync(in, r, m, mem);
                 case Op.MOV_PACK -> pack(in, r, m);
                 case Op.MOV_UNPACK -> unpack(in, r, m);
                 case Op.MOV_DYNAMIC_SREG -> clock(in, r, m);

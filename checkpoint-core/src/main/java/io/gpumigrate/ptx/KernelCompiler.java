@@ -140,13 +140,22 @@ public final class KernelCompiler {
 
     private void emitBody(PtxFunction f, Scope scope, String returnLabel, Deque<String> stack) throws PtxSyntaxException {
         String prefix = "i" + (instances++) + ":";
-        InstructionDecoder decoder = new InstructionDecoder(builder, prefix);
+        Deque<String> labelScopes = new ArrayDeque<>();
+        labelScopes.push(prefix);
+        int blocks = 0;
+        InstructionDecoder decoder = new InstructionDecoder(builder, labelScopes);
         for (PtxStatement s : f.body()) {
             switch (s) {
-                case PtxStatement.Open o -> scope = new Scope(scope);
-                case PtxStatement.Close c -> scope = scope.parent();
+                case PtxStatement.Open o -> {
+                    scope = new Scope(scope);
+                    labelScopes.push(prefix + "{" + (blocks++) + "}");
+                }
+                case PtxStatement.Close c -> {
+                    scope = scope.parent();
+                    labelScopes.pop();
+                }
                 case PtxStatement.Decl d -> builder.declare(scope, d.variable(), d.variable().line());
-                case PtxStatement.Label l -> builder.label(prefix + l.name());
+                case PtxStatement.Label l -> builder.label(labelScopes.peek() + l.name());
                 case PtxStatement.Instr in -> {
                     if (in.opcode().equals("call") || in.opcode().startsWith("call.")) {
                         emitCall(in, scope, stack);

@@ -24,6 +24,7 @@ final class MemoryDecoder {
                 insn.d = ops.dst(d.operand(0));
                 insn.a = ops.src(d.operand(1), insn.type);
             }
+            case "cp" -> copyAsync(d, ops);
             case "isspacep" -> {
                 insn.op = Op.ISSPACEP;
                 insn.space = space(d);
@@ -36,6 +37,37 @@ final class MemoryDecoder {
             }
         }
         return true;
+    }
+
+    /**
+     * cp.async copies global to shared memory; the emulator copies at once, so commit and wait
+     * have nothing to do. Bulk (TMA) copies are not supported.
+     */
+    private static void copyAsync(Decoded d, OperandResolver ops) throws PtxSyntaxException {
+        Insn insn = d.insn();
+        if (!d.has("async") || d.has("bulk") || d.has("mbarrier")) {
+            throw InstructionDecoder.unsupported(d.in());
+        }
+        if (d.has("commit_group") || d.has("wait_group") || d.has("wait_all")) {
+            insn.op = Op.NOP;
+            return;
+        }
+        if (!d.has("shared") || !d.has("global") || d.has("L2::cache_hint")) {
+            throw InstructionDecoder.unsupported(d.in());
+        }
+        insn.op = Op.CP_ASYNC;
+        insn.type = PtxType.B32;
+        ops.memory(d.operand(0), insn);
+        Insn source = new Insn();
+        ops.memory(d.operand(1), source);
+        insn.c = source.a;
+        insn.offset2 = source.offset;
+        if (!(d.operand(2) instanceof PtxOperand.Imm size) || (size.value() != 4 && size.value() != 8
+                && size.value() != 16)) {
+            throw ops.error("cp.async copies 4, 8 or 16 bytes, not " + d.operand(2));
+        }
+        insn.size = (int) size.value();
+        insn.e = d.operands().size() > 3 ? ops.src(d.operand(3), PtxType.U32) : -1;
     }
 
     private static int space(Decoded d) {
@@ -68,7 +100,7 @@ final class MemoryDecoder {
                 default -> throw InstructionDecoder.unsupported(d.in());
             }
         }
-        if (t == PtxType.PRED || t == PtxType.B128 || t == PtxType.F16X2) {
+        if (t == PtxType.PRED || t == PtxType.B128) {
             throw InstructionDecoder.unsupported(d.in());
         }
         int declared = space(d);

@@ -96,6 +96,20 @@ final class MemoryOps {
         }
     }
 
+    /** cp.async: copies global to shared now, zero-filling past the source size. */
+    static void copyAsync(Insn in, long[] r, int m, MemoryPort mem) {
+        for (int mm = m; mm != 0; mm &= mm - 1) {
+            int l = Integer.numberOfTrailingZeros(mm);
+            long dst = r[in.a + l] + in.offset;
+            long src = r[in.c + l] + in.offset2;
+            long valid = in.e >= 0 ? Math.min(in.size, r[in.e + l] & 0xFFFF_FFFFL) : in.size;
+            for (int i = 0; i < in.size; i++) {
+                long b = i < valid ? mem.load(Space.GLOBAL, src + i, 1, l, in) : 0;
+                mem.store(Space.SHARED, dst + i, 1, b, l, in);
+            }
+        }
+    }
+
     static void cvta(Insn in, long[] r, int m) {
         long window = Space.window(in.space);
         boolean toGeneric = in.op == Op.CVTA_TO_GENERIC;

@@ -61,6 +61,8 @@ final class Op {
     static final int MADC = 55;
     static final int MUL24 = 56;
     static final int SAD = 57;
+    static final int DP4A = 58;
+    static final int DP2A = 59;
 
     // floating point (type decides f32 / f64)
     static final int FADD = 60;
@@ -101,6 +103,7 @@ final class Op {
     static final int TRAP = 95;
     static final int CALL = 96;
     static final int RET = 97;
+    static final int CP_ASYNC = 98;
 
     // warp
     static final int SHFL = 100;

@@ -19,10 +19,6 @@ final class OperandResolver {
         this.line = line;
     }
 
-    int line() {
-        return line;
-    }
-
     PtxSyntaxException error(String message) {
         return new PtxSyntaxException(line, message);
     }
@@ -80,6 +76,7 @@ final class OperandResolver {
             case PtxOperand.FImm f -> builder.constant(floatImmediate(f, type));
             case PtxOperand.Sym s when lookup(s.name()) != null && lookup(s.name()).kind() == Kind.REG ->
                     (int) lookup(s.name()).value();
+            case PtxOperand.Sym s when s.name().equals("WARP_SZ") -> builder.constant(32);
             case PtxOperand.Sym s -> symbolAddress(s.name(), 0);
             case PtxOperand.Addr a when a.base() != null -> symbolAddress(a.base(), a.offset());
             default -> throw error("unsupported operand " + o);
@@ -165,18 +162,6 @@ final class OperandResolver {
             throw error("undeclared predicate " + name);
         }
         throw error("expected a predicate, found " + o);
-    }
-
-    boolean isPred(PtxOperand o) {
-        if (o instanceof PtxOperand.Not) {
-            return true;
-        }
-        String name = registerName(o);
-        if (name != null) {
-            Binding b = lookup(name);
-            return b != null && b.kind() == Kind.PRED;
-        }
-        return false;
     }
 
     /** The name of a register operand; inline assembly may declare registers without a '%'. */

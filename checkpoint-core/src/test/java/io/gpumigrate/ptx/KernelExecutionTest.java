@@ -271,4 +271,102 @@ class KernelExecutionTest {
             assertEquals(ten < 0 ? 0 : (int) Math.floor(ten), ints[3 * i + 2], "rmi.u32 of " + ten);
         }
     }
+
+    @Test
+    void halfPrecisionArithmeticAndComparisons() throws CudaException {
+        int n = 32;
+        short[] a = new short[n];
+        short[] b = new short[n];
+        int[] pairs = new int[n];
+        short[] brain = new short[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = Float.floatToFloat16(i * 0.5f - 4);
+            b[i] = Float.floatToFloat16(3 - i * 0.25f);
+            pairs[i] = (Float.floatToFloat16(i) & 0xFFFF) | Float.floatToFloat16(-i * 0.5f) << 16;
+            brain[i] = (short) (Float.floatToRawIntBits(i * 1.5f) >>> 16);
+        }
+        long da = h.shorts(a);
+        long db = h.shorts(b);
+        long dc = h.zeros(2L * n);
+        long dp = h.ints(pairs);
+        long dbf = h.shorts(brain);
+        long flags = h.zeros(4L * n);
+        h.launch("halves", grid(1, n), da, db, dc, dp, dbf, flags, n);
+        short[] c = h.readShorts(dc, n);
+        int[] p = h.readInts(dp, n);
+        short[] bf = h.readShorts(dbf, n);
+        int[] f = h.readInts(flags, n);
+        for (int i = 0; i < n; i++) {
+            float x = Float.float16ToFloat(a[i]);
+            float y = Float.float16ToFloat(b[i]);
+            float sum = Float.float16ToFloat(Float.floatToFloat16(x + 1));
+            assertEquals(Float.floatToFloat16(Math.fma(x, y, sum)), c[i], "hfma of " + x + ", " + y);
+            int lo = Float.floatToFloat16(i * x) & 0xFFFF;
+            int hi = Float.floatToFloat16(-i * 0.5f * y) & 0xFFFF;
+            assertEquals(lo | hi << 16, p[i], "hmul2 of pair " + i);
+            assertEquals((short) (Float.floatToRawIntBits(i * 3f) >>> 16), bf[i], "bf16 multiply of " + i * 1.5f);
+            assertEquals((x < y ? 1 : 0) + 2 * (x > y ? 1 : 0), f[i], "comparisons of " + x + ", " + y);
+        }
+    }
+
+    @Test
+    void syncwarpAndWarpSize() throws CudaException {
+        long out = h.zeros(4 * 32);
+        h.launch("warpExchange", grid(1, 32), out);
+        int[] got = h.readInts(out, 32);
+        for (int lane = 0; lane < 32; lane++) {
+            int other = lane ^ 16;
+            assertEquals((other < 16 ? other * 3 : -other) + 32_000, got[lane], "lane " + lane);
+        }
+    }
+
+    @Test
+    void asyncCopiesToSharedMemoryArriveBeforeTheWait() throws CudaException {
+        int blocks = 2;
+        float[] in = new float[blocks * 64 * 4];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = i * 0.5f;
+        }
+        long out = h.zeros(4L * blocks * 64);
+        h.launch("staged", grid(blocks, 64), h.floats(in), out);
+        float[] got = h.readFloats(out, blocks * 64);
+        for (int b = 0; b < blocks; b++) {
+            for (int t = 0; t < 64; t++) {
+                int v = (b * 64 + 63 - t) * 4;
+                assertEquals(in[v] + in[v + 1] + in[v + 2] + in[v + 3], got[b * 64 + t], "block " + b + " thread " + t);
+            }
+        }
+    }
+
+    @Test
+    void integerDotProducts() throws CudaException {
+        int n = 32;
+        int[] a = new int[n];
+        int[] b = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = random.nextInt();
+            b[i] = random.nextInt();
+        }
+        long out = h.zeros(12L * n);
+        h.launch("dots", grid(1, n), h.ints(a), h.ints(b), out);
+        int[] got = h.readInts(out, 3 * n);
+        for (int t = 0; t < n; t++) {
+            int signed = t;
+            int unsigned = t;
+            for (int k = 0; k < 4; k++) {
+                signed += (byte) (a[t] >>> (8 * k)) * (byte) (b[t] >>> (8 * k));
+                unsigned += ((a[t] >>> (8 * k)) & 0xFF) * ((b[t] >>> (8 * k)) & 0xFF);
+            }
+            int lo = 7;
+            int hi = 0;
+            for (int k = 0; k < 2; k++) {
+                short a16 = (short) (a[t] >>> (16 * k));
+                lo += a16 * (byte) (b[t] >>> (8 * k));
+                hi += a16 * (byte) (b[t] >>> (8 * (k + 2)));
+            }
+            assertEquals(signed, got[3 * t], "dp4a.s32 of thread " + t);
+            assertEquals(unsigned, got[3 * t + 1], "dp4a.u32 of thread " + t);
+            assertEquals(lo + hi, got[3 * t + 2], "dp2a of thread " + t);
+        }
+    }
 }

@@ -46,6 +46,18 @@ final class KernelHarness implements AutoCloseable {
         return upload(s);
     }
 
+    long shorts(short... values) throws CudaException {
+        MemorySegment s = arena.allocate(2L * Math.max(1, values.length));
+        MemorySegment.copy(values, 0, s, ValueLayout.JAVA_SHORT, 0, values.length);
+        return upload(s);
+    }
+
+    short[] readShorts(long d, int n) throws CudaException {
+        MemorySegment s = arena.allocate(2L * n);
+        backend.copyDtoH(s, d, null);
+        return s.toArray(ValueLayout.JAVA_SHORT);
+    }
+
     long bytes(byte... values) throws CudaException {
         MemorySegment s = arena.allocate(Math.max(1, values.length));
         MemorySegment.copy(values, 0, s, ValueLayout.JAVA_BYTE, 0, values.length);

@@ -109,4 +109,88 @@ class ModuleLoadingTest {
         long second = got.get(ValueLayout.JAVA_LONG, 8);
         assertTrue(first != 0 && second != 0 && first != second, "two distinct function addresses");
     }
+
+    @Test
+    void ptxFromLlvmsNvptxBackEndRuns() throws Exception {
+        DeviceModule m = backend.loadModule(KernelHarness.resource("llvm_saxpy.ptx"));
+        int n = 300;
+        MemorySegment x = arena.allocate(4L * n);
+        MemorySegment y = arena.allocate(4L * n);
+        for (int i = 0; i < n; i++) {
+            x.setAtIndex(ValueLayout.JAVA_FLOAT, i, i);
+            y.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1000 - i);
+        }
+        long dx = backend.memAlloc(4L * n);
+        long dy = backend.memAlloc(4L * n);
+        backend.copyHtoD(dx, x, null);
+        backend.copyHtoD(dy, y, null);
+        MemorySegment params = arena.allocate(32, 8);
+        params.set(ValueLayout.JAVA_FLOAT, 0, 2.5f);
+        params.set(ValueLayout.JAVA_LONG, 8, dx);
+        params.set(ValueLayout.JAVA_LONG, 16, dy);
+        params.set(ValueLayout.JAVA_INT, 24, n);
+        backend.launch(backend.function(m, "saxpy"), new LaunchConfig(3, 1, 1, 128, 1, 1, 0), params, null);
+        backend.copyDtoH(y, dy, null);
+        for (int i = 0; i < n; i++) {
+            assertEquals(2.5f * i + (1000 - i), y.getAtIndex(ValueLayout.JAVA_FLOAT, i), "y[" + i + "]");
+        }
+
+        long in = backend.memAlloc(4 * 128);
+        long out = backend.memAlloc(4);
+        MemorySegment values = arena.allocate(4 * 128);
+        int want = 0;
+        for (int i = 0; i < 128; i++) {
+            values.setAtIndex(ValueLayout.JAVA_INT, i, i * i - 50);
+            want += i * i - 50;
+        }
+        backend.copyHtoD(in, values, null);
+        MemorySegment sumParams = arena.allocate(16, 8);
+        sumParams.set(ValueLayout.JAVA_LONG, 0, in);
+        sumParams.set(ValueLayout.JAVA_LONG, 8, out);
+        backend.launch(backend.function(m, "blockSum"), new LaunchConfig(1, 1, 1, 128, 1, 1, 0), sumParams, null);
+        MemorySegment got = arena.allocate(4);
+        backend.copyDtoH(got, out, null);
+        assertEquals(want, got.get(ValueLayout.JAVA_INT, 0));
+    }
+
+    @Test
+    void labelsInsideBracesAreLocalToTheirBlock() throws Exception {
+        // two inline-asm blocks that both use the label "again", as nvcc leaves them
+        String ptx = """
+                .version 9.0
+                .target sm_90
+                .address_size 64
+                .visible .entry twice(.param .u64 out)
+                {
+                	.reg .b32 %r<4>;
+                	.reg .b64 %rd<2>;
+                	ld.param.u64 %rd1, [out];
+                	mov.u32 %r1, 0;
+                	{ .reg .pred p;
+                	again:
+                	add.u32 %r1, %r1, 1;
+                	setp.lt.u32 p, %r1, 5;
+                	@p bra again;
+                	}
+                	mov.u32 %r2, 0;
+                	{ .reg .pred p;
+                	again:
+                	add.u32 %r2, %r2, 10;
+                	setp.lt.u32 p, %r2, 30;
+                	@p bra again;
+                	}
+                	add.u32 %r3, %r1, %r2;
+                	st.global.u32 [%rd1], %r3;
+                	ret;
+                }
+                """;
+        DeviceModule m = backend.loadModule(ptx.getBytes(StandardCharsets.UTF_8));
+        long out = backend.memAlloc(4);
+        MemorySegment params = arena.allocate(8);
+        params.set(ValueLayout.JAVA_LONG, 0, out);
+        backend.launch(backend.function(m, "twice"), new LaunchConfig(1, 1, 1, 1, 1, 1, 0), params, null);
+        MemorySegment got = arena.allocate(4);
+        backend.copyDtoH(got, out, null);
+        assertEquals(5 + 30, got.get(ValueLayout.JAVA_INT, 0));
+    }
 }

@@ -1,6 +1,10 @@
 // Kernels of the emulator's own interpreter tests (KernelExecutionTest).
 // Regenerate the PTX beside it with: nvcc -ptx -arch=sm_90 kernels.cu -o kernels.ptx
 
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+#include <cuda_pipeline.h>
+
 extern "C" {
 
 __global__ void reduceSum(const float* in, float* out, int n) {
@@ -192,6 +196,48 @@ __global__ void floats(const float* in, float* outf, double* outd, int* outi, in
     outi[3 * i + 0] = __float2int_rn(x * 10.0f);
     outi[3 * i + 1] = (int) (x * 10.0f);
     outi[3 * i + 2] = (int) __float2uint_rd(x * 10.0f);
+}
+
+__global__ void halves(const __half* a, const __half* b, __half* c, __half2* pairs, __nv_bfloat16* brain,
+                       int* flags, int n) {
+    int i = threadIdx.x;
+    if (i >= n) {
+        return;
+    }
+    c[i] = __hfma(a[i], b[i], __hadd(a[i], __float2half(1.0f)));
+    pairs[i] = __hmul2(pairs[i], __halves2half2(a[i], b[i]));
+    brain[i] = __hmul(brain[i], __float2bfloat16(2.0f));
+    flags[i] = __hlt(a[i], b[i]) + 2 * __hgt(a[i], b[i]);
+}
+
+__global__ void warpExchange(int* out) {
+    __shared__ int slots[32];
+    int lane = threadIdx.x;
+    if (lane < 16) {
+        slots[lane] = lane * 3;
+    } else {
+        slots[lane] = -lane;
+    }
+    __syncwarp();
+    out[lane] = slots[lane ^ 16] + warpSize * 1000;
+}
+
+__global__ void staged(const float4* in, float* out) {
+    __shared__ float4 buffer[64];
+    int t = threadIdx.x;
+    __pipeline_memcpy_async(&buffer[t], &in[blockIdx.x * 64 + t], sizeof(float4));
+    __pipeline_commit();
+    __pipeline_wait_prior(0);
+    __syncthreads();
+    float4 v = buffer[63 - t];
+    out[blockIdx.x * 64 + t] = v.x + v.y + v.z + v.w;
+}
+
+__global__ void dots(const int* a, const int* b, int* out) {
+    int t = threadIdx.x;
+    out[3 * t] = __dp4a(a[t], b[t], t);
+    out[3 * t + 1] = (int) __dp4a((unsigned) a[t], (unsigned) b[t], (unsigned) t);
+    out[3 * t + 2] = __dp2a_lo(a[t], b[t], 7) + __dp2a_hi(a[t], b[t], 0);
 }
 
 }

@@ -57,6 +57,11 @@ final class AgentCommand implements Callable<Integer> {
             description = "How often retention runs, besides at start (default: 10m).")
     String retentionInterval = "10m";
 
+    @Option(names = "--warm-workers", paramLabel = "N",
+            description = "Workers kept started ahead of their sessions, backend open, so a new session starts at once"
+                    + " (default: ${DEFAULT-VALUE}; 0 starts each worker on demand).")
+    int warmWorkers = AgentConfig.DEFAULT_WARM_WORKERS;
+
     @Spec
     CommandSpec spec;
 
@@ -70,7 +75,7 @@ final class AgentCommand implements Callable<Integer> {
                     Limits.duration("--log-retention-interval", retentionInterval));
             byte[] token = tokenFile == null ? null : AgentConfig.readToken(tokenFile);
             config = new AgentConfig(name != null ? name : hostName(), port, bind, BackendChoice.parse(backend),
-                    token, 60);
+                    token, 60, warmWorkers);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (IOException e) {

@@ -21,13 +21,23 @@ import java.util.Arrays;
  * @param token                the shared secret clients must present, or {@code null} for none;
  *                             required whenever {@code bind} is not a loopback address
  * @param attachTimeoutSeconds how long a new worker waits for its client before it exits
+ * @param warmWorkers          how many workers to keep started ahead of their sessions, in [0, 64]
  */
 public record AgentConfig(String name, int port, String bind, BackendChoice backend, byte[] token,
-                          int attachTimeoutSeconds) {
+                          int attachTimeoutSeconds, int warmWorkers) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_WARM_WORKERS = 1;
+
+    /** A configuration with {@value #DEFAULT_WARM_WORKERS} warm worker. */
+    public AgentConfig(String name, int port, String bind, BackendChoice backend, byte[] token, int attachTimeoutSeconds) {
+        this(name, port, bind, backend, token, attachTimeoutSeconds, DEFAULT_WARM_WORKERS);
+    }
 
     public AgentConfig {
+        if (warmWorkers < 0 || warmWorkers > 64) {
+            throw new IllegalArgumentException("warm workers " + warmWorkers + " outside [0, 64]");
+        }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("the node needs a name");
         }
@@ -79,7 +89,7 @@ public record AgentConfig(String name, int port, String bind, BackendChoice back
     @Override
     public boolean equals(Object o) {
         return o instanceof AgentConfig c && c.name.equals(name) && c.port == port && c.bind.equals(bind)
-                && c.backend == backend && Arrays.equals(c.token, token) && c.attachTimeoutSeconds == attachTimeoutSeconds;
+                && c.backend == backend && Arrays.equals(c.token, token) && c.attachTimeoutSeconds == attachTimeoutSeconds && c.warmWorkers == warmWorkers;
     }
 
     @Override
@@ -90,6 +100,6 @@ public record AgentConfig(String name, int port, String bind, BackendChoice back
     @Override
     public String toString() {
         return "AgentConfig[name=" + name + ", bind=" + bind + ":" + port + ", backend=" + backend.label()
-                + ", token=" + (token == null ? "none" : "required") + "]";
+                + ", token=" + (token == null ? "none" : "required") + ", warm workers=" + warmWorkers + "]";
     }
 }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * Runs a node agent in the foreground until the process is stopped:
- * {@code --name NODE [--port PORT (7717)] [--bind ADDR (127.0.0.1)] [--backend auto|cuda|emulator] [--token-file F]}.
+ * {@code --name NODE [--port PORT (7717)] [--bind ADDR (127.0.0.1)] [--backend auto|cuda|emulator] [--token-file F] [--warm-workers N (1)]}.
  * ({@code gpumigrate agent} does the same with picocli.) Exit status 2 for a bad command line, 1 when it cannot start.
  */
 public final class AgentMain {
@@ -20,7 +20,7 @@ public final class AgentMain {
             config = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("AgentMain: " + e.getMessage());
-            System.err.println("usage: AgentMain --name NODE [--port PORT] [--bind ADDR] [--backend auto|cuda|emulator] [--token-file F]");
+            System.err.println("usage: AgentMain --name NODE [--port PORT] [--bind ADDR] [--backend auto|cuda|emulator] [--token-file F] [--warm-workers N]");
             System.exit(2);
             return;
         }
@@ -53,6 +53,7 @@ public final class AgentMain {
         String bind = AgentConfig.DEFAULT_BIND;
         BackendChoice backend = BackendChoice.AUTO;
         byte[] token = null;
+        int warmWorkers = AgentConfig.DEFAULT_WARM_WORKERS;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -65,9 +66,10 @@ public final class AgentMain {
                 case "--bind" -> bind = value;
                 case "--backend" -> backend = BackendChoice.parse(value);
                 case "--token-file" -> token = AgentConfig.readToken(Path.of(value));
+                case "--warm-workers" -> warmWorkers = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
         }
-        return new AgentConfig(name, port, bind, backend, token, 60);
+        return new AgentConfig(name, port, bind, backend, token, 60, warmWorkers);
     }
 }

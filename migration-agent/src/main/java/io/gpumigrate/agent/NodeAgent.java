@@ -22,8 +22,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A node agent: listens for clients, starts a session worker process for each {@code HELLO},
- * and keeps the sessions' records. Closing it kills its workers. Thread-safe.
+ * A node agent: listens for clients, serves each {@code HELLO} with a session worker process
+ * (a warm one from its {@link WarmWorkerPool} when one is there, else one started for it),
+ * and keeps the sessions' records. Closing it kills its workers, warm ones included. Thread-safe.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -40,6 +41,7 @@ public final class NodeAgent implements AutoCloseable {
     private final Map<Long, CompletableFuture<Void>> exitsRecorded = new ConcurrentHashMap<>();
     private final WorkerLauncher launcher;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
+    private final WarmWorkerPool warm;
     private final SecureRandom random = new SecureRandom();
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -51,6 +53,7 @@ public final class NodeAgent implements AutoCloseable {
         this.config = config;
         this.logs = logs;
         this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(), logs);
+        this.warm = new WarmWorkerPool(config.warmWorkers(), launcher, launches, WORKER_STOP_GRACE_MILLIS);
     }
 
     /** Starts an agent listening as {@code config} says, recording no session. */
@@ -78,8 +81,10 @@ public final class NodeAgent implements AutoCloseable {
             }
             throw e;
         }
-        log.info("agent {} listening on {}:{} (backend {}, token {})", config.name(), config.bind(), agent.port(),
-                config.backend().label(), config.requiresToken() ? "required" : "not required");
+        log.info("agent {} listening on {}:{} (backend {}, token {}, {} warm workers)", config.name(), config.bind(),
+                agent.port(), config.backend().label(), config.requiresToken() ? "required" : "not required",
+                config.warmWorkers());
+        agent.warm.fill();
         return agent;
     }
 
@@ -121,13 +126,7 @@ public final class NodeAgent implements AutoCloseable {
         String secret = HexFormat.of().formatHex(bytes(32));
         SessionRecord record = new SessionRecord(id, hello.program(), hello.pid(), config.name());
         sessions.add(record);
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return launcher.launch(record, secret);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot start a worker process: " + e.getMessage(), e);
-            }
-        }, launches).thenCompose(worker -> {
+        return CompletableFuture.supplyAsync(() -> worker(record, secret), launches).thenCompose(worker -> {
             workers.put(id, worker);
             exitsRecorded.put(id, worker.exited().thenAccept(code -> workerExited(record, code)));
             return worker.listening().orTimeout(WORKER_START_TIMEOUT_SECONDS, TimeUnit.SECONDS)
@@ -147,6 +146,31 @@ public final class NodeAgent implements AutoCloseable {
                     workerHost, port);
             return new Handshake.HelloReply(id, workerHost, port, secret);
         });
+    }
+
+    /** A warm worker claimed for {@code record}, or else a worker started for it. */
+    private WorkerProcess worker(SessionRecord record, String secret) {
+        for (var warmWorker = warm.take(); warmWorker.isPresent(); warmWorker = warm.take()) {
+            try {
+                warmWorker.get().claim(record, secret);
+                log.debug("session {}: served by warm worker pid {}", record.id(), warmWorker.get().pid());
+                return warmWorker.get();
+            } catch (IOException e) {
+                log.warn("session {}: warm worker pid {} could not be claimed: {}", record.id(), warmWorker.get().pid(),
+                        e.toString());
+                warmWorker.get().stop(WORKER_STOP_GRACE_MILLIS);
+            }
+        }
+        try {
+            return launcher.launch(record, secret);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot start a worker process: " + e.getMessage(), e);
+        }
+    }
+
+    /** The process ids of the warm workers waiting for a session, for tests and diagnostics. */
+    public java.util.List<Long> warmWorkerPids() {
+        return warm.idlePids();
     }
 
     private void workerExited(SessionRecord record, int code) {
@@ -196,6 +220,7 @@ public final class NodeAgent implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        warm.close();
         launches.shutdown();
         if (janitor != null) {
             janitor.close();

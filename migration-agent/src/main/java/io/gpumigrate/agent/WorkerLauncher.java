@@ -50,6 +50,17 @@ final class WorkerLauncher {
         return new WorkerProcess(process, record);
     }
 
+    /**
+     * Starts a warm worker: it opens its backend and listens, then waits for its session
+     * ({@link WorkerProcess#claim}); its standard input stays open until then.
+     */
+    WorkerProcess launchWarm() throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(-1));
+        ClientLibraryScrubber.scrub(builder.environment());
+        return new WorkerProcess(builder.start(), null);
+    }
+
+    /** The worker's command line for {@code session}, or for a warm worker when {@code session} is -1. */
     List<String> command(long session) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
@@ -64,11 +75,15 @@ final class WorkerLauncher {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(WorkerMain.class.getName());
-        command.addAll(List.of("--session", Long.toUnsignedString(session), "--secret-stdin",
-                "--port", "0", "--bind", bind, "--backend", backend.label(),
+        if (session == -1) {
+            command.add("--warm");
+        } else {
+            command.addAll(List.of("--session", Long.toUnsignedString(session), "--secret-stdin"));
+        }
+        command.addAll(List.of("--port", "0", "--bind", bind, "--backend", backend.label(),
                 "--attach-timeout", Integer.toString(attachTimeoutSeconds)));
         if (logs.recording()) {
-            command.addAll(List.of("--log-dir", logs.sessionLog(session).toString()));
+            command.addAll(List.of("--log-root", logs.logsRoot().toString()));
         }
         return command;
     }

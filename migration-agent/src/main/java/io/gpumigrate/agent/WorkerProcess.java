@@ -1,5 +1,6 @@
 package io.gpumigrate.agent;
 
+import io.gpumigrate.worker.WarmClaim;
 import io.gpumigrate.worker.WorkerReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,27 +17,64 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running session worker process, seen from its agent: reads the worker's report lines
  * (standard output) into its {@link SessionRecord}, forwards its log lines (standard error)
- * to the agent's log, and notices its exit. Thread-safe.
+ * to the agent's log, and notices its exit. A warm worker has no record until it is
+ * {@linkplain #claim claimed}. Thread-safe.
  */
 final class WorkerProcess {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
 
     private final Process process;
-    private final SessionRecord record;
+    private volatile SessionRecord record;
+    private final CompletableFuture<Integer> ready = new CompletableFuture<>();
     private final CompletableFuture<Integer> listening = new CompletableFuture<>();
     private final CompletableFuture<Void> reportsRead = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited;
 
+    /** @param record the session it serves, or {@code null} for a warm worker (see {@link #claim}) */
     WorkerProcess(Process process, SessionRecord record) {
         this.process = process;
         this.record = record;
-        Thread.ofVirtual().name("worker-reports-" + record.id()).start(this::readReports);
-        Thread.ofVirtual().name("worker-log-" + record.id()).start(this::forwardLog);
+        Thread.ofVirtual().name("worker-reports-" + process.pid()).start(this::readReports);
+        Thread.ofVirtual().name("worker-log-" + process.pid()).start(this::forwardLog);
         // Exited only once the last report has been read too, so the record is final by then.
         this.exited = process.onExit().thenCombine(reportsRead, (p, done) -> p.exitValue());
-        exited.thenAccept(code -> listening.completeExceptionally(new IOException(
-                "the worker exited with status " + code + " before it listened")));
+        exited.thenAccept(code -> {
+            IOException early = new IOException("the worker exited with status " + code + " before it listened");
+            ready.completeExceptionally(early);
+            listening.completeExceptionally(early);
+        });
+    }
+
+    /**
+     * Hands a warm worker its session: sends the claim on its standard input and closes it.
+     * The worker then reports that it listens ({@link #listening()}). At most once.
+     *
+     * @throws IOException when the worker cannot be told (it has exited)
+     */
+    void claim(SessionRecord session, String secret) throws IOException {
+        if (record != null) {
+            throw new IllegalStateException("worker pid " + process.pid() + " already serves session " + record.id());
+        }
+        record = session;
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(new WarmClaim(session.id(), secret).line().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Completes with the port once a warm worker has opened its backend and listens, unclaimed. */
+    CompletableFuture<Integer> ready() {
+        return ready;
+    }
+
+    /** Whether the process still runs. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private String label() {
+        SessionRecord r = record;
+        return r == null ? "warm worker " + process.pid() : "session " + r.id();
     }
 
     /** Completes with the worker's port once it listens; fails if it exits first. */
@@ -57,7 +96,7 @@ final class WorkerProcess {
         process.destroy();
         try {
             if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-                log.warn("session {}: worker pid {} ignored SIGTERM, killing it", record.id(), process.pid());
+                log.warn("{}: worker pid {} ignored SIGTERM, killing it", label(), process.pid());
                 process.destroyForcibly().waitFor(graceMillis, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
@@ -73,31 +112,45 @@ final class WorkerProcess {
                 if (report.isPresent()) {
                     apply(report.get());
                 } else {
-                    log.info("session {}: worker printed: {}", record.id(), line);
+                    log.info("{}: worker printed: {}", label(), line);
                 }
             }
         } catch (IOException e) {
-            log.debug("session {}: worker report stream ended: {}", record.id(), e.toString());
+            log.debug("{}: worker report stream ended: {}", label(), e.toString());
         } finally {
             reportsRead.complete(null);
         }
     }
 
     private void apply(WorkerReport report) {
+        SessionRecord r = record;
         switch (report.type()) {
+            case READY -> ready.complete((int) report.values()[0]);
             case LISTENING -> {
-                record.backend(report.text());
+                if (r != null) {
+                    r.backend(report.text());
+                }
                 listening.complete((int) report.values()[0]);
             }
-            case STATS -> record.stats(report.values()[0], report.values()[1], report.values()[2]);
-            case ENDED -> record.endReason(report.text());
+            case STATS -> {
+                if (r != null) {
+                    r.stats(report.values()[0], report.values()[1], report.values()[2]);
+                }
+            }
+            case ENDED -> {
+                if (r != null) {
+                    r.endReason(report.text());
+                }
+            }
         }
     }
 
     private void forwardLog() {
-        Logger workerLog = LoggerFactory.getLogger("io.gpumigrate.worker.session-" + record.id());
         try (BufferedReader in = reader(process.getErrorStream())) {
             for (String line; (line = in.readLine()) != null; ) {
+                SessionRecord r = record;
+                Logger workerLog = LoggerFactory.getLogger(r == null ? "io.gpumigrate.worker.warm"
+                        : "io.gpumigrate.worker.session-" + r.id());
                 if (line.startsWith("ERROR ")) {
                     workerLog.error("{}", line.substring(6));
                 } else if (line.startsWith("WARN ")) {
@@ -111,7 +164,7 @@ final class WorkerProcess {
                 }
             }
         } catch (IOException e) {
-            log.debug("session {}: worker log stream ended: {}", record.id(), e.toString());
+            log.debug("{}: worker log stream ended: {}", label(), e.toString());
         }
     }
 

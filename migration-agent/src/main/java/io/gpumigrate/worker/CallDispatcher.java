@@ -31,12 +31,14 @@ final class CallDispatcher {
     private final MemoryCalls memory;
     private final ModuleCalls modules;
     private final StreamEventCalls streams;
+    private final SharedMemoryCalls shm;
 
     CallDispatcher(SessionResources session) {
         this.session = session;
         this.memory = new MemoryCalls(session);
         this.modules = new ModuleCalls(session);
         this.streams = new StreamEventCalls(session);
+        this.shm = new SharedMemoryCalls(session);
     }
 
     /**
@@ -61,6 +63,9 @@ final class CallDispatcher {
             case MEMCPY_DTOH -> memory.copyDtoH(in, out);
             case MEMCPY_DTOD -> memory.copyDtoD(in);
             case MEMSET -> memory.memset(in);
+            case SHM_ATTACH -> shm.attach(in);
+            case MEMCPY_HTOD_SHM -> shm.copyHtoD(in);
+            case MEMCPY_DTOH_SHM -> shm.copyDtoH(in);
             case MODULE_LOAD -> modules.load(in, out);
             case MODULE_UNLOAD -> modules.unload(in);
             case MODULE_GET_FUNCTION -> modules.function(in, out);

@@ -9,6 +9,7 @@ import io.gpumigrate.protocol.Op;
 import io.gpumigrate.protocol.Replies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -36,6 +36,7 @@ import java.util.function.Consumer;
 public final class Session {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    private static final int SCRATCH_BYTES = 4096;
 
     private final long id;
     private final byte[] secret;
@@ -49,6 +50,8 @@ public final class Session {
     private final CompletableFuture<String> endRequested = new CompletableFuture<>();
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private volatile CallObserver observer = CallObserver.NONE;
+    /** Results of calls that want no reply (pipelined launches, copies, memsets) go here and are dropped. Executor only. */
+    private ByteBuf scratch = Unpooled.directBuffer(SCRATCH_BYTES);
 
     /** Takes ownership of {@code backend}: the session closes it when it ends. */
     public Session(long id, String secret, DeviceBackend backend) {
@@ -56,8 +59,7 @@ public final class Session {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.resources = new SessionResources(backend, stats);
         this.dispatcher = new CallDispatcher(resources);
-        this.executor = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("session-" + id).daemon(true).factory());
+        this.executor = new SpinningExecutor("session-" + id, SpinningExecutor.DEFAULT_SPIN_NANOS);
     }
 
     /** Installs what sees every applied call (the replay log); set it before the client attaches. */
@@ -124,6 +126,7 @@ public final class Session {
             try {
                 executor.execute(() -> {
                     try {
+                        scratch.release();
                         resources.releaseAll();
                     } catch (RuntimeException e) {
                         log.warn("session {}: releasing the device failed", id, e);
@@ -162,6 +165,15 @@ public final class Session {
         return ended;
     }
 
+    /** The reusable buffer for the results of a call that wants no reply, emptied (a grown one is replaced). */
+    private ByteBuf noReplyScratch() {
+        if (scratch.capacity() > SCRATCH_BYTES) {
+            scratch.release();
+            scratch = Unpooled.directBuffer(SCRATCH_BYTES);
+        }
+        return scratch.clear();
+    }
+
     /** Executes one call and builds its reply ({@code null} when none is wanted). Executor only. */
     Frame execute(Frame call, ByteBufAllocator alloc) {
         long seq = call.seq();
@@ -180,7 +192,7 @@ public final class Session {
                     call.replyWanted() ? sticky.status() : CallObserver.NO_REPLY);
             return call.replyWanted() ? Replies.error(alloc, seq, sticky.status(), sticky.message()) : null;
         }
-        ByteBuf out = alloc.directBuffer();
+        ByteBuf out = call.replyWanted() ? alloc.directBuffer() : noReplyScratch();
         out.writeIntLE(CuResult.SUCCESS);
         ErrorState.Failure failure = null;
         try {
@@ -205,7 +217,6 @@ public final class Session {
         String ownMessage = failure == null ? null : failure.message();
         if (!call.replyWanted()) {
             watcher.after(call, own, ownMessage, CallObserver.NO_REPLY);
-            out.release();
             if (failure != null && failure.status() != CuResult.NOT_READY) {
                 errors.defer(failure);
             }

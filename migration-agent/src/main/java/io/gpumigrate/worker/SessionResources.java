@@ -5,7 +5,9 @@ import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import io.gpumigrate.device.DeviceStream;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +22,7 @@ final class SessionResources {
     private final HandleTable handles = new HandleTable();
     private final Map<Long, Long> allocations = new HashMap<>();
     private final SessionStats stats;
+    private final List<Runnable> releaseHooks = new ArrayList<>();
     private boolean released;
 
     SessionResources(DeviceBackend backend, SessionStats stats) {
@@ -62,10 +65,18 @@ final class SessionResources {
         }
     }
 
-    /** Releases everything: closes the backend (its allocations, modules, streams, events). Idempotent. */
+    /** Runs {@code hook} when the session releases its device, before the backend is closed. */
+    void whenReleased(Runnable hook) {
+        releaseHooks.add(hook);
+    }
+
+    /** Releases everything: runs the release hooks, closes the backend (its allocations, modules, streams, events). Idempotent. */
     void releaseAll() {
         if (released) {
             return;
+        }
+        for (Runnable hook : releaseHooks) {
+            hook.run();
         }
         released = true;
         handles.clear();

@@ -5,12 +5,19 @@ import io.gpumigrate.device.DeviceBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The session worker process: serves one session, then exits. Started by the node agent
@@ -51,26 +58,50 @@ public final class WorkerMain {
             log.error("session {}: no device backend: {}", options.session(), e.getMessage());
             return 1;
         }
-        Session session = new Session(options.session(), options.secret(), backend);
-        if (options.logDir() != null) {
-            try {
-                session.observe(ReplayLogRecorder.open(options.logDir(), options.session()));
-                log.info("session {}: recording to {}", options.session(), options.logDir());
-            } catch (java.io.IOException e) {
-                log.warn("session {}: runs without a replay log: {}", options.session(), e.getMessage());
-            }
-        }
+        String label = backend instanceof io.gpumigrate.device.emulator.EmulatorBackend ? "emulator" : "cuda";
+        AtomicReference<Session> served = new AtomicReference<>();
         WorkerServer server;
         try {
-            server = WorkerServer.start(session, options.bind(), options.port());
+            server = WorkerServer.start(served::get, options.bind(), options.port());
         } catch (RuntimeException e) {
             log.error("session {}: cannot listen on {}:{}: {}", options.session(), options.bind(), options.port(), e.toString());
-            session.end("the worker could not listen");
+            backend.close();
             return 1;
         }
+        long id = options.session();
+        String secret = options.secret();
+        if (options.warm()) {
+            reports.println(WorkerReport.ready(server.port(), label));
+            reports.flush();
+            Optional<WarmClaim> claim;
+            try {
+                claim = WarmClaim.read(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                log.error("warm worker: {}", e.getMessage());
+                claim = Optional.empty();
+            }
+            if (claim.isEmpty()) {
+                log.info("warm worker released unused");
+                server.close();
+                backend.close();
+                return 0;
+            }
+            id = claim.get().session();
+            secret = claim.get().secret();
+        }
+        Session session = new Session(id, secret, backend);
+        if (options.logRoot() != null) {
+            Path dir = options.logRoot().resolve(Long.toUnsignedString(id));
+            try {
+                session.observe(ReplayLogRecorder.open(dir, id));
+                log.info("session {}: recording to {}", Long.toUnsignedString(id), dir);
+            } catch (IOException e) {
+                log.warn("session {}: runs without a replay log: {}", Long.toUnsignedString(id), e.getMessage());
+            }
+        }
+        served.set(session);
         log.info("session {}: worker listening on {}:{}", session.id(), options.bind(), server.port());
-        reports.println(WorkerReport.listening(server.port(),
-                backend instanceof io.gpumigrate.device.emulator.EmulatorBackend ? "emulator" : "cuda"));
+        reports.println(WorkerReport.listening(server.port(), label));
         reports.flush();
 
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(

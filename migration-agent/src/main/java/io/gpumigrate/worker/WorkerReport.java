@@ -7,6 +7,7 @@ import java.util.Optional;
  * worker's logs go to standard error. Shared by both sides so they cannot drift apart.
  *
  * <pre>
+ * gpumigrate-worker ready PORT BACKEND         (a warm worker: backend open, waiting for its session)
  * gpumigrate-worker listening PORT BACKEND
  * gpumigrate-worker stats LAST_APPLIED_SEQ CALLS_EXECUTED DEVICE_MEMORY_IN_USE
  * gpumigrate-worker ended REASON...
@@ -16,13 +17,18 @@ import java.util.Optional;
  */
 public record WorkerReport(Type type, long[] values, String text) {
 
-    public enum Type { LISTENING, STATS, ENDED }
+    public enum Type { READY, LISTENING, STATS, ENDED }
 
     private static final String PREFIX = "gpumigrate-worker ";
 
     /** @param backend {@code cuda} or {@code emulator} */
     public static String listening(int port, String backend) {
         return PREFIX + "listening " + port + " " + backend;
+    }
+
+    /** A warm worker's first line: it listens and its backend is open; {@code backend} as for {@link #listening}. */
+    public static String ready(int port, String backend) {
+        return PREFIX + "ready " + port + " " + backend;
     }
 
     public static String stats(SessionStats s) {
@@ -41,9 +47,9 @@ public record WorkerReport(Type type, long[] values, String text) {
         String[] words = line.substring(PREFIX.length()).split(" ", 2);
         try {
             return switch (words[0]) {
-                case "listening" -> {
+                case "listening", "ready" -> {
                     String[] w = words[1].trim().split(" ", 2);
-                    yield Optional.of(new WorkerReport(Type.LISTENING, new long[] {Integer.parseInt(w[0])},
+                    yield Optional.of(new WorkerReport(words[0].equals("ready") ? Type.READY : Type.LISTENING, new long[] {Integer.parseInt(w[0])},
                             w.length > 1 ? w[1] : "unknown"));
                 }
                 case "stats" -> {

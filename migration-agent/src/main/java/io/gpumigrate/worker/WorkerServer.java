@@ -30,6 +30,15 @@ public final class WorkerServer implements AutoCloseable {
      * @param port 0 for any free port
      */
     public static WorkerServer start(Session session, String bindAddress, int port) throws InterruptedException {
+        return start(() -> session, bindAddress, port);
+    }
+
+    /**
+     * Starts listening before the session is known (a warm worker): connections that arrive
+     * while {@code session} supplies {@code null} are closed.
+     */
+    public static WorkerServer start(java.util.function.Supplier<Session> session, String bindAddress, int port)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()

@@ -27,14 +27,17 @@ class LogSettingsTest {
     Path data;
 
     @Test
-    void workersOfARecordingAgentGetTheirSessionsLogDirectory() {
+    void workersOfARecordingAgentGetTheLogsRootWarmOrNot() {
         LogSettings logs = LogSettings.recordingUnder(data);
-        List<String> command = new WorkerLauncher("127.0.0.1", BackendChoice.EMULATOR, 60, logs).command(42);
-        int i = command.indexOf("--log-dir");
-        assertTrue(i > 0, command.toString());
-        assertEquals(data.resolve("logs").resolve("42").toString(), command.get(i + 1));
+        for (long session : new long[] {42, -1}) {
+            List<String> command = new WorkerLauncher("127.0.0.1", BackendChoice.EMULATOR, 60, logs).command(session);
+            int i = command.indexOf("--log-root");
+            assertTrue(i > 0, command.toString());
+            assertEquals(data.resolve("logs").toString(), command.get(i + 1));
+        }
+        assertEquals(data.resolve("logs").resolve("42"), logs.sessionLog(42), "where the worker of session 42 records");
         assertFalse(new WorkerLauncher("127.0.0.1", BackendChoice.EMULATOR, 60, LogSettings.off()).command(42)
-                .contains("--log-dir"), "--no-log");
+                .contains("--log-root"), "--no-log");
     }
 
     @Test

@@ -83,35 +83,35 @@ public final class DeviceAddressSpace {
     }
 
     /**
-     * Places a plain allocation at exactly {@code base} (a restore, the target of a migration):
-     * {@code base} must be 256-byte aligned inside the window, and the range must not overlap
-     * a live range. {@code CUDA_ERROR_INVALID_VALUE} otherwise, {@code CUDA_ERROR_OUT_OF_MEMORY}
-     * when it does not fit the capacity.
+     * Places a plain allocation at exactly {@code base} (a restore re-creating a session's
+     * allocations at the addresses its pointers hold). {@code CUDA_ERROR_INVALID_VALUE} when the
+     * address is not {@value #ALIGNMENT}-aligned, lies below the window, or overlaps a live range.
      */
     public DeviceAllocation allocateAt(long base, long bytes) throws CudaException {
         if (bytes <= 0) {
             throw new CudaException(CuResult.INVALID_VALUE, "allocation size must be positive, was " + bytes);
         }
-        if (base < WINDOW_BASE || (base & 255) != 0 || base + bytes < base) {
-            throw new CudaException(CuResult.INVALID_VALUE, "cannot place " + bytes + " bytes at 0x"
-                    + Long.toHexString(base) + ": the base must be 256-byte aligned and at or above " + WINDOW_BASE_HEX);
+        if (base < WINDOW_BASE || (base & (ALIGNMENT - 1)) != 0) {
+            throw new CudaException(CuResult.INVALID_VALUE, "0x" + Long.toHexString(base) + " is not a "
+                    + ALIGNMENT + "-aligned address at or above " + WINDOW_BASE_HEX);
         }
         long charged = roundUp(bytes, ALIGNMENT);
         if (charged > capacity - used) {
-            throw new CudaException(CuResult.OUT_OF_MEMORY, "cannot place " + bytes + " bytes: "
+            throw new CudaException(CuResult.OUT_OF_MEMORY, "cannot allocate " + bytes + " bytes: "
                     + (capacity - used) + " of " + capacity + " bytes free");
         }
         DeviceAllocation[] current = sorted;
-        int below = indexOf(current, base + bytes - 1);
-        if (below >= 0 && current[below].end() > base) {
-            throw new CudaException(CuResult.INVALID_VALUE, "cannot place [0x" + Long.toHexString(base) + ", +" + bytes
-                    + "): it overlaps " + current[below]);
+        int insertAt = indexOf(current, base) + 1;
+        if (insertAt > 0 && current[insertAt - 1].end() > base
+                || insertAt < current.length && current[insertAt].base() < base + bytes) {
+            throw new CudaException(CuResult.INVALID_VALUE, "[0x" + Long.toHexString(base) + ", +" + bytes
+                    + ") overlaps a live allocation" + nearestHint(base));
         }
         DeviceAllocation allocation = new DeviceAllocation(base, bytes, null);
         DeviceAllocation[] next = new DeviceAllocation[current.length + 1];
-        System.arraycopy(current, 0, next, 0, below + 1);
-        next[below + 1] = allocation;
-        System.arraycopy(current, below + 1, next, below + 2, current.length - below - 1);
+        System.arraycopy(current, 0, next, 0, insertAt);
+        next[insertAt] = allocation;
+        System.arraycopy(current, insertAt, next, insertAt + 1, current.length - insertAt);
         sorted = next;
         used += charged;
         return allocation;

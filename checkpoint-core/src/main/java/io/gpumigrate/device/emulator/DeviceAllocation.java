@@ -21,6 +21,8 @@ public final class DeviceAllocation {
     public static final int CHUNK_SHIFT = 20;
     public static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     static final long CHUNK_MASK = CHUNK_SIZE - 1;
+    private static final java.lang.invoke.VarHandle CHUNKS =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(MemorySegment[].class);
 
     private final long base;
     private final long size;
@@ -66,13 +68,13 @@ public final class DeviceAllocation {
 
     /** The chunk holding byte {@code offset}, or {@code null} while it has never been written. */
     public MemorySegment chunkIfPresent(long offset) {
-        return chunks[(int) (offset >>> CHUNK_SHIFT)];
+        return (MemorySegment) CHUNKS.getAcquire(chunks, (int) (offset >>> CHUNK_SHIFT));
     }
 
     /** The chunk holding byte {@code offset}, created zeroed if needed. */
     public MemorySegment chunkForWrite(long offset) {
         int index = (int) (offset >>> CHUNK_SHIFT);
-        MemorySegment chunk = chunks[index];
+        MemorySegment chunk = (MemorySegment) CHUNKS.getAcquire(chunks, index);
         return chunk != null ? chunk : createChunk(index);
     }
 
@@ -84,7 +86,7 @@ public final class DeviceAllocation {
             }
             long start = (long) index << CHUNK_SHIFT;
             chunk = arena.allocate(Math.min(CHUNK_SIZE, size - start), 16);
-            chunks[index] = chunk;
+            CHUNKS.setRelease(chunks, index, chunk); // readers on other workers see it zeroed
         }
         return chunk;
     }

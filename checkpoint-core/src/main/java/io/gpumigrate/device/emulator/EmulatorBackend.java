@@ -23,6 +23,12 @@ import java.util.List;
  * worker threads but return when done), so streams and events only keep order and time:
  * queries always answer "finished", and an event's time is the host time of its record.
  *
+ * <p>Kernels are PTX, parsed and decoded once per module ({@code io.gpumigrate.ptx}); every
+ * global, shared and local access is bounds-checked, and a bad one fails the launch with
+ * {@code CUDA_ERROR_ILLEGAL_ADDRESS} naming kernel, block, thread, PTX line, address and the
+ * nearest allocation. Unlike CUDA, a fault does not poison the context: the worker decides
+ * what a sticky error means for the session, and a debugging session can still read memory.
+ *
  * <p>Not thread-safe, like every backend: one session thread calls it.
  */
 public final class EmulatorBackend implements DeviceBackend {

@@ -4,7 +4,10 @@ import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import io.gpumigrate.device.DeviceBackendContract;
+import io.gpumigrate.device.DeviceFunction;
+import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.device.DeviceStream;
+import io.gpumigrate.device.LaunchConfig;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -90,5 +93,35 @@ class EmulatorBackendTest extends DeviceBackendContract {
         backend.memAlloc(4096);
         backend.memFree(a);
         assertEquals(a, backend.memAlloc(1000), "first fit reuses the freed range");
+    }
+
+    @Test
+    void allocationsCanBeRecreatedAtTheirOldAddresses() throws CudaException {
+        EmulatorBackend emulator = (EmulatorBackend) backend;
+        long wanted = DeviceAddressSpace.WINDOW_BASE + (64L << 20);
+        assertEquals(wanted, emulator.memAllocAt(wanted, 4096));
+        assertEquals(CuResult.INVALID_VALUE,
+                assertThrows(CudaException.class, () -> emulator.memAllocAt(wanted + 1024, 16)).result());
+        assertEquals(CuResult.INVALID_VALUE,
+                assertThrows(CudaException.class, () -> emulator.memAllocAt(wanted + 8192 + 3, 16)).result());
+        long fresh = backend.memAlloc(1 << 20);
+        assertTrue(fresh + (1 << 20) <= wanted || fresh >= wanted + 4096, "first fit avoids the placed range");
+        assertEquals(new io.gpumigrate.device.AddressRange(wanted, 4096), backend.addressRange(wanted + 100));
+    }
+
+    @Test
+    void launchConfigurationsOutsideTheLimitsAreRejected() throws Exception {
+        DeviceModule m = loadContractModule();
+        DeviceFunction add = backend.function(m, "vectorAdd");
+        long d = backend.memAlloc(4096);
+        MemorySegment params = arena.allocate(32, 8);
+        params.set(ValueLayout.JAVA_LONG, 0, d);
+        params.set(ValueLayout.JAVA_LONG, 8, d);
+        params.set(ValueLayout.JAVA_LONG, 16, d);
+        params.set(ValueLayout.JAVA_INT, 24, 0);
+        int tooMany = backend.properties().attribute(1) * 2;
+        assertInvalidValue(() -> backend.launch(add, new LaunchConfig(1, 1, 1, tooMany, 1, 1, 0), params, null));
+        assertInvalidValue(() -> backend.launch(add, new LaunchConfig(0, 1, 1, 32, 1, 1, 0), params, null));
+        assertInvalidValue(() -> backend.launch(add, new LaunchConfig(1, 1, 1, 32, 1, 1, 1 << 30), params, null));
     }
 }
