@@ -15,7 +15,8 @@ import java.nio.file.Path;
 /**
  * Records a session's calls to its replay log: each call is appended before it runs (so a
  * worker that dies inside a call still leaves it in the log), and a replied call's status is
- * appended after it ran. Appending never does disk I/O on the session thread (see
+ * appended after it ran. Copies through shared memory are logged as the plain copies they
+ * stand for ({@link SharedMemoryRecording}). Appending never does disk I/O on the session thread (see
  * {@link LogWriter}); a failing or lagging log never fails a call, it only leaves gaps.
  *
  * <p>Not thread-safe beyond what {@link CallObserver} promises: the session's executor only.
@@ -25,6 +26,7 @@ public final class ReplayLogRecorder implements CallObserver {
     private static final Logger log = LoggerFactory.getLogger(ReplayLogRecorder.class);
 
     private final LogWriter writer;
+    private final SharedMemoryRecording sharedMemory = new SharedMemoryRecording();
     private boolean broken;
     /** Whether the call in flight was not appended (its status must not be either). */
     private boolean skipped;
@@ -57,7 +59,16 @@ public final class ReplayLogRecorder implements CallObserver {
             return;
         }
         try {
-            writer.append(call.seq(), call.opCode(), call.flags(), call.body().retainedDuplicate(), false, 0);
+            Op op = call.op();
+            if (SharedMemoryRecording.handles(op)) {
+                SharedMemoryRecording.Translated t = sharedMemory.translate(op, call.body());
+                if (t == null) {
+                    return;
+                }
+                writer.append(call.seq(), t.op().code(), call.flags(), t.body(), false, 0);
+            } else {
+                writer.append(call.seq(), call.opCode(), call.flags(), call.body().retainedDuplicate(), false, 0);
+            }
             skipped = false;
         } catch (IllegalArgumentException e) {
             // A call the continued log already holds (a resumed session): it is there once.
@@ -104,6 +115,7 @@ public final class ReplayLogRecorder implements CallObserver {
     /** Flushes and closes the log; blocks until it is written. */
     @Override
     public void sessionEnded() {
+        sharedMemory.close();
         try {
             writer.close();
             WriterStats s = writer.stats();
