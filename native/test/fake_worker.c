@@ -26,6 +26,12 @@ static int32_t deferred;         /* first failed ASYNC op's status, reported by 
 static uint64_t handle_counter = 0x1000;
 static uint8_t *shm_base;        /* the client's shared-memory window, once attached */
 static uint64_t shm_size;
+static int forget_after;         /* drop the window after this many window copies (0: never) */
+
+void fake_forget_window_after(int n)
+{
+    forget_after = n;
+}
 
 static int listen_loopback(int *port)
 {
@@ -271,7 +277,16 @@ static int32_t execute(uint16_t op, struct gm_reader *r, struct gm_buf *out, int
         (void)gm_get_u64(r);
         uint64_t offset = gm_get_u64(r), n = gm_get_u64(r);
         uint8_t *p = at(dptr, n);
-        if (p == NULL || shm_base == NULL || offset > shm_size || n > shm_size - offset) {
+        if (forget_after > 0 && stats.shm_htod + stats.shm_dtoh >= (uint64_t)forget_after && shm_base != NULL) {
+            munmap(shm_base, shm_size);
+            shm_base = NULL;
+            forget_after = 0; /* once: the client announces a new window, which stays */
+        }
+        if (shm_base == NULL) {
+            gm_buf_put_str(out, "no shared-memory window");
+            return 401; /* CUDA_ERROR_ILLEGAL_STATE */
+        }
+        if (p == NULL || offset > shm_size || n > shm_size - offset) {
             gm_buf_put_str(out, "copy outside the fake memory or the window");
             return 1;
         }
@@ -449,6 +464,7 @@ const struct fake_stats *fake_wait(void)
     if (shm_base)
         munmap(shm_base, shm_size);
     shm_base = NULL;
+    forget_after = 0;
     return &stats;
 }
 

@@ -37,6 +37,8 @@ struct fake_stats {
     char errors[512];       /* first protocol error, described */
 };
 
+/** Makes the next fake_start's worker drop the client's window after n window copies, as a worker the session moved to (0: never). */
+void fake_forget_window_after(int n);
 /** Starts the agent and worker threads (again after fake_wait, with fresh state); returns the agent's port. */
 int fake_start(void);
 /** Launches seen so far; safe to call while the fake runs. */

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Issue 5 on a host with two GPUs, in one call (../shared/device/README.md): two agents, one per
+# GPU; `stencil` with 1, 4 and 16 GiB of device memory (compressible and random ballast)
+# migrated GPU0 -> GPU1 -> GPU0 while it runs, and `pointer_chase` (device pointers stored in
+# device memory) migrated back and forth while it waits; each must end with PASS. Beside each
+# size, a plain device-to-host copy of the same bytes in the same run (copy_bench).
+# Expects .device/ from pack.sh (dist = cli/target/gpumigrate). Logs go to LOGDIR.
+# Usage (device machine, repo root): benchmarks/gpu/migration-bench.sh ["MIB:MODE:STEPS ..."]
+set -uo pipefail
+OUT=${LOGDIR:-/tmp/mig-logs}
+mkdir -p "$OUT"
+cases=${1:-"1024:1:2000000 4096:1:3000000 4096:2:3000000 16384:1:6000000 16384:2:6000000"}
+dist=$(pwd)/.device/dist
+if [ ! -x /tmp/jre/bin/java ]; then tar -xJf .device/jre.tar.xz -C /tmp; fi
+export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
+gm=$dist/bin/gpumigrate
+nvidia-smi --query-gpu=index,name,driver_version,memory.total --format=csv,noheader | tee $OUT/gpus.txt
+nvcc -O2 -o /tmp/copy_bench benchmarks/copy_bench.c -lcuda || exit 1
+
+A=127.0.0.1:17801 B=127.0.0.1:17802
+CUDA_VISIBLE_DEVICES=0 $gm agent --name gpu0 --port 17801 --backend cuda --peers gpu1=$B >$OUT/agent-gpu0.log 2>&1 &
+a0=$!
+CUDA_VISIBLE_DEVICES=1 $gm agent --name gpu1 --port 17802 --backend cuda --peers gpu0=$A >$OUT/agent-gpu1.log 2>&1 &
+a1=$!
+for p in 17801 17802; do for i in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.2; done; done
+
+session_of() { # program name -> session id of its running session, via ps on any agent
+  $gm ps --agent $A 2>/dev/null | awk -v p="$1" '$2 ~ p && $NF ~ /running/ {print $1; exit}'
+}
+wait_for() { # file pattern seconds
+  for i in $(seq 1 $(( $3 * 10 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1
+}
+
+echo "== stencil migrated gpu0 -> gpu1 -> gpu0 while it runs" | tee $OUT/summary.txt
+for c in $cases; do
+  IFS=: read -r mib mode steps <<<"$c"
+  CUDA_VISIBLE_DEVICES=0 /tmp/copy_bench $mib 3 | tee -a $OUT/copy.txt
+  log=$OUT/stencil-$mib-$mode.log
+  timeout 400 $gm run --agent $A -- $dist/workloads/stencil --n 32 --steps $steps --progress 100000 \
+      --ballast-mib $mib --ballast-mode $mode >$log 2>&1 &
+  prog=$!
+  wait_for $log "step 100000/" 120 || echo "stencil $mib:$mode did not start" | tee -a $OUT/summary.txt
+  sid=$(session_of stencil)
+  for to in gpu1 gpu0; do
+    echo "-- $mib MiB mode $mode: session $sid -> $to" >>$OUT/migrate.log
+    timeout 300 $gm migrate "$sid" --to $to --agent $A >>$OUT/migrate.log 2>&1 || echo "migrate $sid -> $to FAILED" >>$OUT/migrate.log
+    tail -1 $OUT/migrate.log | sed "s/^/$mib MiB mode $mode: /" | tee -a $OUT/summary.txt
+  done
+  wait $prog; rc=$?
+  echo "$mib MiB mode $mode: stencil exit $rc, last line: $(tail -1 $log)" | tee -a $OUT/summary.txt
+done
+
+echo "== pointer_chase migrated while it waits" | tee -a $OUT/summary.txt
+log=$OUT/pointer_chase.log
+$gm run --agent $A -- $dist/workloads/pointer_chase --wait-signal >$log 2>&1 &
+prog=$!
+wait_for $log READY 120
+sid=$(session_of pointer_chase)
+for to in gpu1 gpu0 gpu1; do
+  timeout 120 $gm migrate "$sid" --to $to --agent $A >>$OUT/migrate.log 2>&1 || echo "migrate $sid -> $to FAILED" >>$OUT/migrate.log
+  tail -1 $OUT/migrate.log | sed 's/^/pointer_chase: /' | tee -a $OUT/summary.txt
+done
+kill -USR1 $(awk '/READY/ {print $2; exit}' $log) 2>/dev/null
+wait $prog; echo "pointer_chase: exit $?, last line: $(tail -1 $log)" | tee -a $OUT/summary.txt
+$gm ps --agent $A >$OUT/ps.txt 2>&1
+kill $a0 $a1; wait $a0 $a1 2>/dev/null
+grep RESULT $OUT/copy.txt | tee -a $OUT/summary.txt
