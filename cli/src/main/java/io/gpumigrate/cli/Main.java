@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gpumigrate", mixinStandardHelpOptions = true, version = "gpumigrate 0.1.0",
         description = "Pools GPUs across machines and moves running CUDA programs between them.",
-        subcommands = {AgentCommand.class, RunCommand.class, PsCommand.class, DemoCommand.class})
+        subcommands = {AgentCommand.class, RunCommand.class, PsCommand.class, DemoCommand.class,
+                ReplayCommand.class, LogCommand.class})
 public final class Main implements Runnable {
 
     @Spec
@@ -32,6 +33,9 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setStopAtPositional(true);
+        // Only run passes what follows its program on; replay and log show take options after LOG_DIR.
+        cli.getSubcommands().get("replay").setStopAtPositional(false);
+        cli.getSubcommands().get("log").getSubcommands().get("show").setStopAtPositional(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException) {
                 commandLine.getErr().println("gpumigrate " + commandLine.getCommandName() + ": " + e.getMessage());

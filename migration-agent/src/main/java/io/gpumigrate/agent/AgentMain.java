@@ -29,7 +29,12 @@ public final class AgentMain {
 
     /** Starts the agent, stops it (and its workers) when the JVM shuts down, and blocks until then. */
     public static void runForeground(AgentConfig config) throws InterruptedException {
-        NodeAgent agent = NodeAgent.start(config);
+        runForeground(config, LogSettings.off());
+    }
+
+    /** As {@link #runForeground(AgentConfig)}, recording sessions as {@code logs} says. */
+    public static void runForeground(AgentConfig config, LogSettings logs) throws InterruptedException {
+        NodeAgent agent = NodeAgent.start(config, logs);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();

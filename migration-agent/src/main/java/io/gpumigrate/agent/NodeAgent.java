@@ -46,15 +46,27 @@ public final class NodeAgent implements AutoCloseable {
     private EventLoopGroup group;
     private Channel serverChannel;
 
-    private NodeAgent(AgentConfig config) {
+    private final LogSettings logs;
+    private LogJanitor janitor;
+
+    private NodeAgent(AgentConfig config, LogSettings logs) {
         this.config = config;
-        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds());
+        this.logs = logs;
+        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(), logs);
         this.warm = new WarmWorkerPool(config.warmWorkers(), launcher, launches, WORKER_STOP_GRACE_MILLIS);
     }
 
-    /** Starts an agent listening as {@code config} says. */
+    /** Starts an agent listening as {@code config} says, recording no session. */
     public static NodeAgent start(AgentConfig config) throws InterruptedException {
-        NodeAgent agent = new NodeAgent(config);
+        return start(config, LogSettings.off());
+    }
+
+    /** Starts an agent that records its sessions' replay logs as {@code logs} says (and applies their retention). */
+    public static NodeAgent start(AgentConfig config, LogSettings logs) throws InterruptedException {
+        NodeAgent agent = new NodeAgent(config, logs);
+        if (logs.recording()) {
+            agent.janitor = LogJanitor.start(logs);
+        }
         agent.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             agent.serverChannel = new ServerBootstrap()
@@ -64,6 +76,9 @@ public final class NodeAgent implements AutoCloseable {
                     .bind(config.bind(), config.port()).sync().channel();
         } catch (InterruptedException | RuntimeException e) {
             agent.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (agent.janitor != null) {
+                agent.janitor.close();
+            }
             throw e;
         }
         log.info("agent {} listening on {}:{} (backend {}, token {}, {} warm workers)", config.name(), config.bind(),
@@ -75,6 +90,11 @@ public final class NodeAgent implements AutoCloseable {
 
     public AgentConfig config() {
         return config;
+    }
+
+    /** Where sessions' replay logs go, and whether they are recorded. */
+    public LogSettings logs() {
+        return logs;
     }
 
     public int port() {
@@ -202,6 +222,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         warm.close();
         launches.shutdown();
+        if (janitor != null) {
+            janitor.close();
+        }
         for (WorkerProcess worker : workers.values()) {
             worker.stop(WORKER_STOP_GRACE_MILLIS);
         }

@@ -23,11 +23,17 @@ final class WorkerLauncher {
     private final String bind;
     private final BackendChoice backend;
     private final int attachTimeoutSeconds;
+    private final LogSettings logs;
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds) {
+        this(bind, backend, attachTimeoutSeconds, LogSettings.off());
+    }
+
+    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, LogSettings logs) {
         this.bind = bind;
         this.backend = backend;
         this.attachTimeoutSeconds = attachTimeoutSeconds;
+        this.logs = logs;
     }
 
     /** Starts a worker for {@code record}; it listens (see {@link WorkerProcess#listening()}) soon after. */
@@ -76,6 +82,9 @@ final class WorkerLauncher {
         }
         command.addAll(List.of("--port", "0", "--bind", bind, "--backend", backend.label(),
                 "--attach-timeout", Integer.toString(attachTimeoutSeconds)));
+        if (logs.recording()) {
+            command.addAll(List.of("--log-root", logs.logsRoot().toString()));
+        }
         return command;
     }
 
