@@ -9,7 +9,7 @@
 set -uo pipefail
 OUT=${LOGDIR:-/tmp/mig-logs}
 mkdir -p "$OUT"
-cases=${1:-"1024:1:2000000 4096:1:3000000 4096:2:3000000 16384:1:6000000 16384:2:6000000"}
+cases=${1:-"1024:1:1500000 4096:2:2500000 16384:1:4000000 16384:2:4000000"}
 dist=$(pwd)/.device/dist
 if [ ! -x /tmp/jre/bin/java ]; then tar -xJf .device/jre.tar.xz -C /tmp; fi
 export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
@@ -34,7 +34,7 @@ wait_for() { # file pattern seconds
 echo "== stencil migrated gpu0 -> gpu1 -> gpu0 while it runs" | tee $OUT/summary.txt
 for c in $cases; do
   IFS=: read -r mib mode steps <<<"$c"
-  CUDA_VISIBLE_DEVICES=0 /tmp/copy_bench $mib 3 | tee -a $OUT/copy.txt
+  CUDA_VISIBLE_DEVICES=0 /tmp/copy_bench $mib 2 | tee -a $OUT/copy.txt
   log=$OUT/stencil-$mib-$mode.log
   timeout 400 $gm run --agent $A -- $dist/workloads/stencil --n 32 --steps $steps --progress 100000 \
       --ballast-mib $mib --ballast-mode $mode >$log 2>&1 &

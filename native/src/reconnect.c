@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -20,12 +21,21 @@ static struct {
     char token[512];
 } self;
 
-CUresult gm_attach_worker(const struct gm_worker_address *w, int *fd, uint64_t *last_applied, char *err,
-                          size_t err_len)
+/* Bounds how long reads on fd may block (0: no bound). */
+static void set_read_timeout(int fd, int timeout_ms)
+{
+    struct timeval t = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
+}
+
+CUresult gm_attach_worker(const struct gm_worker_address *w, int timeout_ms, int *fd, uint64_t *last_applied,
+                          char *err, size_t err_len)
 {
     *fd = gm_tcp_connect(w->host, w->port, err, err_len);
     if (*fd < 0)
         return GM_LINK_ERROR;
+    if (timeout_ms > 0)
+        set_read_timeout(*fd, timeout_ms);
     struct gm_buf body, results;
     gm_buf_init(&body);
     gm_buf_init(&results);
@@ -47,6 +57,8 @@ CUresult gm_attach_worker(const struct gm_worker_address *w, int *fd, uint64_t *
     if (rc != CUDA_SUCCESS) {
         close(*fd);
         *fd = -1;
+    } else if (timeout_ms > 0) {
+        set_read_timeout(*fd, 0); /* a session's calls may take as long as they take */
     }
     gm_buf_free(&body);
     gm_buf_free(&results);
@@ -92,7 +104,7 @@ int gm_parse_migrated(const struct gm_buf *body, struct gm_worker_address *to, c
 }
 
 /* SESSION_LOCATE to the agent: where the session lives now. 0, or -1 with the reason. */
-static int locate(struct gm_worker_address *to, char *err, size_t err_len)
+static int locate(struct gm_worker_address *to, int timeout_ms, char *err, size_t err_len)
 {
     char host[256], why[256];
     uint16_t port;
@@ -105,6 +117,7 @@ static int locate(struct gm_worker_address *to, char *err, size_t err_len)
         snprintf(err, err_len, "cannot reach the agent at %s to locate the session: %s", self.agent, why);
         return -1;
     }
+    set_read_timeout(fd, timeout_ms);
     struct gm_buf body, results;
     gm_buf_init(&body);
     gm_buf_init(&results);
@@ -113,8 +126,11 @@ static int locate(struct gm_worker_address *to, char *err, size_t err_len)
     int rc = -1;
     CUresult status = gm_exchange_at(fd, GM_OP_SESSION_LOCATE, LOCATE_SEQ, &body, &results, why, sizeof why);
     if (status != CUDA_SUCCESS) {
-        snprintf(err, err_len, "the agent at %s did not locate session %llu: %s: %s", self.agent,
-                 (unsigned long long)self.session, gm_error_name(status), why);
+        if (status == GM_LINK_ERROR)
+            snprintf(err, err_len, "the agent at %s did not answer SESSION_LOCATE: %s", self.agent, why);
+        else
+            snprintf(err, err_len, "the agent at %s did not locate session %llu: %s: %s", self.agent,
+                     (unsigned long long)self.session, gm_error_name(status), why);
         goto out;
     }
     struct gm_reader r;
@@ -133,19 +149,19 @@ out:
     return rc;
 }
 
-int gm_reconnect_attempt(const struct gm_worker_address *to, uint64_t *last_applied, char *peer, size_t peer_len,
-                         char *err, size_t err_len)
+int gm_reconnect_attempt(const struct gm_worker_address *to, int timeout_ms, uint64_t *last_applied, char *peer,
+                         size_t peer_len, char *err, size_t err_len)
 {
     struct gm_worker_address located;
     if (to == NULL) {
-        if (locate(&located, err, err_len) != 0)
+        if (locate(&located, timeout_ms, err, err_len) != 0)
             return -1;
         to = &located;
     }
     snprintf(peer, peer_len, "%s:%u", to->host, to->port);
     char why[256];
     int fd;
-    CUresult rc = gm_attach_worker(to, &fd, last_applied, why, sizeof why);
+    CUresult rc = gm_attach_worker(to, timeout_ms, &fd, last_applied, why, sizeof why);
     if (rc != CUDA_SUCCESS) {
         snprintf(err, err_len, "ATTACH of session %llu at %s: %s%s%s", (unsigned long long)to->session, peer,
                  rc == GM_LINK_ERROR ? "" : gm_error_name(rc), rc == GM_LINK_ERROR ? "" : ": ", why);

@@ -28,12 +28,13 @@ struct gm_worker_address {
 #define GM_RECONNECT_MAX_S 86400.0
 
 /**
- * Connects to the worker and ATTACHes the session. Returns CUDA_SUCCESS with the connected
- * socket in *fd and the worker's lastApplied; else the worker's refusal status, or
- * GM_LINK_ERROR when it cannot be reached or does not answer; the reason is in err.
+ * Connects to the worker and ATTACHes the session, waiting at most timeout_ms for the answer
+ * (0: no limit). Returns CUDA_SUCCESS with the connected socket in *fd and the worker's
+ * lastApplied; else the worker's refusal status, or GM_LINK_ERROR when it cannot be reached
+ * or does not answer in time; the reason is in err.
  */
-CUresult gm_attach_worker(const struct gm_worker_address *w, int *fd, uint64_t *last_applied, char *err,
-                          size_t err_len);
+CUresult gm_attach_worker(const struct gm_worker_address *w, int timeout_ms, int *fd, uint64_t *last_applied,
+                          char *err, size_t err_len);
 
 /** Remembers how to find the session again: its agent (host:port text), token and id. */
 void gm_reconnect_setup(const char *agent, const char *token, uint64_t session);
@@ -46,11 +47,12 @@ int gm_parse_migrated(const struct gm_buf *body, struct gm_worker_address *to, c
 
 /**
  * One attempt to reach the session: at `to` when given, else at the worker the agent names
- * in its SESSION_LOCATE reply; then ATTACH. Returns the socket (its peer's host:port in peer,
- * lastApplied in *last_applied), or -1 with the reason in err.
+ * in its SESSION_LOCATE reply; then ATTACH. Each answer is awaited at most timeout_ms (a peer
+ * that accepts and says nothing must not hold the client forever). Returns the socket (its
+ * peer's host:port in peer, lastApplied in *last_applied), or -1 with the reason in err.
  */
-int gm_reconnect_attempt(const struct gm_worker_address *to, uint64_t *last_applied, char *peer, size_t peer_len,
-                         char *err, size_t err_len);
+int gm_reconnect_attempt(const struct gm_worker_address *to, int timeout_ms, uint64_t *last_applied, char *peer,
+                         size_t peer_len, char *err, size_t err_len);
 
 /**
  * GPUMIGRATE_RECONNECT_TIMEOUT in seconds (a decimal number in (0, 86400]; default 60), read

@@ -15,6 +15,8 @@
 #define DRAIN_TIMEOUT_S 2 /* how long a failed connection may take to yield its last frames */
 #define BACKOFF_FIRST_MS 10
 #define BACKOFF_MAX_MS 1000
+#define HANDSHAKE_MAX_MS 10000 /* the longest one SESSION_LOCATE or ATTACH answer is awaited */
+#define HANDSHAKE_MIN_MS 100
 
 static double now_s(void)
 {
@@ -111,6 +113,7 @@ int gm_link_recover(struct gm_link *l, struct gm_awaited *w, const struct gm_wor
         l->lost = 1;
         return -1;
     }
+    gm_log_debug("the connection to %s ended (%s)%s", l->peer, why, must_drain ? "; reading what is left" : "");
     double started = now_s(), timeout = gm_reconnect_timeout_s();
     struct gm_worker_address to;
     int have_to = moved != NULL;
@@ -128,7 +131,11 @@ int gm_link_recover(struct gm_link *l, struct gm_awaited *w, const struct gm_wor
         int followed = have_to;
         const char *how = have_to ? "told by MIGRATED" : "located by the agent";
         uint64_t applied = 0;
-        int fd = gm_reconnect_attempt(have_to ? &to : NULL, &applied, peer, sizeof peer, last, sizeof last);
+        double budget_ms = (timeout - (now_s() - started)) * 1e3;
+        int wait_ms = budget_ms > HANDSHAKE_MAX_MS ? HANDSHAKE_MAX_MS : (int)budget_ms;
+        if (wait_ms < HANDSHAKE_MIN_MS)
+            wait_ms = HANDSHAKE_MIN_MS;
+        int fd = gm_reconnect_attempt(have_to ? &to : NULL, wait_ms, &applied, peer, sizeof peer, last, sizeof last);
         have_to = 0;
         if (fd >= 0) {
             int rc = resume_on(l, fd, peer, applied, w, &to, &have_to, last, sizeof last);

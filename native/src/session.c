@@ -130,7 +130,7 @@ static CUresult attach(const struct gm_worker_address *worker)
     snprintf(peer, sizeof peer, "%s:%u", worker->host, worker->port);
     int fd;
     uint64_t last_applied;
-    CUresult rc = gm_attach_worker(worker, &fd, &last_applied, err, sizeof err);
+    CUresult rc = gm_attach_worker(worker, 0, &fd, &last_applied, err, sizeof err);
     if (rc == GM_LINK_ERROR) {
         gm_log_error("cannot reach the session worker at %s: %s; no device available", peer, err);
         return CUDA_ERROR_NO_DEVICE;

@@ -131,6 +131,25 @@ static int acquire(size_t n)
     return 1;
 }
 
+/*
+ * After a copy: CUDA_ERROR_ILLEGAL_STATE means the worker maps no window (the session moved
+ * to another worker): forget ours, so the next large copy announces a new one there, and
+ * make this copy again over the socket (copies are idempotent). Returns whether the copy was
+ * made here; unlocks the path.
+ */
+static int release(CUresult rc)
+{
+    int moved = rc == CUDA_ERROR_ILLEGAL_STATE;
+    if (moved) {
+        gm_log_debug("the worker has no shared-memory window (moved?): copying over the socket");
+        munmap(shm.base, (size_t)SLOTS * SLOT_BYTES);
+        shm.base = NULL;
+        shm.state = UNTRIED;
+    }
+    pthread_mutex_unlock(&shm.lock);
+    return !moved;
+}
+
 static uint8_t *slot(size_t chunk) { return shm.base + (chunk % SLOTS) * SLOT_BYTES; }
 static size_t slot_offset(size_t chunk) { return (chunk % SLOTS) * SLOT_BYTES; }
 static size_t chunk_len(size_t n, size_t chunk)
@@ -170,8 +189,10 @@ int gm_shm_htod(CUdeviceptr dst, const void *src, size_t n, uint64_t stream, CUr
         if (more)
             gm_copier_wait();
     }
-    pthread_mutex_unlock(&shm.lock);
-    return 1;
+    if (release(*rc))
+        return 1;
+    *rc = CUDA_SUCCESS;
+    return 0;
 }
 
 /* Drain slot i while the worker fills slot i+1. */
@@ -188,6 +209,8 @@ int gm_shm_dtoh(void *dst, CUdeviceptr src, size_t n, uint64_t stream, CUresult 
             *rc = copy_call(GM_OP_MEMCPY_DTOH_SHM, src + (i + 1) * SLOT_BYTES, stream, i + 1, chunk_len(n, i + 1));
         gm_copier_wait();
     }
-    pthread_mutex_unlock(&shm.lock);
-    return 1;
+    if (release(*rc))
+        return 1;
+    *rc = CUDA_SUCCESS;
+    return 0;
 }

@@ -19,7 +19,8 @@
 
 /**
  * Copies n bytes host-to-device through the mapping. Returns 1 when it made the copy (its
- * result in *rc), 0 when the caller must use the socket (path off, unavailable, or n small).
+ * result in *rc), 0 when the caller must use the socket (path off, unavailable, n small, or
+ * the worker no longer maps the window: a session that moved announces a new one later).
  */
 int gm_shm_htod(CUdeviceptr dst, const void *src, size_t n, uint64_t stream, CUresult *rc);
 

@@ -42,14 +42,16 @@ int gm_send_iov(int fd, struct iovec *iov, int count)
 /*
  * How long a reader polls before it sleeps in recv: a reply usually follows its call within
  * tens of microseconds, and a thread that sleeps pays a wakeup to get it (several
- * microseconds, more where the core dozes). GPUMIGRATE_SPIN_US, 0 to 1000; default 50.
+ * microseconds, more where the core dozes). GPUMIGRATE_SPIN_US, 0 to 1000; default 50 on
+ * machines with at least 4 CPUs, else 0 (there the spinning thread would take the CPU that
+ * the worker needs to answer).
  */
 static long spin_ns(void)
 {
     static long ns = -1;
     if (ns < 0) {
         const char *value = getenv("GPUMIGRATE_SPIN_US");
-        long us = value && *value ? strtol(value, NULL, 10) : 50;
+        long us = value && *value ? strtol(value, NULL, 10) : (sysconf(_SC_NPROCESSORS_ONLN) >= 4 ? 50 : 0);
         ns = (us < 0 ? 0 : us > 1000 ? 1000 : us) * 1000;
     }
     return ns;

@@ -23,6 +23,7 @@
 #define BATCH_BYTES (64u * 1024) /* queued bytes that are written at once, without waiting for the flusher */
 #define GOODBYE_TIMEOUT_S 5
 #define FLUSH_DELAY_US 200
+#define IDLE_CHECK_MS 100 /* how often an idle flusher looks for MIGRATED */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gm_link conn = { .fd = -1 };
@@ -115,7 +116,8 @@ static CUresult round_trip(const struct gm_call *call, char *msg, size_t msg_len
                 snprintf(msg, msg_len, "%s", in.msg);
                 return in.status;
             }
-            failed = gm_link_recover(&conn, &w, got == GM_IN_MOVED ? &in.moved : NULL, 0, in.msg);
+            failed = gm_link_recover(&conn, &w, got == GM_IN_MOVED ? &in.moved : NULL, 0,
+                                     got == GM_IN_MOVED ? "MIGRATED" : in.msg);
         }
         if (failed)
             return GM_LINK_ERROR;
@@ -165,17 +167,37 @@ static CUresult check_frame_size(uint16_t op, const struct gm_buf *body, size_t 
     return CUDA_SUCCESS;
 }
 
+/* Waits for queued frames; every IDLE_CHECK_MS meanwhile, follows a MIGRATED that came unasked. */
+static void wait_for_queued(void)
+{
+    while (gm_resend_unsent_bytes(&conn.frames) == 0 || !usable()) {
+        if (!usable()) {
+            pthread_cond_wait(&queued, &lock); /* no session (yet, or any more): nothing to watch */
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += IDLE_CHECK_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        /* Holding the lock, no call is waiting for a reply: anything readable is MIGRATED or the end. */
+        if (pthread_cond_timedwait(&queued, &lock, &until) == ETIMEDOUT && usable())
+            check_inbound();
+    }
+}
+
 /*
  * Sends queued ASYNC frames FLUSH_DELAY_US after the first of them was queued, so work reaches
  * the worker even when the program makes no further call for a while; batching stays intact.
+ * While the program is idle, it also notices MIGRATED, so that the session's new worker is
+ * attached at once rather than at the program's next call.
  */
 static void *flusher_main(void *unused)
 {
     (void)unused;
     pthread_mutex_lock(&lock);
     for (;;) {
-        while (gm_resend_unsent_bytes(&conn.frames) == 0 || !usable())
-            pthread_cond_wait(&queued, &lock);
+        wait_for_queued();
         pthread_mutex_unlock(&lock);
         struct timespec delay = { .tv_nsec = FLUSH_DELAY_US * 1000 };
         nanosleep(&delay, NULL);
@@ -188,6 +210,11 @@ static void *flusher_main(void *unused)
 
 static void start_flusher(void)
 {
+    pthread_condattr_t clock;
+    pthread_condattr_init(&clock);
+    pthread_condattr_setclock(&clock, CLOCK_MONOTONIC);
+    pthread_cond_init(&queued, &clock); /* before any frame is queued: nobody uses it yet */
+    pthread_condattr_destroy(&clock);
     pthread_t thread;
     pthread_attr_t attr;
     sigset_t all, saved;
@@ -226,6 +253,7 @@ void gm_transport_attach(int fd, const char *peer)
     gm_resend_free(&conn.frames);
     gm_resend_init(&conn.frames, resend_limit(), 1);
     snprintf(conn.peer, sizeof conn.peer, "%s", peer);
+    pthread_cond_signal(&queued); /* the flusher starts watching the connection */
     pthread_mutex_unlock(&lock);
 }
 

@@ -1,7 +1,8 @@
 /*
  * Launch throughput of the client library against the in-process fake worker: a child process
  * queues LAUNCHES kernel launches (the pipelined fast path) and one synchronization, and prints
- * launches per second, best of ROUNDS. Not a test (nothing is asserted); `make bench` runs it.
+ * launches per second, best of ROUNDS; then the rate of 64 MiB host-to-device copies. Not a
+ * test (nothing is asserted); `make bench` runs it.
  * Usage: bench_launch LIBRARY [LAUNCHES]
  */
 #include <dlfcn.h>
@@ -71,6 +72,23 @@ static int client(const char *path, long launches)
         if (cpu < best_cpu)
             best_cpu = cpu;
     }
+    enum { COPY = 64 << 20 };
+    CUdeviceptr big;
+    char *host = calloc(1, COPY);
+    CUresult (*htod)(CUdeviceptr, const void *, size_t) = (CUresult (*)(CUdeviceptr, const void *, size_t))dlsym(lib, "cuMemcpyHtoD_v2");
+    double best_copy = 0;
+    if (((CUresult (*)(CUdeviceptr *, size_t))dlsym(lib, "cuMemAlloc_v2"))(&big, COPY) != 0)
+        return 1;
+    for (int round = 0; round < ROUNDS; round++) {
+        double start = now_s();
+        if (htod(big, host, COPY) != 0 || sync() != 0)
+            return 1;
+        double rate = COPY / (now_s() - start) / 1e6;
+        if (rate > best_copy)
+            best_copy = rate;
+    }
+    free(host);
+    printf("bench_launch: host-to-device copies of 64 MiB: %.0f MB/s (best of %d)\n", best_copy, ROUNDS);
     printf("bench_launch: %.0f launches/s, %.2f us of client CPU per launch (best of %d rounds of %ld, fake worker on loopback)\n",
            best, best_cpu, ROUNDS, launches);
     return 0;

@@ -3,7 +3,8 @@
 #
 #   here:  mvn -o -pl checkpoint-core test-compile; checkpoint-gpu.sh pack DIST
 #          (DIST gets the classes and the runtime jars; then ../shared/device/pack.sh DIST)
-#   there: bash checkpoint-gpu.sh run DIST MIB...   (java 25 on the PATH; logs to $OUT)
+#   there: bash checkpoint-gpu.sh run DIST MIB...   (java 25 on the PATH; logs to $OUT;
+#          STREAMS=N for N TCP connections per migration, default 4)
 #          for each size and kind (zero, float32, random): dump + restore in a fresh process,
 #          then a stop-and-copy and a pre-copy migration between two processes on the GPU.
 set -uo pipefail
@@ -27,10 +28,10 @@ pack)
 run)
     logs=${OUT:-/tmp}
     cp="$dist/classes:$dist/test-classes:$(ls "$dist"/lib/*.jar | tr '\n' ':')"
-    main="java --enable-native-access=ALL-UNNAMED -cp $cp io.gpumigrate.checkpoint.CheckpointGpuMain"
+    main="java --enable-native-access=ALL-UNNAMED -Dgpumigrate.streams=${STREAMS:-4} -cp $cp io.gpumigrate.checkpoint.CheckpointGpuMain"
     status=0
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-    echo "cores: $(nproc)"
+    echo "cores: $(nproc), streams: ${STREAMS:-4}"
     for mib in "$@"; do
         for kind in zero float32 random; do
             rm -rf /tmp/gpumigrate-image

@@ -11,7 +11,7 @@ package io.gpumigrate.checkpoint;
  *                            session FILE                           (the SessionImageCodec bytes)
  *                            file NAME BYTES DIGEST                 (one per file; DIGEST below)
  *                            manifest-digest DIGEST                 (last line: xxHash64 of every byte before it)
- *                          a reader skips keys it does not know; it refuses a newer MAJOR
+ *                          a reader skips keys it does not know; it refuses any other MAJOR
  *  DIR/session.bin         the session image; DIGEST = xxHash64 of the whole file
  *  DIR/chunks-NNNNNN.bin   chunk files, little-endian:
  *
@@ -23,7 +23,7 @@ package io.gpumigrate.checkpoint;
  *    +-------------+---------+---------+----------+-------------+----------+-----------------+
  *    | address u64 | raw u32 | enc u8  | zero u8x3| payload u32 | hash u64 | payload bytes   |
  *    +-------------+---------+---------+----------+-------------+----------+-----------------+
- *    enc: 0 zero (no payload), 1 raw, 2 zstd; hash: xxHash64 of the chunk's raw bytes
+ *    enc: 0 zero (no payload), 1 raw, 2 zstd; hash: ChunkHash digest (16 KiB segments) of the raw bytes
  *
  *    DIGEST of a chunk file: d = xxHash64(file header, seed 0), then for each record
  *    d = xxHash64(record header, seed d) and, if it has one, d = xxHash64(payload, seed d)
@@ -35,7 +35,8 @@ package io.gpumigrate.checkpoint;
 public final class CheckpointFormat {
 
     public static final String MAGIC_LINE = "gpumigrate-checkpoint";
-    public static final int MAJOR = 1;
+    /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash} (1: plain xxHash64 of the chunk). */
+    public static final int MAJOR = 2;
     public static final int MINOR = 0;
 
     public static final String MANIFEST = "MANIFEST";

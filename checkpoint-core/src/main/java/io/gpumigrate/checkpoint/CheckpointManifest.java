@@ -93,6 +93,12 @@ public record CheckpointManifest(int major, int minor, int chunkSize, String ses
                     + " is newer than the " + CheckpointFormat.MAJOR + "." + CheckpointFormat.MINOR
                     + " this gpumigrate reads; restore it with a newer gpumigrate");
         }
+        if (major < CheckpointFormat.MAJOR) {
+            throw new CheckpointFormatException(path + ": checkpoint format " + major + "." + minor
+                    + " predates the " + CheckpointFormat.MAJOR + "." + CheckpointFormat.MINOR
+                    + " this gpumigrate reads (its chunk digests are plain xxHash64, not ChunkHash); restore it with"
+                    + " the gpumigrate that wrote it");
+        }
         int digestAt = text.lastIndexOf("manifest-digest ");
         if (digestAt < 0) {
             throw new CheckpointFormatException(path + ": no manifest-digest line; the manifest is truncated");

@@ -101,6 +101,7 @@ public final class CheckpointReader {
             }
             meter.advance(raw.byteSize());
         });
+        HostPinning pinning = HostPinning.register(target, decoder.buffers());
         try {
             for (CheckpointManifest.FileEntry entry : manifest.chunkFiles()) {
                 try (ChunkFileReader reader = new ChunkFileReader(dir.resolve(entry.name()), chunkSize,
@@ -134,6 +135,7 @@ public final class CheckpointReader {
             }
         } finally {
             decoder.discardPending();
+            pinning.release();
         }
         for (AddressRange a : image.allocations()) {
             int expected = ChunkLayout.count(a, chunkSize);

@@ -1,6 +1,7 @@
 package io.gpumigrate.checkpoint;
 
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import java.util.stream.Stream;
  * Writes a checkpoint image ({@link CheckpointFormat}): the session image and the contents of
  * its allocations, read from the device through the SPI. The image is written into a
  * temporary directory beside {@code dir} and renamed to {@code dir} only when complete, so
- * nothing half-written is ever taken for an image.
+ * nothing half-written is ever taken for an image. Chunks are encoded on every core and written
+ * into {@value #FILE_LANES} chunk files at once.
  *
  * <p>Thread-safe: a writer holds only its settings; each {@link #write} works on its own
  * state. {@link #write} calls {@code source} from the calling thread only, so call it on
@@ -29,6 +31,8 @@ public final class CheckpointWriter {
 
     /** Default bytes per chunk file before a new one starts. */
     public static final long DEFAULT_FILE_LIMIT = 1L << 30;
+    /** Chunk files written at once, each by its own thread. */
+    static final int FILE_LANES = 4;
 
     private final ChunkCodec codec;
     private final long fileLimit;
@@ -86,29 +90,29 @@ public final class CheckpointWriter {
             throws IOException, CudaException {
         ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.DUMP, image.allocatedBytes());
         CheckpointStats.Tally tally = new CheckpointStats.Tally();
-        ChunkFileWriter[] current = {null};
-        ParallelChunkEncoder encoder = ParallelChunkEncoder.onSharedPool(codec, (chunk, release) -> {
-            try {
-                if (current[0] == null) {
-                    current[0] = new ChunkFileWriter(dir.resolve(CheckpointFormat.chunkFileName(files.size() - 1)),
-                            codec.chunkSize());
-                }
-                current[0].append(chunk);
-                tally.add(chunk);
-                if (current[0].size() >= fileLimit) {
-                    finishFile(current, files);
-                }
-            } finally {
-                release.run();
-            }
+        ChunkFileLanes lanes = new ChunkFileLanes(dir, codec.chunkSize(), fileLimit, FILE_LANES);
+        ParallelChunkEncoder.Sink sink = (chunk, release) -> {
+            lanes.accept(chunk, release);
+            tally.add(chunk);
             meter.advance(chunk.rawLength());
-        });
+        };
+        ParallelChunkEncoder encoder = ParallelChunkEncoder.onSharedPool(codec, sink);
+        HostPinning pinning = HostPinning.register(source, encoder.buffers());
         try {
             int chunkSize = codec.chunkSize();
+            boolean digestsFirst = source.digestsOnDevice();
             for (AddressRange allocation : image.allocations()) {
+                // where the device hashes by itself, zero chunks are written as markers without reading them
+                ChunkDigests digests = digestsFirst ? source.chunkDigests(allocation.base(), allocation.size(), chunkSize)
+                        : null;
                 for (int i = 0, n = ChunkLayout.count(allocation, chunkSize); i < n; i++) {
                     long address = ChunkLayout.address(allocation, chunkSize, i);
                     int length = ChunkLayout.length(allocation, chunkSize, i);
+                    if (digests != null && digests.isZero(i)) {
+                        sink.accept(new EncodedChunk(address, length, ChunkEncoding.ZERO, digests.hashes()[i],
+                                MemorySegment.NULL), () -> { });
+                        continue;
+                    }
                     ParallelChunkEncoder.Slot slot = encoder.acquire();
                     try {
                         source.copyDtoH(slot.raw().asSlice(0, length), address, null);
@@ -120,27 +124,15 @@ public final class CheckpointWriter {
                 }
             }
             encoder.flush();
-            finishFile(current, files);
+            files.putAll(lanes.finish());
             return tally.stats(meter.seconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while writing " + dir);
         } finally {
             encoder.discardPending();
-            if (current[0] != null) {
-                current[0].close();
-            }
-        }
-    }
-
-    /** Finishes the current chunk file, if one is open, and lists it in the manifest. */
-    private static void finishFile(ChunkFileWriter[] current, Map<String, CheckpointManifest.FileEntry> files)
-            throws IOException {
-        if (current[0] != null) {
-            CheckpointManifest.FileEntry entry = current[0].finish();
-            files.put(entry.name(), entry);
-            current[0].close();
-            current[0] = null;
+            pinning.release();
+            lanes.close();
         }
     }
 

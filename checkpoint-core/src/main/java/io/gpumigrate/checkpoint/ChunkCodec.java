@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Encodes chunks of device memory (zero marker, zstd where a sample shows it pays, else
- * raw; xxHash64 of the raw bytes always) and decodes them, verifying the hash.
+ * raw; the chunk digest of the raw bytes, {@link ChunkDigest#ofChunk}, always) and decodes them, verifying the hash.
  *
  * <p>Thread-safe: encode and decode keep no state between calls, so one codec serves every
  * thread of an encoding pool. All segments passed in must be native (direct) memory, since
@@ -34,7 +34,7 @@ public final class ChunkCodec {
         this.chunkSize = checkChunkSize(chunkSize);
         this.policy = java.util.Objects.requireNonNull(policy, "policy");
         this.zeros = Arena.ofAuto().allocate(chunkSize, 64);
-        this.zeroChunkHash = ChunkDigest.of(zeros);
+        this.zeroChunkHash = ChunkDigest.ofChunk(zeros);
     }
 
     public ChunkCodec() {
@@ -74,10 +74,10 @@ public final class ChunkCodec {
             throw new IllegalArgumentException("chunk buffers must be native memory");
         }
         if (MemorySegment.mismatch(raw, 0, length, zeros, 0, length) == -1) {
-            long hash = length == chunkSize ? zeroChunkHash : ChunkDigest.of(zeros.asSlice(0, length));
+            long hash = length == chunkSize ? zeroChunkHash : ChunkDigest.ofChunk(zeros.asSlice(0, length));
             return new EncodedChunk(address, length, ChunkEncoding.ZERO, hash, MemorySegment.NULL);
         }
-        long hash = ChunkDigest.of(raw);
+        long hash = ChunkDigest.ofChunk(raw);
         if (length >= MIN_SAMPLED_CHUNK && samplePays(raw, out)) {
             long compressed = Zstd.compressDirectByteBuffer(out.asByteBuffer(), 0, Math.toIntExact(out.byteSize()),
                     raw.asByteBuffer(), 0, length, policy.level());
@@ -137,9 +137,10 @@ public final class ChunkCodec {
                 yield scratch.asSlice(0, length);
             }
         };
-        long actual = ChunkDigest.of(raw);
+        long actual = chunk.encoding() == ChunkEncoding.ZERO && length == chunkSize ? zeroChunkHash
+                : ChunkDigest.ofChunk(raw);
         if (actual != chunk.hash()) {
-            throw new ChunkCorruptedException(address, "xxHash64 " + ChunkDigest.hex(actual) + " of " + length
+            throw new ChunkCorruptedException(address, "segmented xxHash64 " + ChunkDigest.hex(actual) + " of " + length
                     + " decoded bytes differs from the recorded " + ChunkDigest.hex(chunk.hash()));
         }
         return raw;

@@ -1,6 +1,6 @@
 package io.gpumigrate.checkpoint;
 
-/** A chunk whose decoded bytes do not match its xxHash64, or whose payload cannot be decoded. */
+/** A chunk whose decoded bytes do not match its digest ({@link io.gpumigrate.device.ChunkHash}), or whose payload cannot be decoded. */
 public class ChunkCorruptedException extends CheckpointFormatException {
 
     private final long address;

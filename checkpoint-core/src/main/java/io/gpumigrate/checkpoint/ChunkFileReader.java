@@ -54,8 +54,8 @@ final class ChunkFileReader implements AutoCloseable {
             throw corrupt("invalid magic 0x" + Integer.toHexString(magic) + ", expected 0x"
                     + Integer.toHexString(CheckpointFormat.CHUNK_FILE_MAGIC));
         }
-        if (major > CheckpointFormat.MAJOR) {
-            throw corrupt("chunk file format " + major + " is newer than this reader's " + CheckpointFormat.MAJOR);
+        if (major != CheckpointFormat.MAJOR) {
+            throw corrupt("chunk file format " + major + " is not this reader's " + CheckpointFormat.MAJOR);
         }
         if (fileChunkSize != chunkSize) {
             throw corrupt("chunk size " + fileChunkSize + " differs from the manifest's " + chunkSize);

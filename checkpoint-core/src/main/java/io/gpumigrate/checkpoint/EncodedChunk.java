@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * @param address    the device address of the chunk's first byte
  * @param rawLength  bytes of device memory the chunk covers (the chunk size, or less for an allocation's last chunk)
  * @param encoding   how {@code payload} represents the raw bytes
- * @param hash       xxHash64 (seed 0) of the raw bytes, checked after decoding
+ * @param hash       the chunk digest ({@link io.gpumigrate.device.ChunkHash}) of the raw bytes, checked after decoding
  * @param payload    the encoded bytes: empty for {@link ChunkEncoding#ZERO}. Not owned by this
  *                   record: it is a view of a buffer whose owner says how long it stays valid.
  */

@@ -53,6 +53,7 @@ public final class ParallelChunkDecoder {
     private final Applier applier;
     private final ArrayBlockingQueue<Slot> free;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final java.util.List<MemorySegment> buffers = new java.util.ArrayList<>();
 
     public ParallelChunkDecoder(ChunkCodec codec, Executor executor, int depth, Applier applier) {
         if (depth < 1 || depth > 1024) {
@@ -64,8 +65,20 @@ public final class ParallelChunkDecoder {
         this.free = new ArrayBlockingQueue<>(depth);
         Arena arena = Arena.ofAuto();
         for (int i = 0; i < depth; i++) {
-            free.add(new Slot(arena.allocate(codec.maxEncodedLength(), 4096), arena.allocate(codec.chunkSize(), 4096)));
+            Slot slot = new Slot(arena.allocate(codec.maxEncodedLength(), 4096), arena.allocate(codec.chunkSize(), 4096));
+            buffers.add(slot.payload);
+            buffers.add(slot.scratch);
+            free.add(slot);
         }
+    }
+
+    /**
+     * Every slot's payload and scratch buffer, from which the applier copies decoded chunks:
+     * register them with the device ({@link HostPinning}) so those copies need no staging. They
+     * live as long as this decoder is reachable.
+     */
+    public java.util.List<MemorySegment> buffers() {
+        return java.util.Collections.unmodifiableList(buffers);
     }
 
     /** A decoder on the shared pool, two slots per core. */

@@ -60,6 +60,7 @@ public final class ParallelChunkEncoder {
     private final ArrayBlockingQueue<Slot> free;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final int depth;
+    private final java.util.List<MemorySegment> buffers = new java.util.ArrayList<>();
 
     private static final long RELEASE_TIMEOUT_SECONDS = 120;
 
@@ -77,8 +78,19 @@ public final class ParallelChunkEncoder {
         this.free = new ArrayBlockingQueue<>(depth);
         Arena arena = Arena.ofAuto();
         for (int i = 0; i < depth; i++) {
-            free.add(new Slot(arena.allocate(codec.chunkSize(), 4096), arena.allocate(codec.maxEncodedLength(), 64)));
+            Slot slot = new Slot(arena.allocate(codec.chunkSize(), 4096), arena.allocate(codec.maxEncodedLength(), 64));
+            buffers.add(slot.raw);
+            free.add(slot);
         }
+    }
+
+    /**
+     * Every slot's raw buffer, which the producer fills: register them with the device
+     * ({@link HostPinning}) so that device-to-host copies land in them without staging. They
+     * live as long as this encoder is reachable.
+     */
+    public java.util.List<MemorySegment> buffers() {
+        return java.util.Collections.unmodifiableList(buffers);
     }
 
     /** An encoder on the shared pool, two slots per core. */

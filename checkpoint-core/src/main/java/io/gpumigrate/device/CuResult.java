@@ -27,6 +27,7 @@ public final class CuResult {
     public static final int ILLEGAL_ADDRESS = 700;
     public static final int LAUNCH_OUT_OF_RESOURCES = 701;
     public static final int LAUNCH_TIMEOUT = 702;
+    public static final int ASSERT = 710;
     public static final int HARDWARE_STACK_ERROR = 714;
     public static final int ILLEGAL_INSTRUCTION = 715;
     public static final int MISALIGNED_ADDRESS = 716;
@@ -59,6 +60,7 @@ public final class CuResult {
             Map.entry(ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS"),
             Map.entry(LAUNCH_OUT_OF_RESOURCES, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"),
             Map.entry(LAUNCH_TIMEOUT, "CUDA_ERROR_LAUNCH_TIMEOUT"),
+            Map.entry(ASSERT, "CUDA_ERROR_ASSERT"),
             Map.entry(HARDWARE_STACK_ERROR, "CUDA_ERROR_HARDWARE_STACK_ERROR"),
             Map.entry(ILLEGAL_INSTRUCTION, "CUDA_ERROR_ILLEGAL_INSTRUCTION"),
             Map.entry(MISALIGNED_ADDRESS, "CUDA_ERROR_MISALIGNED_ADDRESS"),
@@ -80,7 +82,7 @@ public final class CuResult {
     /** Errors after which CUDA's context is unusable. */
     public static boolean isSticky(int result) {
         return switch (result) {
-            case ILLEGAL_ADDRESS, LAUNCH_TIMEOUT, HARDWARE_STACK_ERROR, ILLEGAL_INSTRUCTION,
+            case ILLEGAL_ADDRESS, LAUNCH_TIMEOUT, ASSERT, HARDWARE_STACK_ERROR, ILLEGAL_INSTRUCTION,
                  MISALIGNED_ADDRESS, INVALID_PC, LAUNCH_FAILED -> true;
             default -> false;
         };

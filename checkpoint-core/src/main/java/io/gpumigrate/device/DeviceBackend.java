@@ -2,9 +2,8 @@ package io.gpumigrate.device;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.BitSet;
 import java.util.List;
-import net.jpountz.xxhash.XXHash64;
-import net.jpountz.xxhash.XXHashFactory;
 
 /**
  * One device context on one device, as a session worker sees it: a real GPU (the CUDA
@@ -54,15 +53,27 @@ public interface DeviceBackend extends AutoCloseable {
     }
 
     /**
-     * The xxHash64 (seed 0) of each {@code chunkSize}-byte chunk of {@code [address, address + bytes)},
+     * The {@link ChunkHash} digest of each {@code chunkSize}-byte chunk of {@code [address, address + bytes)},
      * the last chunk being shorter when {@code bytes} is not a multiple of {@code chunkSize}.
      * Pre-copy compares these digests between rounds to find the chunks that changed, and the
-     * target of a migration compares them with the digests of what it received, so an override
-     * (the CUDA backend hashing on the GPU) must compute exactly this function. Blocking, like
-     * {@link #copyDtoH}: it sees all earlier work of the context. The default copies each chunk
-     * to the host and hashes it there.
+     * target of a migration compares them with the digests of what it received, so every
+     * implementation must compute exactly this function. Blocking, like {@link #copyDtoH}: it
+     * sees all earlier work of the context. The default is {@link #chunkDigests}' hashes.
      */
     default long[] chunkHashes(long address, long bytes, int chunkSize) throws CudaException {
+        return chunkDigests(address, bytes, chunkSize).hashes();
+    }
+
+    /**
+     * As {@link #chunkHashes}, and which chunks hold only zero bytes, so that a transfer can
+     * send those as markers without reading them to the host. Blocking. The default copies each
+     * chunk to the host and hashes and tests it there; the CUDA backend runs
+     * {@link KernelChunkHasher} on the GPU instead.
+     *
+     * @throws CudaException {@code CUDA_ERROR_INVALID_VALUE} when {@code bytes} is negative,
+     *                       {@code chunkSize} is not positive or the chunks exceed {@code Integer.MAX_VALUE - 8}
+     */
+    default ChunkDigests chunkDigests(long address, long bytes, int chunkSize) throws CudaException {
         if (bytes < 0 || chunkSize <= 0) {
             throw new CudaException(CuResult.INVALID_VALUE,
                     "chunkHashes of " + bytes + " bytes in chunks of " + chunkSize + ": both must be positive");
@@ -72,18 +83,31 @@ public interface DeviceBackend extends AutoCloseable {
             throw new CudaException(CuResult.INVALID_VALUE, count + " chunks exceed the maximum " + (Integer.MAX_VALUE - 8));
         }
         long[] hashes = new long[(int) count];
-        XXHash64 xx = XXHashFactory.fastestInstance().hash64();
+        BitSet zero = new BitSet(hashes.length);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(Math.min(chunkSize, Math.max(bytes, 1)), 64);
+            long bufferSize = Math.min(chunkSize, Math.max(bytes, 1));
+            MemorySegment buffer = arena.allocate(bufferSize, 64);
+            MemorySegment zeros = arena.allocate(bufferSize, 64);
             for (int i = 0; i < hashes.length; i++) {
                 long offset = (long) i * chunkSize;
                 int length = (int) Math.min(chunkSize, bytes - offset);
                 MemorySegment slice = buffer.asSlice(0, length);
                 copyDtoH(slice, address + offset, null);
-                hashes[i] = xx.hash(slice.asByteBuffer(), 0, length, 0L);
+                hashes[i] = ChunkHash.of(slice);
+                if (MemorySegment.mismatch(slice, 0, length, zeros, 0, length) == -1) {
+                    zero.set(i);
+                }
             }
         }
-        return hashes;
+        return new ChunkDigests(hashes, zero);
+    }
+
+    /**
+     * Whether {@link #chunkDigests} runs on the device and brings only the digests to the host,
+     * so that asking for them first costs little next to reading the memory. The default is false.
+     */
+    default boolean digestsOnDevice() {
+        return false;
     }
 
     /** Free and total device memory, in bytes. */

@@ -1,18 +1,20 @@
 package io.gpumigrate.ptx;
 
-import io.gpumigrate.device.CuResult;
-
 import java.util.Arrays;
 
 /**
  * Runs blocks of one launch on one worker thread: sets up the block's warps and shared
- * memory, then interleaves its warps, each for a slice of instructions or until it reaches a
- * barrier, releasing the barrier when every live thread has arrived. Confined to its worker.
+ * memory, then interleaves its warps, each for a slice of instructions or until none of its
+ * lanes can run (they wait at a barrier, see {@link BlockBarriers}, or have exited). Within a
+ * warp, diverged groups are scheduled by {@link Warp}; a group that spins (branches backward
+ * {@link #SPIN_LIMIT} times while others wait) hands over to the next one. Confined to its worker.
  */
 final class BlockRunner {
 
     /** Instructions a warp runs before the next warp gets a turn (lets spin-waiting warps make progress). */
     private static final int SLICE = 1 << 16;
+    /** Backward branches a diverged group takes before the warp's next group gets a turn. */
+    private static final int SPIN_LIMIT = 32;
 
     private final DecodedKernel kernel;
     private final LaunchShape shape;
@@ -21,9 +23,7 @@ final class BlockRunner {
     private final Warp[] warps;
     private final int threads;
     private final int workerIndex;
-    private int reductionPopc;
-    private int reductionAnd;
-    private int reductionOr;
+    private final BlockBarriers barriers;
     long instructions;
 
     BlockRunner(DecodedKernel kernel, LaunchShape shape, MemoryPort mem, int workerIndex) {
@@ -53,6 +53,7 @@ final class BlockRunner {
             warp.local = new byte[kernel.localBytes() * 32];
             warps[w] = warp;
         }
+        barriers = new BlockBarriers(warps, kernel.name(), where);
     }
 
     void runBlock(int bx, int by, int bz) {
@@ -67,6 +68,7 @@ final class BlockRunner {
             Arrays.fill(w.r, firstRegister, kernel.slots() << 5, 0L);
             fillSpecials(w, bx, by, bz);
         }
+        barriers.reset(threads);
         while (true) {
             boolean anyLive = false;
             for (Warp w : warps) {
@@ -83,44 +85,8 @@ final class BlockRunner {
                 anyRunnable |= w.active != 0;
             }
             if (!anyRunnable) {
-                releaseBarrier();
+                barriers.resolveStall();
             }
-        }
-    }
-
-    private void releaseBarrier() {
-        boolean released = false;
-        for (Warp w : warps) {
-            if (w.waiting != 0) {
-                Insn red = w.pendingReduction;
-                if (red != null) {
-                    writeReduction(w, red);
-                    w.pendingReduction = null;
-                }
-                w.waiting = 0;
-                w.active = 0;
-                w.reschedule(0);
-                released = true;
-            }
-        }
-        reductionPopc = 0;
-        reductionAnd = 0;
-        reductionOr = 0;
-        if (!released) {
-            throw new KernelFault(CuResult.LAUNCH_FAILED, "kernel " + kernel.name() + ", block (" + where.blockX + ","
-                    + where.blockY + "," + where.blockZ + "): no thread can make progress");
-        }
-    }
-
-    private void writeReduction(Warp w, Insn red) {
-        int lanes = w.waiting;
-        if (red.mode == Mode.RED_POPC) {
-            for (int mm = lanes; mm != 0; mm &= mm - 1) {
-                w.r[red.d + Integer.numberOfTrailingZeros(mm)] = reductionPopc;
-            }
-        } else {
-            boolean v = red.mode == Mode.VOTE_ALL ? reductionAnd == 0 : reductionOr != 0;
-            w.p[red.d] = (w.p[red.d] & ~lanes) | (v ? lanes : 0);
         }
     }
 
@@ -139,8 +105,20 @@ final class BlockRunner {
             int m = in.guard < 0 ? active : in.guardNegated ? active & ~p[in.guard] : active & p[in.guard];
             count += Integer.bitCount(m);
             int op = in.op;
-            if (op == Op.BRA) {
+            if (op < Op.BRA) {
+                if (m != 0) {
+                    Interpreter.exec(in, w, m, mem);
+                }
+                pc++;
+            } else if (op == Op.BRA) {
                 if (m == active) {
+                    if (in.target <= pc && w.diverged && ++w.spins >= SPIN_LIMIT) {
+                        w.active = active;
+                        w.rotate(in.target);
+                        pc = w.pc;
+                        active = w.active;
+                        continue;
+                    }
                     pc = in.target;
                 } else if (m == 0) {
                     pc++;
@@ -153,8 +131,22 @@ final class BlockRunner {
                 }
             } else if (m == 0) {
                 pc++;
+            } else if (op >= Op.SHFL) {
+                w.active = active;
+                boolean ran = collective(w, in, m, pc);
+                active = w.active;
+                if (ran) {
+                    pc++;
+                } else {
+                    pc = w.pc;
+                    if (active == 0) {
+                        break;
+                    }
+                    continue;
+                }
             } else if (op == Op.EXIT) {
                 w.exited |= m;
+                barriers.live -= Integer.bitCount(m);
                 active &= ~m;
                 pc++;
                 if (active == 0) {
@@ -168,25 +160,15 @@ final class BlockRunner {
                     continue;
                 }
             } else if (op == Op.BAR || op == Op.BAR_RED) {
-                if (op == Op.BAR_RED) {
-                    arriveWithReduction(w, in, m);
-                }
-                for (int mm = m; mm != 0; mm &= mm - 1) {
-                    w.lanePc[Integer.numberOfTrailingZeros(mm)] = pc + 1;
-                }
-                w.waiting |= m;
-                active &= ~m;
-                pc++;
+                barriers.arrive(w, in, m, pc, mem);
+                w.active = active & ~w.waiting;
+                w.reschedule(pc + 1);
+                pc = w.pc;
+                active = w.active;
                 if (active == 0) {
-                    w.active = 0;
-                    w.reschedule(0);
-                    pc = w.pc;
-                    active = w.active;
-                    if (active == 0) {
-                        break;
-                    }
-                    continue;
+                    break;
                 }
+                continue;
             } else if (op == Op.CALL || op == Op.RET) {
                 if (op == Op.CALL) {
                     CallOps.call(in, w, m, mem, kernel, pc);
@@ -205,7 +187,7 @@ final class BlockRunner {
                 Interpreter.exec(in, w, m, mem);
                 pc++;
             }
-            if (pc >= w.suspendedMin) {
+            if (pc >= w.yieldPc) {
                 w.active = active;
                 w.reschedule(pc);
                 pc = w.pc;
@@ -217,12 +199,48 @@ final class BlockRunner {
         instructions += count;
     }
 
-    private void arriveWithReduction(Warp w, Insn in, int m) {
-        int pred = (in.flags & Insn.NEGATE_C) != 0 ? ~w.p[in.a] : w.p[in.a];
-        reductionPopc += Integer.bitCount(pred & m);
-        reductionAnd |= ~pred & m; // any false
-        reductionOr |= pred & m;
-        w.pendingReduction = in;
+    /**
+     * Runs a warp instruction for lanes {@code m} of the running group ({@code w.active}). One
+     * with a member mask first gathers the mask's lanes ({@link #converge}); returns false,
+     * with another group picked, when the running group has to wait for them instead.
+     */
+    private boolean collective(Warp w, Insn in, int m, int pc) {
+        if ((in.flags & Insn.MEMBER_MASK) != 0) {
+            int need = (int) w.r[in.e + Integer.numberOfTrailingZeros(m)] & w.valid & ~w.exited;
+            if ((w.active & need) != need) {
+                if (!converge(w, need, pc)) {
+                    return false;
+                }
+                int[] p = w.p;
+                int active = w.active;
+                m = in.guard < 0 ? active : in.guardNegated ? active & ~p[in.guard] : active & p[in.guard];
+            }
+        }
+        Interpreter.exec(in, w, m, mem);
+        return true;
+    }
+
+    /**
+     * The running group reached a warp collective at {@code pc} without every lane of its
+     * member mask {@code need}. Joins the lanes already waiting there; if that completes the
+     * set, or no other lane of the warp could still come, returns true with the joined group
+     * running. Otherwise parks the group there and picks another one, returning false.
+     */
+    private static boolean converge(Warp w, int need, int pc) {
+        int here = w.lanesAt(w.syncWaiting, pc);
+        int others = w.runnable() & ~w.active;
+        if (((w.active | here) & need) == need || others == 0) {
+            w.syncWaiting &= ~here;
+            w.active |= here;
+            return true;
+        }
+        for (int mm = w.active; mm != 0; mm &= mm - 1) {
+            w.lanePc[Integer.numberOfTrailingZeros(mm)] = pc;
+        }
+        w.syncWaiting |= w.active;
+        w.active = 0;
+        w.reschedule(pc);
+        return false;
     }
 
     private void fillSpecials(Warp w, int bx, int by, int bz) {

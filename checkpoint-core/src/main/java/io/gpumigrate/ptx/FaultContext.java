@@ -9,11 +9,15 @@ final class FaultContext {
     int warp;
 
     String describe(int lane, Insn in) {
+        return "kernel " + kernel + ", " + thread(lane) + ", PTX line " + in.line + " '" + in.text + "'";
+    }
+
+    /** "block (x,y,z), thread (x,y,z)" of lane {@code lane} of the current warp. */
+    String thread(int lane) {
         int linear = warp * 32 + lane;
         int tx = linear % ntidX;
         int ty = (linear / ntidX) % ntidY;
         int tz = linear / (ntidX * ntidY);
-        return "kernel " + kernel + ", block (" + blockX + "," + blockY + "," + blockZ + "), thread (" + tx + ","
-                + ty + "," + tz + "), PTX line " + in.line + " '" + in.text + "'";
+        return "block (" + blockX + "," + blockY + "," + blockZ + "), thread (" + tx + "," + ty + "," + tz + ")";
     }
 }

@@ -40,7 +40,7 @@ final class Insn {
     int mode2;
     /** Modifier bits: {@link #FTZ}, {@link #SAT}, {@link #NEGATE_C}, ... */
     int flags;
-    /** Branch target (instruction index) or barrier id. */
+    /** Branch target (instruction index) or barrier id (when the id is not in register {@link #c}). */
     int target;
     /** 1-based PTX line, for error messages. */
     int line;
@@ -57,6 +57,10 @@ final class Insn {
     static final int UNIFORM = 16;
     /** A second, predicate destination is present (setp d|p, shfl d|p, match d|p). */
     static final int HAS_D2 = 64;
+    /** bar.arrive: the threads count towards the barrier but do not wait for it. */
+    static final int ARRIVE = 128;
+    /** A warp collective whose member mask ({@link #e}) names the lanes that must execute it together. */
+    static final int MEMBER_MASK = 256;
 
     @Override
     public String toString() {

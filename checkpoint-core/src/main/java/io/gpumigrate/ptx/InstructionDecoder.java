@@ -122,25 +122,37 @@ final class InstructionDecoder {
             }
             case "bar", "barrier" -> {
                 if (d.has("warp")) {
-                    insn.op = Op.NOP; // bar.warp.sync: the warp's lanes already run in lockstep when converged
+                    insn.op = Op.WARPSYNC; // bar.warp.sync: a convergence point of the member mask's lanes
+                    insn.e = ops.src(d.operand(0), PtxType.U32);
+                    insn.flags |= Insn.MEMBER_MASK;
                     return true;
                 }
                 boolean red = d.has("red");
                 int idIndex = red ? 1 : 0;
-                if (d.has("arrive") || d.operands().size() > (red ? 3 : 1)) {
-                    throw ops.error(d.in().opcode() + " with a thread count or arrive-only semantics is not supported");
+                int operands = d.operands().size();
+                boolean counted = operands > (red ? 3 : 1);
+                if (d.has("arrive")) {
+                    if (!counted) {
+                        throw ops.error(d.in().opcode() + " needs a thread count");
+                    }
+                    insn.flags |= Insn.ARRIVE;
                 }
-                if (!(d.operand(idIndex) instanceof PtxOperand.Imm id)) {
-                    throw ops.error("barrier id must be a literal, found " + d.operand(idIndex));
+                if (d.operand(idIndex) instanceof PtxOperand.Imm id) {
+                    if (id.value() < 0 || id.value() >= BlockBarriers.COUNT) {
+                        throw ops.error("barrier id " + id.value() + " outside 0.." + (BlockBarriers.COUNT - 1));
+                    }
+                    insn.target = (int) id.value();
+                } else {
+                    insn.c = ops.src(d.operand(idIndex), PtxType.U32);
                 }
-                insn.target = (int) id.value();
+                insn.b = counted ? ops.src(d.operand(idIndex + 1), PtxType.U32) : -1;
                 insn.op = Op.BAR;
                 if (red) {
                     insn.op = Op.BAR_RED;
                     insn.mode = d.has("popc") ? Mode.RED_POPC : d.has("and") ? Mode.VOTE_ALL : Mode.VOTE_ANY;
                     insn.d = insn.mode == Mode.RED_POPC ? ops.dst(d.operand(0)) : ops.pred(d.operand(0), null);
                     boolean[] neg = new boolean[1];
-                    insn.a = ops.pred(d.operand(2), neg);
+                    insn.a = ops.pred(d.operand(counted ? 3 : 2), neg);
                     insn.flags |= neg[0] ? Insn.NEGATE_C : 0;
                     insn.type = PtxType.U32;
                 }

@@ -41,8 +41,11 @@ final class Interpreter {
                 case Op.MOV_UNPACK -> unpack(in, r, m);
                 case Op.MOV_DYNAMIC_SREG -> clock(in, r, m);
                 case Op.SHFL, Op.VOTE, Op.ACTIVEMASK, Op.MATCH, Op.REDUX -> WarpOps.exec(in, w, m);
-                case Op.NOP -> { }
-                case Op.TRAP -> throw mem.fault(CuResult.LAUNCH_FAILED, "trap", Integer.numberOfTrailingZeros(m), in);
+                case Op.NOP, Op.WARPSYNC -> { }
+                case Op.ASSERTFAIL -> throw DeviceRuntime.assertFail(in, r, m, mem);
+                case Op.VPRINTF -> DeviceRuntime.printf(in, r, m, mem);
+                case Op.TRAP -> throw mem.fault(CuResult.LAUNCH_FAILED, "the thread executed trap (__trap())",
+                        Integer.numberOfTrailingZeros(m), in);
                 default -> throw mem.fault(CuResult.ILLEGAL_INSTRUCTION, "no implementation of operation " + op,
                         Integer.numberOfTrailingZeros(m), in);
             }

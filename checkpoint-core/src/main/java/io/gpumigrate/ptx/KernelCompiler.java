@@ -193,6 +193,10 @@ public final class KernelCompiler {
             return;
         }
         PtxFunction target = module.function(callee.name());
+        if (target == null && DeviceRuntime.provides(callee.name())) {
+            builder.emit(DeviceRuntime.decodeCall(in, scope, builder, callee.name(), args, rets));
+            return;
+        }
         if (target != null && stack.contains(target.name())) {
             emitOutOfLineCall(in, scope, targetOperand, target, args, rets);
             return;
@@ -201,9 +205,6 @@ public final class KernelCompiler {
             throw new PtxSyntaxException(in.line(), "predicated call to " + callee.name() + " is not supported");
         }
         if (target == null) {
-            if (callee.name().equals("vprintf")) {
-                return; // device printf: output is not emulated; its result (a count) is rarely read
-            }
             throw new PtxSyntaxException(in.line(), "call to " + callee.name() + ", which has no body in this module");
         }
         if (stack.size() > MAX_INLINE_DEPTH) {

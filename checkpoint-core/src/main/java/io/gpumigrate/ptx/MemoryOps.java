@@ -32,9 +32,13 @@ final class MemoryOps {
         final int size = in.size;
         final PtxType t = in.type;
         final int space = in.space;
+        final long alignMask = (long) vec.length * size - 1;
         for (int mm = m; mm != 0; mm &= mm - 1) {
             int l = Integer.numberOfTrailingZeros(mm);
             long addr = r[in.a + l] + in.offset;
+            if ((addr & alignMask) != 0) {
+                throw mem.misaligned(addr, vec.length * size, l, in, "read");
+            }
             for (int k = 0; k < vec.length; k++) {
                 long raw = mem.load(space, addr + (long) k * size, size, l, in);
                 r[vec[k] + l] = t.signed() ? t.normalize(raw) : raw;
@@ -87,9 +91,13 @@ final class MemoryOps {
     static void store(Insn in, long[] r, int m, MemoryPort mem) {
         final int[] vec = in.vec;
         final int size = in.size;
+        final long alignMask = (long) vec.length * size - 1;
         for (int mm = m; mm != 0; mm &= mm - 1) {
             int l = Integer.numberOfTrailingZeros(mm);
             long addr = r[in.a + l] + in.offset;
+            if ((addr & alignMask) != 0) {
+                throw mem.misaligned(addr, vec.length * size, l, in, "write");
+            }
             for (int k = 0; k < vec.length; k++) {
                 mem.store(in.space, addr + (long) k * size, size, r[vec[k] + l], l, in);
             }

@@ -219,9 +219,13 @@ final class MemoryPort {
                 + hint, lane, in);
     }
 
-    private KernelFault misaligned(long addr, int size, int lane, Insn in, String what) {
+    /**
+     * The fault of an access whose address is not a multiple of its size (a whole vector's size
+     * for {@code ld.v2}/{@code ld.v4}), as the hardware requires.
+     */
+    KernelFault misaligned(long addr, int size, int lane, Insn in, String what) {
         return fault(CuResult.MISALIGNED_ADDRESS, what + " of " + size + " bytes at misaligned address 0x"
-                + Long.toHexString(addr), lane, in);
+                + Long.toHexString(addr) + " (must be a multiple of " + size + ")", lane, in);
     }
 
     KernelFault fault(int result, String what, int lane, Insn in) {

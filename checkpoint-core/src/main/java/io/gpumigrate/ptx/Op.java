@@ -94,6 +94,10 @@ final class Op {
     static final int PRED_NOT = 85;
     static final int PRED_MOV = 86;
 
+    // functions the driver provides (see DeviceRuntime); below BRA, so they take the ordinary path
+    static final int ASSERTFAIL = 88;
+    static final int VPRINTF = 89;
+
     // control
     static final int BRA = 90;
     static final int EXIT = 91;
@@ -111,6 +115,9 @@ final class Op {
     static final int ACTIVEMASK = 102;
     static final int MATCH = 103;
     static final int REDUX = 104;
+    /** bar.warp.sync: only a convergence point (see {@link Insn#MEMBER_MASK}). */
+    static final int WARPSYNC = 105;
+
 
     private Op() {
     }

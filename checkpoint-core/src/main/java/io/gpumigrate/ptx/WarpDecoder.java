@@ -21,6 +21,7 @@ final class WarpDecoder {
                 insn.b = ops.src(d.operand(2), PtxType.U32);
                 insn.c = ops.src(d.operand(3), PtxType.U32);
                 insn.e = d.has("sync") ? ops.src(d.operand(4), PtxType.U32) : -1;
+                insn.flags |= d.has("sync") ? Insn.MEMBER_MASK : 0;
             }
             case "vote" -> {
                 insn.op = Op.VOTE;
@@ -31,6 +32,7 @@ final class WarpDecoder {
                 insn.a = ops.pred(d.operand(1), neg);
                 insn.flags |= neg[0] ? Insn.NEGATE_C : 0;
                 insn.e = d.has("sync") ? ops.src(d.operand(2), PtxType.U32) : -1;
+                insn.flags |= d.has("sync") ? Insn.MEMBER_MASK : 0;
             }
             case "activemask" -> {
                 insn.op = Op.ACTIVEMASK;
@@ -42,6 +44,7 @@ final class WarpDecoder {
                 destWithPred(d.operand(0), insn, ops);
                 insn.a = ops.src(d.operand(1), insn.type);
                 insn.e = ops.src(d.operand(2), PtxType.U32);
+                insn.flags |= Insn.MEMBER_MASK;
             }
             case "redux" -> {
                 insn.op = Op.REDUX;
@@ -59,6 +62,7 @@ final class WarpDecoder {
                 insn.d = ops.dst(d.operand(0));
                 insn.a = ops.src(d.operand(1), insn.type);
                 insn.e = ops.src(d.operand(2), PtxType.U32);
+                insn.flags |= Insn.MEMBER_MASK;
             }
             default -> throw InstructionDecoder.unsupported(d.in());
         }

@@ -58,6 +58,7 @@ public final class CheckpointGpuMain {
         try (CudaBackend gpu = CudaBackend.open(0)) {
             SessionImage image = fill(gpu, bytes, kind);
             double plain = plainCopy(gpu, image.allocations());
+            digestCheck(gpu, image, kind);
             CheckpointStats stats = new CheckpointWriter().write(image, gpu, dir, ProgressListener.NONE);
             System.out.printf("dump %s %d MiB: plain DtoH %.2f GB/s, dump %.2f GB/s (%.2f s), %d zero + %d zstd of %d"
                     + " chunks, %.1f MiB on disk, first allocation at 0x%x%n", kind, bytes >> 20, plain,
@@ -81,7 +82,7 @@ public final class CheckpointGpuMain {
     private static void receive(int port, long bytes, String kind, String mode) throws Exception {
         try (CudaBackend gpu = CudaBackend.open(0);
              MigrationReceiver receiver = MigrationReceiver.listen(
-                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port), gpu, null, TransferOptions.defaults())) {
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port), gpu, null, options())) {
             System.out.println("receiver listening on " + receiver.address());
             ReceivedImage got = receiver.result().get(10, TimeUnit.MINUTES);
             // the apply thread is done with the backend once the result is complete
@@ -114,10 +115,47 @@ public final class CheckpointGpuMain {
         }
     }
 
+    /** The transfer options: defaults, with {@code -Dgpumigrate.streams=N} connections. */
+    private static TransferOptions options() {
+        return TransferOptions.defaults().withStreams(Integer.getInteger("gpumigrate.streams", TransferOptions.DEFAULT_STREAMS));
+    }
+
+    /**
+     * Times {@code chunkDigests} over the whole session (on the GPU when the kernels load) and
+     * checks the digests of the first allocation against the CPU's {@link ChunkDigest#ofChunk}.
+     */
+    private static void digestCheck(CudaBackend gpu, SessionImage image, String kind) throws Exception {
+        gpu.chunkDigests(image.allocations().getFirst().base(), CHUNK, CHUNK); // loads the kernels
+        long t0 = System.nanoTime();
+        int zero = 0;
+        for (AddressRange a : image.allocations()) {
+            zero += gpu.chunkDigests(a.base(), a.size(), CHUNK).zero().cardinality();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        AddressRange first = image.allocations().getFirst();
+        io.gpumigrate.device.ChunkDigests digests = gpu.chunkDigests(first.base(), first.size(), CHUNK);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(first.size(), 4096);
+            gpu.copyDtoH(host, first.base(), null);
+            MemorySegment zeros = arena.allocate(CHUNK, 4096);
+            for (int i = 0; i < digests.count(); i++) {
+                MemorySegment chunk = host.asSlice((long) i * CHUNK, Math.min(CHUNK, first.size() - (long) i * CHUNK));
+                boolean isZero = MemorySegment.mismatch(chunk, 0, chunk.byteSize(),
+                        zeros, 0, chunk.byteSize()) == -1;
+                if (digests.hashes()[i] != ChunkDigest.ofChunk(chunk) || digests.isZero(i) != isZero) {
+                    throw new AssertionError("chunk " + i + ": the device's digest or zero flag differs from the CPU's");
+                }
+            }
+        }
+        System.out.printf("digests %s %d MiB: on device %b, %.2f ms = %.1f GB/s, %d zero chunks; first allocation "
+                + "matches the CPU%n", kind, image.allocatedBytes() >> 20, gpu.digestsOnDevice(), seconds * 1e3,
+                image.allocatedBytes() / seconds / 1e9, zero);
+    }
+
     private static MigrationSender connect(InetSocketAddress target, DeviceBackend gpu) throws Exception {
         for (int attempt = 0; ; attempt++) {
             try {
-                return MigrationSender.connect(target, gpu, TransferOptions.defaults());
+                return MigrationSender.connect(target, gpu, options());
             } catch (IOException e) {
                 if (attempt == 300) {
                     throw e;
@@ -167,7 +205,7 @@ public final class CheckpointGpuMain {
                 }
                 long[] actual = gpu.chunkHashes(a.base(), a.size(), CHUNK);
                 for (int i = 0; i < actual.length; i++) {
-                    long h = ChunkDigest.of(expected.asSlice((long) i * CHUNK, Math.min(CHUNK, a.size() - (long) i * CHUNK)));
+                    long h = ChunkDigest.ofChunk(expected.asSlice((long) i * CHUNK, Math.min(CHUNK, a.size() - (long) i * CHUNK)));
                     if (h != actual[i]) {
                         throw new AssertionError("chunk " + i + " of the allocation at 0x" + Long.toHexString(a.base())
                                 + " differs after the restore");

@@ -93,8 +93,8 @@ class CheckpointImageTest {
     @Test
     void corruptedChunkFileIsRefusedByNameAndTargetKeepsNothing() throws Exception {
         Path dir = writeImage();
-        Path victim = chunkFiles(dir).getLast();
-        flipByte(victim, Files.size(victim) - 50);
+        Path victim = chunkFiles(dir).stream().max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        flipByte(victim, Files.size(victim) - 50); // in the last payload of the largest file
         assertRefusedNaming(dir, victim.getFileName().toString(), "");
     }
 
@@ -118,9 +118,19 @@ class CheckpointImageTest {
         Path dir = writeImage();
         Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
         String text = Files.readString(manifest);
-        Files.writeString(manifest, text.replaceFirst("gpumigrate-checkpoint 1\\.0", "gpumigrate-checkpoint 2.0"));
+        Files.writeString(manifest, text.replaceFirst("gpumigrate-checkpoint 2\\.0", "gpumigrate-checkpoint 3.0"));
         CheckpointFormatException e = assertRefusedNaming(dir, CheckpointFormat.MANIFEST, "newer");
-        assertTrue(e.getMessage().contains("2.0"), e.getMessage());
+        assertTrue(e.getMessage().contains("3.0"), e.getMessage());
+    }
+
+    @Test
+    void imageOfFormat1WithPlainXxHashDigestsIsRefusedAsOlder() throws Exception {
+        Path dir = writeImage();
+        Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
+        String text = Files.readString(manifest);
+        Files.writeString(manifest, text.replaceFirst("gpumigrate-checkpoint 2\\.0", "gpumigrate-checkpoint 1.0"));
+        CheckpointFormatException e = assertRefusedNaming(dir, CheckpointFormat.MANIFEST, "predates");
+        assertTrue(e.getMessage().contains("1.0"), e.getMessage());
     }
 
     @Test
@@ -162,7 +172,7 @@ class CheckpointImageTest {
         Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
         String text = Files.readString(manifest);
         String body = text.substring(0, text.indexOf("manifest-digest "))
-                .replaceFirst("gpumigrate-checkpoint 1\\.0", "gpumigrate-checkpoint 1.7")
+                .replaceFirst("gpumigrate-checkpoint 2\\.0", "gpumigrate-checkpoint 2.7")
                 + "gpu-hash-function xxh64\n";
         long digest = ChunkDigest.of(java.lang.foreign.MemorySegment.ofArray(body.getBytes(StandardCharsets.UTF_8)));
         Files.writeString(manifest, body + "manifest-digest " + ChunkDigest.hex(digest) + "\n");

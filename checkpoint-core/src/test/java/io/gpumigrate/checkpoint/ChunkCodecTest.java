@@ -30,7 +30,7 @@ class ChunkCodecTest {
         EncodedChunk chunk = codec.encode(0x1000, raw, out);
         assertEquals(ChunkEncoding.ZERO, chunk.encoding());
         assertEquals(0, chunk.payloadLength());
-        assertEquals(ChunkDigest.of(raw), chunk.hash());
+        assertEquals(ChunkDigest.ofChunk(raw), chunk.hash());
         MemorySegment decoded = codec.decode(chunk, scratch);
         assertEquals(CHUNK, decoded.byteSize());
         assertEquals(-1, decoded.mismatch(raw));

@@ -22,7 +22,7 @@ class ChunkHashesTest {
             device.copyDtoH(host, address, null);
             long[] expected = new long[6];
             for (int i = 0; i < 6; i++) {
-                expected[i] = ChunkDigest.of(host.asSlice((long) i * chunk, Math.min(chunk, size - (long) i * chunk)));
+                expected[i] = ChunkDigest.ofChunk(host.asSlice((long) i * chunk, Math.min(chunk, size - (long) i * chunk)));
             }
             long[] hashes = device.chunkHashes(address, size, chunk);
             assertArrayEquals(expected, hashes);

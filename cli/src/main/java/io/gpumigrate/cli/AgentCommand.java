@@ -3,6 +3,7 @@ package io.gpumigrate.cli;
 import io.gpumigrate.agent.AgentConfig;
 import io.gpumigrate.agent.AgentMain;
 import io.gpumigrate.agent.HostPort;
+import io.gpumigrate.agent.LogSettings;
 import io.gpumigrate.worker.BackendChoice;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,6 +45,24 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--device-memory", paramLabel = "BYTES",
             description = "Device memory this node offers to placement, and the emulator's size (default: 16 GiB).")
     Long deviceMemory;
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the agent keeps its data; session logs go to DIR/logs/SESSION (default: ~/.gpumigrate).")
+    Path dataDir;
+
+    @Option(names = "--no-log", description = "Do not record sessions' replay logs.")
+    boolean noLog;
+
+    @Option(names = "--log-max-size", paramLabel = "SIZE",
+            description = "Delete the oldest finished logs once all logs take more than this (default: 10G).")
+    String logMaxSize = "10G";
+
+    @Option(names = "--log-max-age", paramLabel = "AGE",
+            description = "Delete finished logs older than this, e.g. 12h or 7d (default: 7d).")
+    String logMaxAge = "7d";
+
+    @Option(names = "--log-retention-interval", paramLabel = "INTERVAL",
+            description = "How often retention runs, besides at start (default: 10m).")
+    String retentionInterval = "10m";
 
     @Option(names = "--warm-workers", paramLabel = "N",
             description = "Workers kept started ahead of their sessions, backend open, so a new session starts at once"
@@ -57,9 +76,13 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AgentConfig config;
         io.gpumigrate.agent.ClusterOptions cluster;
+        LogSettings logs;
         try {
             cluster = io.gpumigrate.agent.ClusterOptions.of(io.gpumigrate.agent.ClusterOptions.parsePeers(peers),
                     deviceMemory != null ? deviceMemory : io.gpumigrate.agent.ClusterOptions.ALONE.deviceMemory());
+            logs = new LogSettings(dataDir != null ? dataDir.toAbsolutePath() : LogSettings.defaultDataDir(), !noLog,
+                    Limits.bytes("--log-max-size", logMaxSize), Limits.duration("--log-max-age", logMaxAge),
+                    Limits.duration("--log-retention-interval", retentionInterval));
             byte[] token = tokenFile == null ? null : AgentConfig.readToken(tokenFile);
             config = new AgentConfig(name != null ? name : hostName(), port, bind, BackendChoice.parse(backend),
                     token, 60, warmWorkers);
@@ -69,7 +92,7 @@ final class AgentCommand implements Callable<Integer> {
             throw new CliException("cannot read the token file: " + e.getMessage(), e);
         }
         try {
-            AgentMain.runForeground(config, cluster);
+            AgentMain.runForeground(config, logs, cluster);
         } catch (RuntimeException e) {
             throw new CliException("cannot start the agent on " + bind + ":" + port + ": " + e.getMessage(), e);
         }

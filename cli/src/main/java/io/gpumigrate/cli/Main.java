@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gpumigrate", mixinStandardHelpOptions = true, version = "gpumigrate 0.1.0",
         description = "Pools GPUs across machines and moves running CUDA programs between them.",
         subcommands = {AgentCommand.class, RunCommand.class, PsCommand.class, MigrateCommand.class, DumpCommand.class,
-                RestoreCommand.class, NodeCommand.class, DemoCommand.class})
+                RestoreCommand.class, NodeCommand.class, DemoCommand.class, ReplayCommand.class, LogCommand.class})
 public final class Main implements Runnable {
 
     @Spec
@@ -32,7 +32,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        // after `run`'s PROGRAM everything is the program's; other commands take options after their arguments
+        // only run passes what follows its program on; the other commands take options after their arguments
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException) {

@@ -2,23 +2,40 @@ package io.gpumigrate.cli;
 
 import io.gpumigrate.agent.AgentClient;
 import io.gpumigrate.agent.HostPort;
+import io.gpumigrate.agent.LogSettings;
+import io.gpumigrate.agent.SessionInfo;
 import io.gpumigrate.device.CudaException;
+import io.gpumigrate.replay.retention.LogRetention;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code gpumigrate ps [--agent HOST:PORT]}: the sessions of every node of the agent's cluster as a table. */
+/**
+ * {@code gpumigrate ps [--all] [--agent HOST:PORT] [--data-dir DIR]}: the sessions of every node of
+ * the agent's cluster (the agent's and its peers') as a table.
+ */
 @Command(name = "ps", mixinStandardHelpOptions = true,
-        description = "Lists the sessions of every node (the agent's and its peers'): id, program, node,"
-                + " device memory in use, calls executed, state.")
+        description = "Lists the live sessions of every node (the agent's and its peers'): id, program, node,"
+                + " device memory in use, calls executed, state."
+                + " With --all, finished sessions too, with their replay log directories.")
 final class PsCommand implements Callable<Integer> {
 
     @Mixin
     AgentOptions agent;
+
+    @Option(names = {"-a", "--all"}, description = "Also list finished sessions, and every session's replay log.")
+    boolean all;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "The agent's data directory, where the logs are (default: ~/.gpumigrate).")
+    Path dataDir;
 
     @Spec
     CommandSpec spec;
@@ -26,24 +43,35 @@ final class PsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         HostPort address = agent.address();
+        List<SessionInfo> sessions;
         try {
             String token = agent.token();
-            java.util.List<io.gpumigrate.agent.SessionInfo> all = new java.util.ArrayList<>(
-                    new AgentClient(address, token).sessions());
+            sessions = new java.util.ArrayList<>(new AgentClient(address, token).sessions());
             for (HostPort peer : peers(address, token)) {
                 try {
-                    all.addAll(new AgentClient(peer, token).sessions());
+                    sessions.addAll(new AgentClient(peer, token).sessions());
                 } catch (IOException | CudaException e) {
                     spec.commandLine().getErr().println("gpumigrate ps: node at " + peer + " did not answer: " + e.getMessage());
                 }
             }
-            SessionTable.print(all, spec.commandLine().getOut());
-            return 0;
         } catch (IOException e) {
             throw new CliException("cannot reach the agent at " + address + ": " + e.getMessage(), e);
         } catch (CudaException e) {
             throw new CliException("the agent at " + address + " refused: " + e.getMessage(), e);
         }
+        if (!all) {
+            SessionTable.print(sessions.stream()
+                    .filter(s -> s.state().equals("starting") || s.state().equals("running")).toList(),
+                    spec.commandLine().getOut());
+            return 0;
+        }
+        Path logs = (dataDir != null ? dataDir.toAbsolutePath() : LogSettings.defaultDataDir()).resolve("logs");
+        try {
+            AllSessionsTable.print(sessions, LogRetention.list(logs), spec.commandLine().getOut());
+        } catch (IOException e) {
+            throw new CliException("cannot list the logs under " + logs + ": " + e.getMessage(), e);
+        }
+        return 0;
     }
 
     /** The other nodes of the agent's cluster (none when the agent predates NODE_LIST or has no peers). */

@@ -18,10 +18,20 @@ final class SessionTable {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         for (SessionInfo s : sessions) {
-            rows.add(new String[] {Long.toUnsignedString(s.session()), s.program(), s.node(),
-                    bytes(s.deviceMemoryInUse()), Long.toString(s.callsExecuted()), s.state()});
+            rows.add(row(s));
         }
-        int[] widths = new int[HEADER.length];
+        printRows(rows, out);
+    }
+
+    /** The cells of one session, in {@code HEADER}'s order. */
+    static String[] row(SessionInfo s) {
+        return new String[] {Long.toUnsignedString(s.session()), s.program(), s.node(),
+                bytes(s.deviceMemoryInUse()), Long.toString(s.callsExecuted()), s.state()};
+    }
+
+    /** Prints rows (the first is the header) in aligned columns; columns 3 and 4 (memory, calls) align right. */
+    static void printRows(List<String[]> rows, PrintWriter out) {
+        int[] widths = new int[rows.getFirst().length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());

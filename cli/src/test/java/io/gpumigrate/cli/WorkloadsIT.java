@@ -39,7 +39,8 @@ class WorkloadsIT {
         }
         agentLog = Files.createTempFile("gpumigrate-agent", ".log");
         agent = new ProcessBuilder(gpumigrate().toString(), "agent", "--name", "it-node", "--port",
-                Integer.toString(port), "--backend", "emulator")
+                Integer.toString(port), "--backend", "emulator", "--data-dir",
+                Files.createTempDirectory("gpumigrate-data").toString())
                 .redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!agent.isAlive()) {

@@ -29,12 +29,18 @@ public final class AgentMain {
 
     /** Starts the agent, stops it (and its workers) when the JVM shuts down, and blocks until then. */
     public static void runForeground(AgentConfig config) throws InterruptedException {
-        runForeground(config, ClusterOptions.ALONE);
+        runForeground(config, LogSettings.off(), ClusterOptions.ALONE);
     }
 
-    /** As {@link #runForeground(AgentConfig)}, in the cluster {@code cluster} describes. */
-    public static void runForeground(AgentConfig config, ClusterOptions cluster) throws InterruptedException {
-        NodeAgent agent = NodeAgent.start(config, cluster);
+    /** As {@link #runForeground(AgentConfig)}, recording sessions as {@code logs} says. */
+    public static void runForeground(AgentConfig config, LogSettings logs) throws InterruptedException {
+        runForeground(config, logs, ClusterOptions.ALONE);
+    }
+
+    /** As {@link #runForeground(AgentConfig, LogSettings)}, in the cluster {@code cluster} describes. */
+    public static void runForeground(AgentConfig config, LogSettings logs, ClusterOptions cluster)
+            throws InterruptedException {
+        NodeAgent agent = NodeAgent.start(config, logs, cluster);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();

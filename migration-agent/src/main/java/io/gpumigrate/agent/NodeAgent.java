@@ -51,24 +51,42 @@ public final class NodeAgent implements AutoCloseable {
     private EventLoopGroup group;
     private Channel serverChannel;
 
-    private NodeAgent(AgentConfig config, ClusterOptions cluster) {
+    private final LogSettings logs;
+    private LogJanitor janitor;
+
+    private NodeAgent(AgentConfig config, LogSettings logs, ClusterOptions cluster) {
         this.config = config;
+        this.logs = logs;
         this.cluster = cluster;
         this.peers.putAll(cluster.peers());
-        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(),
+        this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(), logs,
                 cluster.workerJvmOptions(), cluster.workerEnvironment());
         this.warm = new WarmWorkerPool(config.warmWorkers(), launcher, launches, WORKER_STOP_GRACE_MILLIS);
         this.control = new io.gpumigrate.agent.migration.ControlRequests(this);
     }
 
-    /** Starts an agent listening as {@code config} says, alone (no peers). */
+    /** Starts an agent listening as {@code config} says, alone (no peers), recording no session. */
     public static NodeAgent start(AgentConfig config) throws InterruptedException {
-        return start(config, ClusterOptions.ALONE);
+        return start(config, LogSettings.off(), ClusterOptions.ALONE);
     }
 
-    /** Starts an agent listening as {@code config} says, in the cluster {@code cluster} describes. */
+    /** Starts an agent that records its sessions' replay logs as {@code logs} says (and applies their retention). */
+    public static NodeAgent start(AgentConfig config, LogSettings logs) throws InterruptedException {
+        return start(config, logs, ClusterOptions.ALONE);
+    }
+
+    /** Starts an agent in the cluster {@code cluster} describes, recording no session. */
     public static NodeAgent start(AgentConfig config, ClusterOptions cluster) throws InterruptedException {
-        NodeAgent agent = new NodeAgent(config, cluster);
+        return start(config, LogSettings.off(), cluster);
+    }
+
+    /** Starts an agent recording as {@code logs} says, in the cluster {@code cluster} describes. */
+    public static NodeAgent start(AgentConfig config, LogSettings logs, ClusterOptions cluster)
+            throws InterruptedException {
+        NodeAgent agent = new NodeAgent(config, logs, cluster);
+        if (logs.recording()) {
+            agent.janitor = LogJanitor.start(logs);
+        }
         agent.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             agent.serverChannel = new ServerBootstrap()
@@ -78,6 +96,9 @@ public final class NodeAgent implements AutoCloseable {
                     .bind(config.bind(), config.port()).sync().channel();
         } catch (InterruptedException | RuntimeException e) {
             agent.group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (agent.janitor != null) {
+                agent.janitor.close();
+            }
             throw e;
         }
         log.info("agent {} listening on {}:{} (backend {}, token {}, {} warm workers)", config.name(), config.bind(),
@@ -153,6 +174,11 @@ public final class NodeAgent implements AutoCloseable {
     /** The handler of control requests (migrate, dump, restore, drain, cordon, locate, node list). */
     public io.gpumigrate.agent.migration.ControlRequests control() {
         return control;
+    }
+
+    /** Where sessions' replay logs go, and whether they are recorded. */
+    public LogSettings logs() {
+        return logs;
     }
 
     public int port() {
@@ -306,6 +332,9 @@ public final class NodeAgent implements AutoCloseable {
         warm.close();
         launches.shutdown();
         control.close();
+        if (janitor != null) {
+            janitor.close();
+        }
         for (WorkerProcess worker : workers.values()) {
             worker.stop(WORKER_STOP_GRACE_MILLIS);
         }

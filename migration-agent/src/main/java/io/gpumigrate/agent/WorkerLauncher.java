@@ -23,22 +23,28 @@ final class WorkerLauncher {
     private final String bind;
     private final BackendChoice backend;
     private final int attachTimeoutSeconds;
+    private final LogSettings logs;
     private final List<String> jvmOptions;
     private final java.util.Map<String, String> environment;
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds) {
-        this(bind, backend, attachTimeoutSeconds, List.of(), java.util.Map.of());
+        this(bind, backend, attachTimeoutSeconds, LogSettings.off());
+    }
+
+    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, LogSettings logs) {
+        this(bind, backend, attachTimeoutSeconds, logs, List.of(), java.util.Map.of());
     }
 
     /**
      * @param jvmOptions  further JVM options for every worker (before those of {@value #JAVA_OPTS_ENV})
      * @param environment variables set in every worker's environment
      */
-    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, List<String> jvmOptions,
-                   java.util.Map<String, String> environment) {
+    WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, LogSettings logs,
+                   List<String> jvmOptions, java.util.Map<String, String> environment) {
         this.bind = bind;
         this.backend = backend;
         this.attachTimeoutSeconds = attachTimeoutSeconds;
+        this.logs = logs;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.environment = java.util.Map.copyOf(environment);
     }
@@ -92,6 +98,9 @@ final class WorkerLauncher {
         }
         command.addAll(List.of("--port", "0", "--bind", bind, "--backend", backend.label(),
                 "--attach-timeout", Integer.toString(attachTimeoutSeconds)));
+        if (logs.recording()) {
+            command.addAll(List.of("--log-root", logs.logsRoot().toString()));
+        }
         return command;
     }
 

@@ -84,7 +84,10 @@ final class CallDispatcher {
             case EVENT_SYNCHRONIZE -> streams.synchronizeEvent(in);
             case EVENT_QUERY -> streams.queryEvent(in);
             case EVENT_ELAPSED_TIME -> streams.elapsed(in, out);
-            case GOODBYE -> session.releaseAll();
+            case GOODBYE -> {
+                // Nothing here: Session ends the session after this call, so the client has its
+                // reply (and can exit) while the device is released.
+            }
             case ACK -> new BodyWriter(out).u64(session.stats().lastAppliedSeq());
             case ATTACH -> throw new CudaException(CuResult.ILLEGAL_STATE, "the connection is already attached");
             default -> throw new CudaException(CuResult.NOT_SUPPORTED,

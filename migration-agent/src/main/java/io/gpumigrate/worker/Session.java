@@ -66,6 +66,7 @@ public final class Session {
     private volatile boolean holding;
     private final AttachWait attachWait = new AttachWait(clientAttached::get);
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile CallObserver observer = CallObserver.NONE;
     /** Results of calls that want no reply (pipelined launches, copies, memsets) go here and are dropped. Executor only. */
     private ByteBuf scratch = Unpooled.directBuffer(SCRATCH_BYTES);
 
@@ -76,6 +77,11 @@ public final class Session {
         this.resources = new SessionResources(backend, stats);
         this.dispatcher = new CallDispatcher(resources);
         this.executor = new SpinningExecutor("session-" + id, SpinningExecutor.DEFAULT_SPIN_NANOS);
+    }
+
+    /** Installs what sees every applied call (the replay log); set it before the client attaches. */
+    public void observe(CallObserver observer) {
+        this.observer = observer;
     }
 
     public long id() {
@@ -297,6 +303,7 @@ public final class Session {
                     } catch (RuntimeException e) {
                         log.warn("session {}: releasing the device failed", id, e);
                     } finally {
+                        endObserver();
                         ended.complete(reason);
                     }
                 });
@@ -305,6 +312,14 @@ public final class Session {
             }
         }
         return ended;
+    }
+
+    private void endObserver() {
+        try {
+            observer.sessionEnded();
+        } catch (RuntimeException e) {
+            log.warn("session {}: closing its call observer failed", id, e);
+        }
     }
 
     /** Completes, with the reason, as soon as {@link #end} is first called. */
@@ -347,8 +362,12 @@ public final class Session {
             return null;
         }
         stats.applied(seq);
+        CallObserver watcher = observer;
+        watcher.before(call);
         ErrorState.Failure sticky = errors.sticky();
         if (sticky != null && op != Op.GOODBYE) {
+            watcher.after(call, sticky.status(), sticky.message(),
+                    call.replyWanted() ? sticky.status() : CallObserver.NO_REPLY);
             return call.replyWanted() ? Replies.error(alloc, seq, sticky.status(), sticky.message()) : null;
         }
         ByteBuf out = call.replyWanted() ? alloc.directBuffer() : noReplyScratch();
@@ -375,7 +394,10 @@ public final class Session {
         if (op == Op.GOODBYE) {
             end("the client said GOODBYE");
         }
+        int own = failure == null ? CuResult.SUCCESS : failure.status();
+        String ownMessage = failure == null ? null : failure.message();
         if (!call.replyWanted()) {
+            watcher.after(call, own, ownMessage, CallObserver.NO_REPLY);
             if (failure != null && failure.status() != CuResult.NOT_READY) {
                 errors.defer(failure);
             }
@@ -390,6 +412,10 @@ public final class Session {
         if (errors.sticky() != null) {
             failure = errors.sticky();
         }
+        if (failure == null) {
+            watcher.results(call, out.slice(out.readerIndex() + 4, out.readableBytes() - 4));
+        }
+        watcher.after(call, own, ownMessage, failure == null ? CuResult.SUCCESS : failure.status());
         if (failure != null) {
             out.release();
             return Replies.error(alloc, seq, failure.status(), failure.message());

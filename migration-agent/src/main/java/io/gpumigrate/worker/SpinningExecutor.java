@@ -22,8 +22,15 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SpinningExecutor extends AbstractExecutorService {
 
-    /** Default spin, from the system property {@code gpumigrate.worker.spinMicros} (default 50; 0 never spins). */
-    static final long DEFAULT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("gpumigrate.worker.spinMicros", 50));
+    static final int SPIN_MIN_CPUS = 4;
+
+    /**
+     * Default spin, from the system property {@code gpumigrate.worker.spinMicros}; without it 50
+     * microseconds where the machine has at least {@value #SPIN_MIN_CPUS} CPUs, else 0 (on a
+     * small machine a spinning thread takes the CPU that the thread it waits for needs).
+     */
+    static final long DEFAULT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("gpumigrate.worker.spinMicros",
+            Runtime.getRuntime().availableProcessors() >= SpinningExecutor.SPIN_MIN_CPUS ? 50 : 0));
 
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final CountDownLatch terminated = new CountDownLatch(1);

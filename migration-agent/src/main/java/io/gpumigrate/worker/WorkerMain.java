@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +91,15 @@ public final class WorkerMain {
             secret = claim.get().secret();
         }
         Session session = new Session(id, secret, backend);
+        if (options.logRoot() != null) {
+            Path dir = options.logRoot().resolve(Long.toUnsignedString(id));
+            try {
+                session.observe(ReplayLogRecorder.open(dir, id));
+                log.info("session {}: recording to {}", Long.toUnsignedString(id), dir);
+            } catch (IOException e) {
+                log.warn("session {}: runs without a replay log: {}", Long.toUnsignedString(id), e.getMessage());
+            }
+        }
         served.set(session);
         log.info("session {}: worker listening on {}:{}", session.id(), options.bind(), server.port());
         reports.println(WorkerReport.listening(server.port(), label));

@@ -7,17 +7,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A worker's command line:
- * {@code (--session ID (--secret S | --secret-stdin) | --warm) [--port P] [--bind ADDR] [--backend auto|cuda|emulator] [--attach-timeout SECONDS]}.
+ * {@code (--session ID (--secret S | --secret-stdin) | --warm) [--port P] [--bind ADDR] [--backend auto|cuda|emulator] [--attach-timeout SECONDS] [--log-root DIR]}.
  * {@code --secret-stdin} reads the secret from the first line of standard input, which keeps
  * it out of the process list; the agent uses it. {@code --warm} starts the worker without a
  * session: it opens its backend, listens, and waits for its session on standard input
- * ({@link WarmClaim}).
+ * ({@link WarmClaim}). With {@code --log-root} the session records its replay log in
+ * {@code DIR/SESSION} (known once claimed, for a warm worker); without it, nothing is recorded.
  */
 record WorkerOptions(long session, String secret, int port, String bind, BackendChoice backend, int attachTimeoutSeconds,
-                     boolean warm) {
+                     boolean warm, java.nio.file.Path logRoot) {
 
     static final String USAGE = "usage: WorkerMain (--session ID (--secret S | --secret-stdin) | --warm) [--port P (0 = any)]"
-            + " [--bind ADDR (127.0.0.1)] [--backend auto|cuda|emulator] [--attach-timeout SECONDS (60)]";
+            + " [--bind ADDR (127.0.0.1)] [--backend auto|cuda|emulator] [--attach-timeout SECONDS (60)]"
+            + " [--log-root DIR (none: no replay log)]";
 
     /** @throws IllegalArgumentException naming the bad option and what it allows */
     static WorkerOptions parse(String[] args) throws IOException {
@@ -28,6 +30,7 @@ record WorkerOptions(long session, String secret, int port, String bind, Backend
         BackendChoice backend = BackendChoice.AUTO;
         int attachTimeout = 60;
         boolean warm = false;
+        java.nio.file.Path logRoot = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -40,6 +43,7 @@ record WorkerOptions(long session, String secret, int port, String bind, Backend
                 case "--backend" -> backend = BackendChoice.parse(value(args, ++i, arg));
                 case "--warm" -> warm = true;
                 case "--attach-timeout" -> attachTimeout = range(Integer.parseInt(value(args, ++i, arg)), 1, 86400, arg);
+                case "--log-root" -> logRoot = java.nio.file.Path.of(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
@@ -47,12 +51,12 @@ record WorkerOptions(long session, String secret, int port, String bind, Backend
             if (session != null || secret != null) {
                 throw new IllegalArgumentException("--warm takes its session from standard input, not --session or a secret");
             }
-            return new WorkerOptions(0, null, port, bind, backend, attachTimeout, true);
+            return new WorkerOptions(0, null, port, bind, backend, attachTimeout, true, logRoot);
         }
         if (session == null || secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("--session and a non-empty secret are required");
         }
-        return new WorkerOptions(session, secret, port, bind, backend, attachTimeout, false);
+        return new WorkerOptions(session, secret, port, bind, backend, attachTimeout, false, logRoot);
     }
 
     private static String value(String[] args, int i, String option) {

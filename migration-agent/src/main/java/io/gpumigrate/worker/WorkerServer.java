@@ -8,11 +8,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The TCP server of one session worker: accepts connections and gives each the worker
- * pipeline ({@link WorkerChannelInitializer}). Thread-safe.
+ * pipeline ({@link WorkerChannelInitializer}). Its one event loop polls briefly before it
+ * blocks ({@link BusyPollSelectStrategy}, as long as the session's executor spins). Thread-safe.
  */
 public final class WorkerServer implements AutoCloseable {
 
@@ -39,7 +41,14 @@ public final class WorkerServer implements AutoCloseable {
      */
     public static WorkerServer start(java.util.function.Supplier<Session> session, String bindAddress, int port)
             throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        return start(session, bindAddress, port, SpinningExecutor.DEFAULT_SPIN_NANOS);
+    }
+
+    /** As {@link #start(java.util.function.Supplier, String, int)}, with the event loop polling {@code spin} ns (0: never). */
+    static WorkerServer start(java.util.function.Supplier<Session> session, String bindAddress, int port, long spin)
+            throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, spin == 0 ? NioIoHandler.newFactory()
+                : NioIoHandler.newFactory(SelectorProvider.provider(), () -> new BusyPollSelectStrategy(spin)));
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

@@ -176,10 +176,10 @@ class WorkerDispatchTest {
         EmulatorBackend emulator = (EmulatorBackend) worker.backend;
         assertEquals(2 << 20, worker.session.stats().deviceMemoryInUse());
         assertEquals(CuResult.SUCCESS, client.goodbye().status());
-        assertEquals(0, worker.session.stats().deviceMemoryInUse());
-        assertEquals(0, emulator.addressSpace().allocations().size());
         assertThrows(EOFException.class, client::receive, "the worker closes the connection after GOODBYE");
         assertEquals("the client said GOODBYE", worker.session.ended().get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, worker.session.stats().deviceMemoryInUse(), "released once the session has ended");
+        assertEquals(0, emulator.addressSpace().allocations().size());
     }
 
     @Test

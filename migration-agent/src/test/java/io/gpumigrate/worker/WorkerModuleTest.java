@@ -111,6 +111,7 @@ class WorkerModuleTest {
         long callsBefore = worker.session.stats().callsExecuted();
         assertEquals(64, worker.session.stats().deviceMemoryInUse(), "no allocation happened after the error");
         assertEquals(CuResult.ILLEGAL_ADDRESS, client.goodbye().status());
+        worker.session.ended().get(5, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(0, worker.session.stats().deviceMemoryInUse(), "GOODBYE still released the session");
         assertEquals(callsBefore + 1, worker.session.stats().callsExecuted());
     }

@@ -22,9 +22,18 @@ import java.util.OptionalInt;
  * @param status  the worker's {@code CUresult} for this call, when logged
  * @param blob    the blob holding the body's tail, or {@code null}
  * @param resolved whether {@code body} includes the blob's bytes
+ * @param results  what the reply carried after its status, when logged (allocations' addresses,
+ *                 so that a replay can place them where the recording had them); else empty
  */
 public record LoggedCall(long seq, int opCode, int flags, byte[] body, OptionalInt status, BlobRef blob,
-                         boolean resolved) implements LogEntry {
+                         boolean resolved, byte[] results) implements LogEntry {
+
+    private static final byte[] NONE = new byte[0];
+
+    /** A call without logged results. */
+    public LoggedCall(long seq, int opCode, int flags, byte[] body, OptionalInt status, BlobRef blob, boolean resolved) {
+        this(seq, opCode, flags, body, status, blob, resolved, NONE);
+    }
 
     public LoggedCall {
         if (opCode < 0 || opCode > 0xFFFF) {
@@ -33,8 +42,8 @@ public record LoggedCall(long seq, int opCode, int flags, byte[] body, OptionalI
         if (flags < 0 || flags > 0xFFFF) {
             throw new IllegalArgumentException("flags " + flags + " are outside 0..65535");
         }
-        if (body == null || status == null) {
-            throw new NullPointerException("body and status must not be null");
+        if (body == null || status == null || results == null) {
+            throw new NullPointerException("body, status and results must not be null");
         }
     }
 
@@ -55,7 +64,12 @@ public record LoggedCall(long seq, int opCode, int flags, byte[] body, OptionalI
 
     /** This call with its status set. */
     public LoggedCall withStatus(int result) {
-        return new LoggedCall(seq, opCode, flags, body, OptionalInt.of(result), blob, resolved);
+        return new LoggedCall(seq, opCode, flags, body, OptionalInt.of(result), blob, resolved, results);
+    }
+
+    /** This call with the results of its reply. */
+    public LoggedCall withResults(byte[] replyResults) {
+        return new LoggedCall(seq, opCode, flags, body, status, blob, resolved, replyResults);
     }
 
     @Override

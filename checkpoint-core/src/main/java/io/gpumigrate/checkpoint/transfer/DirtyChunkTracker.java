@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * What the target holds, as the source knows it: for each allocation, which chunks were sent
- * and the xxHash64 of the bytes that went out. A chunk is dirty when it was never sent or the
+ * and the chunk digest of the bytes that went out. A chunk is dirty when it was never sent or the
  * device's hash of it now differs from the one sent. Not thread-safe: the sender's thread.
  */
 final class DirtyChunkTracker {

@@ -3,12 +3,10 @@ package io.gpumigrate.checkpoint.transfer;
 import io.gpumigrate.device.DeviceBackend;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -23,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The target side of one migration: listens, takes the first connection from a
- * {@link MigrationSender}, places the session's allocations on the target device at their
+ * The target side of one migration: listens, takes the connections of the first
+ * {@link MigrationSender} (as many as its HELLO announces), places the session's allocations on the target device at their
  * addresses, applies the chunks as they arrive, and answers VERIFIED once it holds exactly the
- * source's final state. Later connections are refused.
+ * source's final state. Connections of any other source are refused.
  *
  * <pre>
  *   MigrationReceiver r = MigrationReceiver.listen(new InetSocketAddress(0), backend, sessionExecutor, options);
@@ -43,12 +41,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class MigrationReceiver implements AutoCloseable {
 
+    private static final int EVENT_LOOPS = 4;
+
     private final EventLoopGroup group;
     private volatile Channel server;
     private final ExecutorService ownExecutor;
     private final CompletableFuture<ReceivedImage> result = new CompletableFuture<>();
     private final AtomicReference<ReceiverSession> session = new AtomicReference<>();
-    private final AtomicReference<Channel> connection = new AtomicReference<>();
+    private final java.util.List<Channel> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private MigrationReceiver(EventLoopGroup group, ExecutorService ownExecutor) {
         this.group = group;
@@ -68,7 +68,9 @@ public final class MigrationReceiver implements AutoCloseable {
             return t;
         }) : null;
         Executor apply = applyExecutor != null ? applyExecutor : own;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        // one I/O thread per connection of a striped transfer, up to four (the handler itself is serialized)
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.min(options.streams(), EVENT_LOOPS),
+                NioIoHandler.newFactory());
         MigrationReceiver self = new MigrationReceiver(group, own);
         try {
             self.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -92,24 +94,11 @@ public final class MigrationReceiver implements AutoCloseable {
     }
 
     private void accept(SocketChannel ch, DeviceBackend target, Executor apply, TransferOptions options) {
-        if (!connection.compareAndSet(null, ch)) {
-            // refuse, then half-close and drop what arrives until the source closes, so that a
-            // reset cannot destroy the refusal before the source reads it
-            TransferPipeline.configure(ch.pipeline(), new SimpleChannelInboundHandler<TransferMessage>() {
-                @Override
-                protected void channelRead0(ChannelHandlerContext ctx, TransferMessage msg) {
-                    if (msg instanceof TransferMessage.Chunk c) {
-                        c.payload().release();
-                    }
-                }
-            }, p -> { });
-            ch.writeAndFlush(new TransferMessage.Abort("this target already receives a migration"))
-                    .addListener(f -> ch.shutdownOutput());
-            ch.eventLoop().schedule(() -> ch.close(), 10, TimeUnit.SECONDS);
-            return;
-        }
-        ReceiverSession s = new ReceiverSession(target, apply, options, result);
-        session.set(s);
+        connections.add(ch);
+        ReceiverSession s = session.updateAndGet(current -> current != null ? current
+                : new ReceiverSession(target, apply, options, result));
+        // every connection goes to the one session: it takes the streams its first HELLO announces
+        // and refuses any other source
         TransferPipeline.configure(ch.pipeline(), s, options.pipelineHook());
     }
 
@@ -148,8 +137,7 @@ public final class MigrationReceiver implements AutoCloseable {
             s.fail("the target closed the receiver", true);
         }
         server.close().awaitUninterruptibly();
-        Channel c = connection.get();
-        if (c != null) {
+        for (Channel c : connections) {
             c.close().awaitUninterruptibly();
         }
         if (s == null) {

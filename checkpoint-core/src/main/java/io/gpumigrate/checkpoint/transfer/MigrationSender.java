@@ -4,6 +4,7 @@ import io.gpumigrate.checkpoint.ChunkCodec;
 import io.gpumigrate.checkpoint.ChunkEncoding;
 import io.gpumigrate.checkpoint.ChunkLayout;
 import io.gpumigrate.checkpoint.EncodedChunk;
+import io.gpumigrate.checkpoint.HostPinning;
 import io.gpumigrate.checkpoint.ParallelChunkEncoder;
 import io.gpumigrate.checkpoint.ChunkWorkers;
 import io.gpumigrate.checkpoint.ProgressListener;
@@ -11,6 +12,7 @@ import io.gpumigrate.checkpoint.ProgressMeter;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.SessionImageCodec;
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import io.netty.bootstrap.Bootstrap;
@@ -67,27 +69,41 @@ import java.util.concurrent.TimeoutException;
 public final class MigrationSender implements AutoCloseable {
 
     private static final int HASH_BATCH_CHUNKS = 64;
+    private static final int DEVICE_HASH_BATCH_CHUNKS = 1024;
+    private static final int EVENT_LOOPS = 4;
 
     private final SourceAccess source;
     private final TransferOptions options;
     private final EventLoopGroup group;
-    private final Channel channel;
+    /** The transfer's connections; chunk {@code i} of an allocation goes on {@code channels[i % length]}. */
+    private final Channel[] channels;
     private final SenderHandler handler;
     private final ParallelChunkEncoder encoder;
     private final DirtyChunkTracker tracker;
+    private boolean digestsOnDevice;
+    private HostPinning pinning;
+    /** Bases of the allocations of the current round, to find a chunk's index from its address. */
+    private final java.util.TreeSet<Long> allocationBases = new java.util.TreeSet<>();
     private int round;
     private RoundCounters counters;
 
-    private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel channel,
+    private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel[] channels,
                             SenderHandler handler) {
         this.source = source;
         this.options = options;
         this.group = group;
-        this.channel = channel;
+        this.channels = channels;
         this.handler = handler;
         ChunkCodec codec = new ChunkCodec(options.chunkSize(), options.compression());
         this.encoder = new ParallelChunkEncoder(codec, ChunkWorkers.shared(), options.inFlight(), this::sendChunk);
         this.tracker = new DirtyChunkTracker(options.chunkSize());
+    }
+
+    /** Pins the encoder's buffers on the source device, once, before the first copy into them. */
+    private void pinBuffers() throws CudaException, InterruptedIOException {
+        if (pinning == null) {
+            pinning = source.run(device -> HostPinning.register(device, encoder.buffers()));
+        }
     }
 
     /**
@@ -103,21 +119,25 @@ public final class MigrationSender implements AutoCloseable {
      */
     public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, Executor sourceExecutor,
                                           TransferOptions options) throws IOException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        int streams = options.streams();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.min(streams, EVENT_LOOPS), NioIoHandler.newFactory());
         SenderHandler handler = new SenderHandler();
+        Channel[] channels = new Channel[streams];
         try {
-            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             TransferPipeline.configure(ch.pipeline(), handler, options.pipelineHook());
                         }
-                    })
-                    .connect(target).sync().channel();
-            channel.writeAndFlush(new TransferMessage.Hello(TransferProtocol.MAJOR, TransferProtocol.MINOR,
-                    options.chunkSize()));
-            return new MigrationSender(new SourceAccess(source, sourceExecutor), options, group, channel, handler);
+                    });
+            for (int k = 0; k < streams; k++) {
+                channels[k] = bootstrap.connect(target).sync().channel();
+                channels[k].writeAndFlush(new TransferMessage.Hello(TransferProtocol.MAJOR, TransferProtocol.MINOR,
+                        options.chunkSize(), streams, k));
+            }
+            return new MigrationSender(new SourceAccess(source, sourceExecutor), options, group, channels, handler);
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             Thread.currentThread().interrupt();
@@ -152,7 +172,10 @@ public final class MigrationSender implements AutoCloseable {
      */
     public RoundStats finish(SessionImage image, ProgressListener listener) throws IOException, CudaException {
         RoundResult last = round(image.allocations(), ProgressListener.Phase.FINAL_COPY, listener);
-        channel.writeAndFlush(new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes()));
+        for (int k = channels.length - 1; k >= 0; k--) {
+            channels[k].writeAndFlush(k == 0 ? new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes())
+                    : new TransferMessage.Finish(new byte[0], new long[0][]));
+        }
         listener.progress(new ProgressListener.Progress(ProgressListener.Phase.VERIFY, 0, image.allocatedBytes(), 0));
         try {
             handler.verified().get(options.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -174,15 +197,29 @@ public final class MigrationSender implements AutoCloseable {
     /** Gives up: tells the target (which then frees what it placed) and closes the connection. */
     public void abort(String reason) {
         handler.fail(new TransferAbortedException("aborted by the source: " + reason));
-        if (channel.isActive()) {
-            channel.writeAndFlush(new TransferMessage.Abort(reason)).addListener(ChannelFutureListener.CLOSE);
+        for (Channel channel : channels) {
+            if (channel.isActive()) {
+                channel.writeAndFlush(new TransferMessage.Abort(reason)).addListener(ChannelFutureListener.CLOSE);
+            }
         }
     }
 
     @Override
     public void close() {
         encoder.discardPending();
-        channel.close().awaitUninterruptibly();
+        if (pinning != null) {
+            try {
+                source.run(device -> {
+                    pinning.release();
+                    return null;
+                });
+            } catch (CudaException | InterruptedIOException | RuntimeException e) {
+                // the source backend unregisters what is left when it closes
+            }
+        }
+        for (Channel channel : channels) {
+            channel.close().awaitUninterruptibly();
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
@@ -207,10 +244,17 @@ public final class MigrationSender implements AutoCloseable {
         handler.check();
         long start = System.nanoTime();
         round++;
-        channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
+        for (Channel channel : channels) {
+            channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
+        }
         tracker.retain(allocations);
+        allocationBases.clear();
+        allocations.forEach(r -> allocationBases.add(r.base()));
+        digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
+        pinBuffers();
         int chunkSize = options.chunkSize();
         long[][] hashes = new long[allocations.size()][];
+        ChunkDigests[] digests = new ChunkDigests[allocations.size()];
         BitSet[] dirty = new BitSet[allocations.size()];
         long examined = 0;
         long dirtyBytes = 0;
@@ -218,10 +262,13 @@ public final class MigrationSender implements AutoCloseable {
             AddressRange range = allocations.get(a);
             int count = ChunkLayout.count(range, chunkSize);
             if (tracker.neverSent(range)) {
+                // hash first only where that reads nothing to the host: then zero chunks are never read
+                digests[a] = digestsOnDevice ? deviceDigests(range) : null;
                 dirty[a] = new BitSet(count);
                 dirty[a].set(0, count);
             } else {
-                hashes[a] = deviceHashes(range);
+                digests[a] = deviceDigests(range);
+                hashes[a] = digests[a].hashes();
                 dirty[a] = tracker.dirty(range, hashes[a]);
             }
             examined += count;
@@ -237,6 +284,12 @@ public final class MigrationSender implements AutoCloseable {
                     handler.check();
                     int length = ChunkLayout.length(range, chunkSize, i);
                     long address = ChunkLayout.address(range, chunkSize, i);
+                    if (digests[a] != null && digests[a].isZero(i)) {
+                        // the device says all zeros: a marker, without reading the chunk to the host
+                        sendChunk(new EncodedChunk(address, length, ChunkEncoding.ZERO, digests[a].hashes()[i],
+                                MemorySegment.NULL), () -> { });
+                        continue;
+                    }
                     ParallelChunkEncoder.Slot slot = encoder.acquire();
                     MemorySegment into = slot.raw().asSlice(0, length);
                     try {
@@ -278,22 +331,44 @@ public final class MigrationSender implements AutoCloseable {
         return new RoundResult(stats, hashes);
     }
 
-    /** The device's hashes of every chunk of {@code range}, asked for in slices of a few chunks. */
-    private long[] deviceHashes(AddressRange range) throws CudaException, InterruptedIOException {
+    /**
+     * The device's digests and zero flags of every chunk of {@code range}, asked for in slices of
+     * a few chunks (many more where the device hashes them itself) so the client's calls interleave.
+     */
+    private ChunkDigests deviceDigests(AddressRange range) throws CudaException, InterruptedIOException {
         int chunkSize = options.chunkSize();
         long[] hashes = new long[ChunkLayout.count(range, chunkSize)];
-        for (int first = 0; first < hashes.length; first += HASH_BATCH_CHUNKS) {
+        BitSet zero = new BitSet(hashes.length);
+        int batch = digestsOnDevice ? DEVICE_HASH_BATCH_CHUNKS : HASH_BATCH_CHUNKS;
+        for (int first = 0; first < hashes.length; first += batch) {
             long address = ChunkLayout.address(range, chunkSize, first);
-            long bytes = Math.min((long) HASH_BATCH_CHUNKS * chunkSize, range.size() - (long) first * chunkSize);
-            long[] part = source.run(device -> device.chunkHashes(address, bytes, chunkSize));
-            System.arraycopy(part, 0, hashes, first, part.length);
+            long bytes = Math.min((long) batch * chunkSize, range.size() - (long) first * chunkSize);
+            ChunkDigests part = source.run(device -> device.chunkDigests(address, bytes, chunkSize));
+            System.arraycopy(part.hashes(), 0, hashes, first, part.count());
+            for (int i = part.zero().nextSetBit(0); i >= 0; i = part.zero().nextSetBit(i + 1)) {
+                zero.set(first + i);
+            }
         }
-        return hashes;
+        return new ChunkDigests(hashes, zero);
+    }
+
+    /**
+     * The connection of the chunk at {@code address}: its index in its allocation modulo the
+     * streams, so every version of one chunk travels on one connection, in order.
+     */
+    private int streamOf(long address) {
+        if (channels.length == 1) {
+            return 0;
+        }
+        Long base = allocationBases.floor(address);
+        long index = (address - (base == null ? 0 : base)) / options.chunkSize();
+        return (int) (index % channels.length);
     }
 
     /** The encoder's sink: writes one chunk; its slot is released when the write completes. */
     private void sendChunk(EncodedChunk chunk, Runnable release) throws IOException {
         handler.check();
+        Channel channel = channels[streamOf(chunk.address())];
         ByteBuf payload = chunk.payloadLength() == 0 ? Unpooled.EMPTY_BUFFER
                 : Unpooled.wrappedBuffer(chunk.payload().asByteBuffer());
         channel.writeAndFlush(new TransferMessage.Chunk(chunk.address(), chunk.rawLength(), chunk.encoding(),

@@ -14,10 +14,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * chunk, ABORT from the source, the connection closing) frees every allocation placed, then
  * completes the result exceptionally, and tells the source when the connection still stands.
  *
- * <p>Thread-safety: the event loop calls the handler methods; {@link #fail} may be called from any thread.
+ * <p>One session serves every connection ("stream") of the transfer ({@link TransferProtocol}):
+ * ALLOCATIONS and FINISH are barriers, taken once every stream has delivered them; a stream
+ * that has delivered one holds (queues, and stops reading) what follows until the others have.
+ *
+ * <p>Thread-safety: the event loops call the handler methods, serialized on the session;
+ * {@link #fail} may be called from any thread.
  */
+@io.netty.channel.ChannelHandler.Sharable
 final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage> {
 
     private static final Logger log = LoggerFactory.getLogger(ReceiverSession.class);
@@ -47,10 +51,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private enum Phase { RECEIVING, VERIFIED_SENT, COMMITTED, FAILED }
 
     /** Decoding buffers of one chunk: the decompressed bytes, and a direct copy of a payload that is not. */
-    private record Scratch(MemorySegment raw, MemorySegment payload) {
-    }
-
-    private record Decoded(TransferMessage.Chunk chunk, MemorySegment raw, Scratch scratch, Throwable error) {
+    private record Decoded(TransferMessage.Chunk chunk, MemorySegment raw, ScratchPool.Scratch scratch, Throwable error) {
     }
 
     private final DeviceBackend target;
@@ -59,9 +60,14 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final CompletableFuture<ReceivedImage> result;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RECEIVING);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
+    private ScratchPool scratches;
     private final long startNanos = System.nanoTime();
+    /** The primary connection (stream 0): where VERIFIED goes. */
     private volatile Channel channel;
+    private final java.util.Map<Channel, ReceiverStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
+    private int streamCount;
+    private int arrived;
+    private TransferMessage.Finish primaryFinish;
     private ChunkCodec codec;
     private TargetState state;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
@@ -76,34 +82,95 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
+        streams.put(ctx.channel(), new ReceiverStream(ctx.channel()));
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, TransferMessage msg) {
+    protected synchronized void channelRead0(ChannelHandlerContext ctx, TransferMessage msg) {
+        ReceiverStream stream = streams.get(ctx.channel());
+        if (stream != null && !stream.refused && stream.index < 0 && msg instanceof TransferMessage.Hello
+                && codec != null && phase.get() != Phase.RECEIVING) {
+            refuse(stream); // a source that comes after this transfer ended
+            return;
+        }
+        if (stream == null || stream.refused || phase.get() != Phase.RECEIVING) {
+            release(msg);
+            return;
+        }
+        if (stream.held) {
+            stream.queue.add(msg);
+            return;
+        }
+        dispatch(stream, msg);
+    }
+
+    private static void release(TransferMessage msg) {
+        if (msg instanceof TransferMessage.Chunk c) {
+            c.payload().release();
+        }
+    }
+
+    private void dispatch(ReceiverStream stream, TransferMessage msg) {
         if (phase.get() != Phase.RECEIVING) {
-            if (msg instanceof TransferMessage.Chunk c) {
-                c.payload().release();
-            }
+            release(msg);
             return;
         }
         switch (msg) {
-            case TransferMessage.Hello h -> hello(h);
+            case TransferMessage.Hello h -> hello(stream, h);
             case TransferMessage.Abort a -> fail("the source aborted: " + a.reason(), false);
-            case TransferMessage.Chunk c when codec == null -> {
+            case TransferMessage.Chunk c when codec == null || stream.index < 0 -> {
                 c.payload().release();
                 fail("CHUNK before HELLO", true);
             }
-            case TransferMessage.Chunk c -> chunk(c);
-            case TransferMessage.Allocations a when state != null -> then(() -> state.allocations(a.allocations()));
-            case TransferMessage.Finish f when state != null -> then(() -> finish(f));
+            case TransferMessage.Chunk c -> chunk(stream.channel, c);
+            case TransferMessage.Allocations a when state != null && stream.index >= 0 -> barrier(stream, a);
+            case TransferMessage.Finish f when state != null && stream.index >= 0 -> {
+                if (stream.index == 0) {
+                    primaryFinish = f;
+                }
+                barrier(stream, f);
+            }
             default -> fail("unexpected " + msg.getClass().getSimpleName() + " frame", true);
         }
     }
 
-    private void hello(TransferMessage.Hello h) {
-        if (codec != null) {
+    /**
+     * Stream {@code stream} delivered a barrier frame: hold it until every stream has, then take
+     * the frame once (FINISH: stream 0's) and let every stream go on with what it queued.
+     */
+    private void barrier(ReceiverStream stream, TransferMessage frame) {
+        stream.held = true;
+        stream.channel.config().setAutoRead(false);
+        if (++arrived < streamCount || streams.values().stream().filter(s -> s.index >= 0).count() < streamCount) {
+            return;
+        }
+        arrived = 0;
+        if (frame instanceof TransferMessage.Allocations a) {
+            then(() -> state.allocations(a.allocations()));
+        } else {
+            TransferMessage.Finish f = primaryFinish;
+            then(() -> finish(f));
+        }
+        for (ReceiverStream s : streams.values()) {
+            if (s.index < 0 || s.refused) {
+                continue;
+            }
+            s.held = false;
+            s.channel.config().setAutoRead(true);
+            while (!s.held && !s.queue.isEmpty()) {
+                dispatch(s, s.queue.poll());
+            }
+        }
+    }
+
+    private void hello(ReceiverStream stream, TransferMessage.Hello h) {
+        if (stream.index >= 0) {
             fail("a second HELLO", true);
+            return;
+        }
+        if (codec != null && (h.streams() != streamCount || h.stream() < 0 || h.stream() >= streamCount
+                || h.chunkSize() != codec.chunkSize() || taken(h.stream()))) {
+            refuse(stream);
             return;
         }
         if (h.major() != TransferProtocol.MAJOR) {
@@ -111,20 +178,50 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                     + "." + TransferProtocol.MINOR, true);
             return;
         }
-        try {
-            codec = new ChunkCodec(h.chunkSize(), CompressionPolicy.NEVER);
-        } catch (IllegalArgumentException e) {
-            fail(e.getMessage(), true);
+        if (h.streams() < 1 || h.streams() > TransferProtocol.MAX_STREAMS || h.stream() < 0 || h.stream() >= h.streams()) {
+            fail("stream " + h.stream() + " of " + h.streams() + " is outside 1 to " + TransferProtocol.MAX_STREAMS
+                    + " streams", true);
             return;
         }
-        state = new TargetState(target, h.chunkSize());
+        if (codec == null) {
+            try {
+                codec = new ChunkCodec(h.chunkSize(), CompressionPolicy.NEVER);
+            } catch (IllegalArgumentException e) {
+                fail(e.getMessage(), true);
+                return;
+            }
+            streamCount = h.streams();
+            state = new TargetState(target, h.chunkSize());
+            scratches = new ScratchPool(target, codec);
+        }
+        stream.index = h.stream();
+        if (stream.index == 0) {
+            channel = stream.channel;
+        }
     }
 
-    private void chunk(TransferMessage.Chunk c) {
+    private boolean taken(int index) {
+        return streams.values().stream().anyMatch(s -> s.index == index && !s.refused);
+    }
+
+    /**
+     * A connection that belongs to no stream of this transfer (a second source): ABORT, then
+     * half-close and drop what arrives until it closes, so that a reset cannot destroy the
+     * refusal before the source reads it. The transfer in progress goes on.
+     */
+    private void refuse(ReceiverStream stream) {
+        stream.refused = true;
+        Channel ch = stream.channel;
+        ch.writeAndFlush(new TransferMessage.Abort("this target already receives a migration"))
+                .addListener(f -> ((SocketChannel) ch).shutdownOutput());
+        ch.eventLoop().schedule(() -> ch.close(), ABORT_LINGER_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void chunk(Channel from, TransferMessage.Chunk c) {
         if (inFlight.incrementAndGet() >= options.inFlight()) {
-            channel.config().setAutoRead(false);
+            from.config().setAutoRead(false);
         }
-        Scratch scratch = scratch();
+        ScratchPool.Scratch scratch = scratches.take();
         CompletableFuture<Decoded> decoded = CompletableFuture.supplyAsync(() -> decode(c, scratch), ChunkWorkers.shared());
         synchronized (this) {
             tail = tail.thenCombineAsync(decoded, (v, d) -> {
@@ -132,16 +229,16 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                     if (d.error() != null) {
                         fail(d.error().getMessage(), true);
                     } else if (phase.get() == Phase.RECEIVING) {
+                        scratches.pin(scratch);
                         state.apply(c.address(), c.rawLength(), c.encoding(), c.hash(), d.raw());
                     }
                 } catch (Exception e) {
                     fail(e.getMessage(), true);
                 } finally {
                     c.payload().release();
-                    scratches.add(scratch);
+                    scratches.giveBack(scratch);
                     if (inFlight.decrementAndGet() == options.inFlight() / 2) {
-                        Channel ch = channel;
-                        ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+                        resumeReading();
                     }
                 }
                 return null;
@@ -149,14 +246,27 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
     }
 
-    private Decoded decode(TransferMessage.Chunk c, Scratch scratch) {
+    /** Lets every stream that is not held at a barrier read again. */
+    private void resumeReading() {
+        for (ReceiverStream s : streams.values()) {
+            s.channel.eventLoop().execute(() -> {
+                synchronized (this) {
+                    if (!s.held && !s.refused) {
+                        s.channel.config().setAutoRead(true);
+                    }
+                }
+            });
+        }
+    }
+
+    private Decoded decode(TransferMessage.Chunk c, ScratchPool.Scratch scratch) {
         try {
             ByteBuf payload = c.payload();
             int n = payload.readableBytes();
             MemorySegment segment;
             if (n == 0) {
                 segment = MemorySegment.NULL;
-            } else if (payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
+            } else if (!scratches.copyToPinned() && payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
                 segment = MemorySegment.ofBuffer(payload.nioBuffer());
             } else if (n <= scratch.payload().byteSize()) {
                 segment = scratch.payload().asSlice(0, n);
@@ -172,15 +282,6 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
     }
 
-    private Scratch scratch() {
-        Scratch s = scratches.poll();
-        if (s != null) {
-            return s;
-        }
-        Arena arena = Arena.ofAuto();
-        return new Scratch(arena.allocate(codec.chunkSize(), 4096), arena.allocate(codec.maxEncodedLength(), 4096));
-    }
-
     private void finish(TransferMessage.Finish f) throws Exception {
         SessionImage image;
         try {
@@ -188,7 +289,11 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         } catch (CheckpointFormatException e) {
             throw new TransferAbortedException(e.getMessage(), e);
         }
-        state.verify(image, f.chunkHashes());
+        try {
+            state.verify(image, f.chunkHashes());
+        } finally {
+            scratches.unpinAll(); // no chunk comes after FINISH
+        }
         if (!phase.compareAndSet(Phase.RECEIVING, Phase.VERIFIED_SENT)) {
             return;
         }
@@ -234,8 +339,11 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             }
         } while (!phase.compareAndSet(was, Phase.FAILED));
         log.warn("migration transfer aborted: {}", reason);
-        Channel ch = channel;
-        if (ch != null && ch.isActive()) {
+        for (ReceiverStream s : streams.values()) {
+            Channel ch = s.channel;
+            if (s.refused || !ch.isActive()) {
+                continue;
+            }
             if (tellSource && ch instanceof SocketChannel socket) {
                 // Half-close after ABORT and keep reading (and dropping) until the source closes:
                 // closing with its chunks unread would reset the connection, and a reset can
@@ -251,6 +359,9 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
         synchronized (this) {
             tail = tail.whenCompleteAsync((v, e) -> {
+                if (scratches != null) {
+                    scratches.unpinAll();
+                }
                 if (state != null) {
                     state.rollback();
                 }
@@ -272,6 +383,11 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ReceiverStream s = streams.get(ctx.channel());
+        if (s != null && s.refused) {
+            streams.remove(ctx.channel());
+            return;
+        }
         fail("the connection to the source closed before the image was complete", false);
     }
 

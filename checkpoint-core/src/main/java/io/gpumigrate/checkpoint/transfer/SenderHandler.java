@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The source's view of what the target says: VERIFIED completes {@link #verified()}; ABORT,
  * a closed connection or an error records the first failure and completes it exceptionally.
- * Thread-safe: the event loop writes, the sender's thread reads.
+ * One handler serves every connection of a transfer: a failure on any of them fails the whole.
+ * Thread-safe: the event loops write, the sender's thread reads.
  */
+@io.netty.channel.ChannelHandler.Sharable
 final class SenderHandler extends SimpleChannelInboundHandler<TransferMessage> {
 
     private final CompletableFuture<TransferMessage.Verified> verified = new CompletableFuture<>();

@@ -37,7 +37,13 @@ public final class TransferFrameDecoder extends MessageToMessageDecoder<ByteBuf>
                 if (magic != TransferProtocol.MAGIC) {
                     throw new TransferFrameException("Invalid magic number: 0x" + Integer.toHexString(magic));
                 }
-                yield new TransferMessage.Hello(f.readUnsignedShortLE(), f.readUnsignedShortLE(), f.readIntLE());
+                int major = f.readUnsignedShortLE();
+                int minor = f.readUnsignedShortLE();
+                int chunkSize = f.readIntLE();
+                if (f.readableBytes() < 8) {
+                    yield new TransferMessage.Hello(major, minor, chunkSize); // a 1.x source: one connection
+                }
+                yield new TransferMessage.Hello(major, minor, chunkSize, f.readIntLE(), f.readIntLE());
             }
             case TransferProtocol.ALLOCATIONS -> {
                 int round = f.readIntLE();

@@ -26,7 +26,8 @@ public final class TransferFrameEncoder extends MessageToMessageEncoder<Transfer
         header.writeIntLE(0);
         switch (msg) {
             case TransferMessage.Hello h -> header.writeByte(TransferProtocol.HELLO).writeIntLE(TransferProtocol.MAGIC)
-                    .writeShortLE(h.major()).writeShortLE(h.minor()).writeIntLE(h.chunkSize());
+                    .writeShortLE(h.major()).writeShortLE(h.minor()).writeIntLE(h.chunkSize())
+                    .writeIntLE(h.streams()).writeIntLE(h.stream());
             case TransferMessage.Allocations a -> {
                 header.writeByte(TransferProtocol.ALLOCATIONS).writeIntLE(a.round()).writeIntLE(a.allocations().size());
                 a.allocations().forEach(r -> header.writeLongLE(r.base()).writeLongLE(r.size()));

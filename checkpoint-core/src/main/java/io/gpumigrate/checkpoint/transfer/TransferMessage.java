@@ -8,7 +8,17 @@ import java.util.List;
 /** A decoded frame of the migration stream ({@link TransferProtocol}). */
 public sealed interface TransferMessage {
 
-    record Hello(int major, int minor, int chunkSize) implements TransferMessage {
+    /**
+     * The first frame of every connection. {@code streams} connections (1 to
+     * {@link TransferProtocol#MAX_STREAMS}) carry one transfer; this one is number {@code stream}
+     * (0, the primary, carries FINISH and VERIFIED).
+     */
+    record Hello(int major, int minor, int chunkSize, int streams, int stream) implements TransferMessage {
+
+        /** A transfer over one connection (what a 1.x HELLO decodes to). */
+        public Hello(int major, int minor, int chunkSize) {
+            this(major, minor, chunkSize, 1, 0);
+        }
     }
 
     record Allocations(int round, List<AddressRange> allocations) implements TransferMessage {

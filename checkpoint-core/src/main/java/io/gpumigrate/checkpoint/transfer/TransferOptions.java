@@ -14,9 +14,15 @@ import java.util.function.Consumer;
  * @param inFlight       chunks a side holds at once (encoding or writing, decoding or applying), 1 to 1024
  * @param verifyTimeout  how long the sender waits for VERIFIED after FINISH
  * @param pipelineHook   runs on each new channel's complete pipeline; for tests that corrupt or cut a transfer
+ * @param streams        TCP connections the sender opens and stripes chunks over, 1 to
+ *                       {@link TransferProtocol#MAX_STREAMS}; a receiver accepts as many as its sender
+ *                       announces and runs up to this many I/O threads (at most 4)
  */
 public record TransferOptions(int chunkSize, CompressionPolicy compression, int inFlight, Duration verifyTimeout,
-                              Consumer<ChannelPipeline> pipelineHook) {
+                              Consumer<ChannelPipeline> pipelineHook, int streams) {
+
+    /** The default number of connections: one loopback or 25 GbE stream rarely carries more than 3-4 GB/s. */
+    public static final int DEFAULT_STREAMS = 4;
 
     public TransferOptions {
         ChunkCodec.checkChunkSize(chunkSize);
@@ -27,23 +33,36 @@ public record TransferOptions(int chunkSize, CompressionPolicy compression, int 
         if (verifyTimeout.isNegative() || verifyTimeout.isZero()) {
             throw new IllegalArgumentException("verify timeout " + verifyTimeout + " must be positive");
         }
+        if (streams < 1 || streams > TransferProtocol.MAX_STREAMS) {
+            throw new IllegalArgumentException("streams " + streams + " is outside 1 to " + TransferProtocol.MAX_STREAMS);
+        }
     }
 
-    /** 2 MiB chunks, compression where it pays, two chunks in flight per core, five minutes to verify. */
+    /** Options with the {@link #DEFAULT_STREAMS default number of connections}. */
+    public TransferOptions(int chunkSize, CompressionPolicy compression, int inFlight, Duration verifyTimeout,
+                           Consumer<ChannelPipeline> pipelineHook) {
+        this(chunkSize, compression, inFlight, verifyTimeout, pipelineHook, DEFAULT_STREAMS);
+    }
+
+    /** 2 MiB chunks, compression where it pays, two chunks in flight per core, five minutes to verify, 4 connections. */
     public static TransferOptions defaults() {
         return new TransferOptions(ChunkCodec.DEFAULT_CHUNK_SIZE, CompressionPolicy.DEFAULT,
                 2 * Runtime.getRuntime().availableProcessors() + 2, Duration.ofMinutes(5), p -> { });
     }
 
     public TransferOptions withChunkSize(int bytes) {
-        return new TransferOptions(bytes, compression, inFlight, verifyTimeout, pipelineHook);
+        return new TransferOptions(bytes, compression, inFlight, verifyTimeout, pipelineHook, streams);
+    }
+
+    public TransferOptions withStreams(int connections) {
+        return new TransferOptions(chunkSize, compression, inFlight, verifyTimeout, pipelineHook, connections);
     }
 
     public TransferOptions withPipelineHook(Consumer<ChannelPipeline> hook) {
-        return new TransferOptions(chunkSize, compression, inFlight, verifyTimeout, hook);
+        return new TransferOptions(chunkSize, compression, inFlight, verifyTimeout, hook, streams);
     }
 
     public TransferOptions withVerifyTimeout(Duration timeout) {
-        return new TransferOptions(chunkSize, compression, inFlight, timeout, pipelineHook);
+        return new TransferOptions(chunkSize, compression, inFlight, timeout, pipelineHook, streams);
     }
 }

@@ -9,17 +9,26 @@ package io.gpumigrate.checkpoint.transfer;
  *  +------------+---------+------------------------------+
  *
  *  source -> target
- *   1 HELLO        u32 magic 0x52544D47 ("GMTR"), u16 major, u16 minor, u32 chunk size
+ *   1 HELLO        u32 magic 0x52544D47 ("GMTR"), u16 major, u16 minor, u32 chunk size,
+ *                  u32 streams, u32 stream (a 1.x HELLO ends before them; a target refuses major 1)
  *   2 ALLOCATIONS  u32 round, u32 n, n x (u64 base, u64 size): every live allocation; the target
  *                  frees those it placed that are not listed and places the new ones
- *   3 CHUNK        u64 address, u32 raw length, u8 encoding, u64 xxHash64 of the raw bytes, payload
+ *   3 CHUNK        u64 address, u32 raw length, u8 encoding, u64 ChunkHash digest of the raw bytes, payload
  *   4 FINISH       u32 n, n bytes session image (SessionImageCodec), u32 m, m x (u32 k, k x u64):
- *                  the xxHash64 of every chunk of every allocation, in the image's allocation order
+ *                  the ChunkHash digest of every chunk of every allocation, in the image's allocation order
  *  target -> source
  *   5 VERIFIED     u64 chunks, u64 bytes: the target holds exactly the FINISH state, every chunk checked
  *  either way
  *   6 ABORT        u32 n, n bytes UTF-8 reason; the sender closes the connection after it
  * </pre>
+ *
+ * <p>Since 2.0 a transfer may use several connections ("streams", each opened with its own
+ * HELLO) so that more than one TCP stream and event loop carry the chunks. The chunk with index
+ * {@code i} in its allocation always travels on stream {@code i % streams}, so later versions of
+ * a chunk follow earlier ones on one connection. ALLOCATIONS and FINISH go on every stream (FINISH
+ * carries the image and hashes on stream 0 only, and is empty on the others) and act as barriers:
+ * the target applies them once every stream has delivered them, after every chunk sent before
+ * them on any stream, and before any sent after them. VERIFIED travels on stream 0; ABORT on all.
  *
  * A target that sees a bad frame, a chunk whose hash does not match, or a FINISH whose hashes
  * differ from what it holds sends ABORT, frees everything it placed and closes. A connection
@@ -29,8 +38,11 @@ package io.gpumigrate.checkpoint.transfer;
 public final class TransferProtocol {
 
     public static final int MAGIC = 0x52544D47;
-    public static final int MAJOR = 1;
+    /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash}, several streams (1: plain xxHash64, one stream). */
+    public static final int MAJOR = 2;
     public static final int MINOR = 0;
+    /** The most connections one transfer may use. */
+    public static final int MAX_STREAMS = 64;
 
     /** 256 MiB: the largest frame (a FINISH carrying big module images); chunks are far smaller. */
     public static final int MAX_FRAME_LENGTH = 256 << 20;

@@ -1,6 +1,7 @@
 package io.gpumigrate.device.cuda;
 
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
@@ -9,6 +10,7 @@ import io.gpumigrate.device.DeviceFunction;
 import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.device.DeviceProperties;
 import io.gpumigrate.device.DeviceStream;
+import io.gpumigrate.device.KernelChunkHasher;
 import io.gpumigrate.device.LaunchConfig;
 import io.gpumigrate.device.MemInfo;
 
@@ -51,6 +53,8 @@ public final class CudaBackend implements DeviceBackend {
     private final CheckedCopies checked;
     private final KernelLauncher launcher;
     private final MemorySegment out;
+    private KernelChunkHasher hasher;
+    private CudaException hasherLoadFailure;
     private boolean closed;
 
     /** Whether a CUDA driver with at least one device can be used here. Never throws. */
@@ -286,6 +290,35 @@ public final class CudaBackend implements DeviceBackend {
     public void memset(long dst, int value, int elementSize, long count, DeviceStream stream) throws CudaException {
         ensureCurrent();
         checked.memset(dst, value, elementSize, count, streams.handle(stream));
+    }
+
+    /**
+     * Hashes and zero-tests the chunks on the GPU ({@link KernelChunkHasher}, loaded on first
+     * use): 12 bytes per chunk cross the bus instead of every byte. Falls back to the SPI's
+     * host-side default for ranges the kernels do not take (not 8-byte aligned) or when the
+     * kernels cannot be loaded on this driver.
+     */
+    @Override
+    public boolean digestsOnDevice() {
+        return hasherLoadFailure == null;
+    }
+
+    @Override
+    public ChunkDigests chunkDigests(long address, long bytes, int chunkSize) throws CudaException {
+        ensureCurrent();
+        if (!KernelChunkHasher.accepts(address, bytes, chunkSize) || hasherLoadFailure != null) {
+            return DeviceBackend.super.chunkDigests(address, bytes, chunkSize);
+        }
+        if (hasher == null) {
+            try {
+                hasher = KernelChunkHasher.load(this);
+            } catch (CudaException e) {
+                hasherLoadFailure = e;
+                return DeviceBackend.super.chunkDigests(address, bytes, chunkSize);
+            }
+        }
+        synchronize();
+        return hasher.digests(address, bytes, chunkSize);
     }
 
     // ---- modules and launches ----------------------------------------------------------------

@@ -41,7 +41,8 @@ class MigrationTransferTest {
 
     private final EmulatorBackend source = new EmulatorBackend(1L << 30);
     private final EmulatorBackend target = new EmulatorBackend(1L << 30);
-    private final TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK);
+    /** One connection, so that faults hit a known chunk; MultiStreamTransferTest covers several. */
+    private final TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK).withStreams(1);
 
     @AfterEach
     void close() {

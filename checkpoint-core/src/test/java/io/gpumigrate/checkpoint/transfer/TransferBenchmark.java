@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * Migration over loopback between two emulator backends, beside a plain device-to-host read of
  * the same bytes: a first round into a fresh target (the emulator's first touch of target memory
  * included), then a final round after every chunk changed (the source's hashing pass included). Not a test: run it by hand,
- * {@code java -cp ... io.gpumigrate.checkpoint.transfer.TransferBenchmark [MiB]}.
+ * {@code java -cp ... io.gpumigrate.checkpoint.transfer.TransferBenchmark [MiB [STREAMS...]]} (default: 256 MiB,
+ * over 1 and then 4 connections).
  */
 public final class TransferBenchmark {
 
@@ -27,14 +28,18 @@ public final class TransferBenchmark {
 
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 256;
-        System.out.printf("%-8s %10s %10s %12s %12s %12s%n", "data", "MiB", "wire MiB", "DtoH GB/s", "first GB/s",
-                "resend GB/s");
-        for (String kind : new String[] {"zero", "random", "float32"}) {
-            run(kind, mib << 20);
+        int[] streams = args.length > 1 ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+                : new int[] {1, TransferOptions.DEFAULT_STREAMS};
+        System.out.printf("%-8s %7s %10s %10s %12s %12s %12s%n", "data", "streams", "MiB", "wire MiB", "DtoH GB/s",
+                "first GB/s", "resend GB/s");
+        for (int n : streams) {
+            for (String kind : new String[] {"zero", "random", "float32"}) {
+                run(kind, mib << 20, n);
+            }
         }
     }
 
-    private static void run(String kind, long bytes) throws Exception {
+    private static void run(String kind, long bytes, int streams) throws Exception {
         try (EmulatorBackend source = new EmulatorBackend(bytes + (64 << 20));
              EmulatorBackend target = new EmulatorBackend(bytes + (64 << 20));
              Arena arena = Arena.ofShared()) {
@@ -50,7 +55,7 @@ public final class TransferBenchmark {
             }
             double copy = bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;
 
-            TransferOptions options = TransferOptions.defaults();
+            TransferOptions options = TransferOptions.defaults().withStreams(streams);
             SessionImage image = SessionImage.ofMemory(new AddressRange(DeviceAddressSpace.WINDOW_BASE, 1L << 40),
                     source.allocations());
             try (MigrationReceiver receiver = MigrationReceiver.listen(
@@ -66,7 +71,7 @@ public final class TransferBenchmark {
                 RoundStats last = sender.finish(image, ProgressListener.NONE);
                 double resend = bytes / ((System.nanoTime() - t0) / 1e9) / 1e9;
                 receiver.result().get(60, TimeUnit.SECONDS);
-                System.out.printf("%-8s %10d %10.1f %12.2f %12.2f %12.2f%n", kind, bytes >> 20,
+                System.out.printf("%-8s %7d %10d %10.1f %12.2f %12.2f %12.2f%n", kind, streams, bytes >> 20,
                         first.wireBytes() / 1048576.0, copy, fresh, resend);
                 if (last.chunksSent() < first.chunksSent() * 9 / 10) { // a chunk whose first byte was 0x5A stays clean
                     throw new AssertionError("expected about every chunk re-sent: " + last);

@@ -44,8 +44,19 @@ class TransferFrameCodecTest {
     }
 
     @Test
+    void helloOfAVersion1SourceDecodesAsOneStream() {
+        ByteBuf frame = Unpooled.buffer().writeIntLE(13).writeByte(TransferProtocol.HELLO).writeIntLE(TransferProtocol.MAGIC)
+                .writeShortLE(1).writeShortLE(0).writeIntLE(1 << 20);
+        EmbeddedChannel in = inbound();
+        in.writeInbound(frame);
+        TransferMessage.Hello hello = in.readInbound();
+        assertEquals(new TransferMessage.Hello(1, 0, 1 << 20, 1, 0), hello);
+    }
+
+    @Test
     void everyMessageSurvivesTheWire() {
         assertEquals(new TransferMessage.Hello(1, 0, 2 << 20), roundTrip(new TransferMessage.Hello(1, 0, 2 << 20)));
+        assertEquals(new TransferMessage.Hello(1, 1, 2 << 20, 4, 3), roundTrip(new TransferMessage.Hello(1, 1, 2 << 20, 4, 3)));
         TransferMessage.Allocations allocations = new TransferMessage.Allocations(3,
                 List.of(new AddressRange(0x2000_0000_0000L, 4096), new AddressRange(0x2000_0010_0000L, 5)));
         assertEquals(allocations, roundTrip(allocations));

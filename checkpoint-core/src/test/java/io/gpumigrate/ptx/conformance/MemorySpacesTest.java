@@ -4,8 +4,10 @@ import static io.gpumigrate.ptx.conformance.FloatChecks.assertSameDouble;
 import static io.gpumigrate.ptx.conformance.FloatChecks.assertSameFloat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceModule;
 import java.lang.foreign.Arena;
@@ -42,6 +44,28 @@ class MemorySpacesTest extends ConformanceTest {
             float mirrored = in[base + threads - 1 - t];
             float expected = mirrored + mirrored * 10.0f + -1.0f * (t % 32);
             assertSameFloat(expected, r[i], "element " + i);
+        }
+    }
+
+    /** {@code CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES}. */
+    private static final int MAX_DYNAMIC_SHARED = 8;
+
+    @Test
+    void dynamicSharedMemoryBeyond48KiBNeedsTheOptIn() throws CudaException {
+        int threads = 64, bytes = 64 * 1024;
+        float[] in = TestInputs.uniform(new Random(8), threads, -100, 100);
+        long out = gpu.alloc(4L * threads);
+        var kernel = gpu.kernel("memory_spaces", "shared_dynamic");
+        long input = gpu.upload(in);
+        CudaException e = assertThrows(CudaException.class,
+                () -> gpu.launch(kernel, KernelRunner.grid(1, threads, bytes), input, out));
+        assertEquals(CuResult.INVALID_VALUE, e.result(), "64 KiB of dynamic shared memory without the opt-in: " + e.getMessage());
+        backend.setFunctionAttribute(kernel, MAX_DYNAMIC_SHARED, bytes);
+        gpu.launch(kernel, KernelRunner.grid(1, threads, bytes), input, out);
+        float[] r = gpu.floats(out, threads);
+        for (int t = 0; t < threads; t++) {
+            float mirrored = in[threads - 1 - t];
+            assertSameFloat(mirrored + mirrored * 10.0f + -1.0f * (t % 32), r[t], "element " + t + " after opting in");
         }
     }
 

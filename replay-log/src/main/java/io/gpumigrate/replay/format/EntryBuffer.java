@@ -14,6 +14,8 @@ public final class EntryBuffer {
     public static final int CALL_HEADER = 22;
     /** Bytes of a status entry. */
     public static final int STATUS_LENGTH = 13;
+    /** Bytes of a result entry before its results. */
+    public static final int RESULT_HEADER = 13;
     /** Bytes of a gap entry. */
     public static final int GAP_LENGTH = 25;
 
@@ -81,6 +83,15 @@ public final class EntryBuffer {
         bytes[at] = EntryCursor.STATUS;
         LittleEndian.putI64(bytes, at + 1, seq);
         LittleEndian.putI32(bytes, at + 9, status);
+    }
+
+    /** A RESULT entry: {@code results[offset, offset + n)} of the reply to call {@code seq}. */
+    public void putResult(long seq, byte[] results, int offset, int n) {
+        int at = reserve(RESULT_HEADER + n);
+        bytes[at] = EntryCursor.RESULT;
+        LittleEndian.putI64(bytes, at + 1, seq);
+        LittleEndian.putI32(bytes, at + 9, n);
+        System.arraycopy(results, offset, bytes, at + RESULT_HEADER, n);
     }
 
     public void putGap(long firstSeq, long lastSeq, long count) {

@@ -9,6 +9,8 @@ package io.gpumigrate.replay.format;
  *                      then u64 blobHash, u64 blobLength: the body's tail is in the blob store
  *  STATUS (3)          u64 seq, i32 status: the worker's result for an earlier call
  *  GAP (4)             u64 firstSeq, u64 lastSeq, u64 count: calls the writer had to drop
+ *  RESULT (5)          u64 seq, u32 n, u8 results[n]: what the reply to an earlier call returned
+ *                      after its status (since format 1.1; allocations' addresses, for replay)
  *  PENDING_BLOB (0x7F) as CALL, then u32 attachment: only in a writer's memory, never on disk
  * </pre>
  *
@@ -21,6 +23,7 @@ public final class EntryCursor {
     public static final byte CALL_BLOB = 2;
     public static final byte STATUS = 3;
     public static final byte GAP = 4;
+    public static final byte RESULT = 5;
     public static final byte PENDING_BLOB = 0x7F;
 
     private final byte[] b;
@@ -76,6 +79,17 @@ public final class EntryCursor {
                     throw new IllegalArgumentException("gap " + seq + ".." + gapLast + " of " + gapCount + " calls");
                 }
                 pos += EntryBuffer.GAP_LENGTH;
+            }
+            case RESULT -> {
+                need(EntryBuffer.RESULT_HEADER);
+                seq = LittleEndian.i64(b, pos + 1);
+                long n = LittleEndian.u32(b, pos + 9);
+                if (n > end - pos - EntryBuffer.RESULT_HEADER) {
+                    throw new IllegalArgumentException("result of " + n + " bytes runs past the block's end");
+                }
+                inlineOffset = pos + EntryBuffer.RESULT_HEADER;
+                inlineLength = (int) n;
+                pos += EntryBuffer.RESULT_HEADER + (int) n;
             }
             default -> throw new IllegalArgumentException("unknown entry kind " + kind);
         }

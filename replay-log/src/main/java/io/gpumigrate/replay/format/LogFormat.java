@@ -20,7 +20,7 @@ public final class LogFormat {
     /** "GMLB" (gpumigrate log blob) as bytes 47 4D 4C 42, read little-endian. */
     public static final int BLOB_MAGIC = 0x424C4D47;
     public static final int VERSION_MAJOR = 1;
-    public static final int VERSION_MINOR = 0;
+    public static final int VERSION_MINOR = 1;
 
     public static final String SEGMENT_SUFFIX = ".seg";
     public static final String BLOB_DIR = "blobs";

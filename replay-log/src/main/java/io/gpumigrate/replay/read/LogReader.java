@@ -202,6 +202,12 @@ public final class LogReader implements AutoCloseable {
                     held = new Held(held.call().withStatus(c.status()), held.file(), held.blockOffset());
                 }
             }
+            case EntryCursor.RESULT -> {
+                if (held != null && held.call().seq() == c.seq()) {
+                    byte[] results = Arrays.copyOfRange(c.bytes(), c.inlineOffset(), c.inlineOffset() + c.inlineLength());
+                    held = new Held(held.call().withResults(results), held.file(), held.blockOffset());
+                }
+            }
             case EntryCursor.GAP -> {
                 releaseHeld();
                 if (c.gapLast() >= fromSeq) {
@@ -252,7 +258,7 @@ public final class LogReader implements AutoCloseable {
         }
         byte[] whole = Arrays.copyOf(call.body(), call.body().length + payload.length);
         System.arraycopy(payload, 0, whole, call.body().length, payload.length);
-        return new LoggedCall(call.seq(), call.opCode(), call.flags(), whole, call.status(), ref, true);
+        return new LoggedCall(call.seq(), call.opCode(), call.flags(), whole, call.status(), ref, true, call.results());
     }
 
     @Override

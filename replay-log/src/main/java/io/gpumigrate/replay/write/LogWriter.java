@@ -53,6 +53,8 @@ public final class LogWriter implements AutoCloseable {
     private static final int HTOD_HEADER = 16;
     /** A block holding payloads is handed off once it references this many blocks' worth of bytes. */
     private static final int ATTACHED_BLOCKS = 16;
+    /** The most bytes of a reply's results that are logged (allocations need 8 or 16). */
+    public static final int MAX_RESULT_BYTES = 4096;
 
     private final Path dir;
     private final LogWriterConfig config;
@@ -209,6 +211,42 @@ public final class LogWriter implements AutoCloseable {
             PendingBlock b = current();
             b.entries.putStatus(seq, status);
             b.added(seq, seq, EntryBuffer.STATUS_LENGTH);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Logs what the reply to a call logged earlier returned after its status (the worker logs the
+     * addresses its allocations got, so that a replay can place them there). Copies the readable
+     * bytes of {@code results} and leaves the buffer to the caller. Never does disk I/O and never
+     * waits. Thread-safe. Like statuses, results are not logged while the writer is degraded or failed.
+     *
+     * @throws IllegalArgumentException for a {@code seq} above the last logged one, or more than
+     *     {@value #MAX_RESULT_BYTES} bytes
+     */
+    public void appendResult(long seq, ByteBuf results) {
+        int n = results.readableBytes();
+        if (n > MAX_RESULT_BYTES) {
+            throw new IllegalArgumentException("result of " + n + " bytes; at most " + MAX_RESULT_BYTES + " are logged");
+        }
+        byte[] bytes = new byte[n];
+        results.getBytes(results.readerIndex(), bytes);
+        appendLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("replay log " + dir + " is closed");
+            }
+            if (seq > lastSeq) {
+                throw new IllegalArgumentException("result for seq " + seq + ", which is above the last logged seq "
+                        + lastSeq);
+            }
+            if (loop.failure != null || degraded) {
+                return;
+            }
+            PendingBlock b = current();
+            b.entries.putResult(seq, bytes, 0, n);
+            b.added(seq, seq, EntryBuffer.RESULT_HEADER + n);
         } finally {
             appendLock.unlock();
         }

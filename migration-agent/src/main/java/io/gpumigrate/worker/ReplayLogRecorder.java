@@ -1,0 +1,127 @@
+package io.gpumigrate.worker;
+
+import io.gpumigrate.protocol.Frame;
+import io.gpumigrate.protocol.Op;
+import io.netty.buffer.ByteBuf;
+import io.gpumigrate.replay.write.LogWriter;
+import io.gpumigrate.replay.write.LogWriterConfig;
+import io.gpumigrate.replay.write.WriterStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Records a session's calls to its replay log: each call is appended before it runs (so a
+ * worker that dies inside a call still leaves it in the log), and a replied call's status is
+ * appended after it ran. Copies through shared memory are logged as the plain copies they
+ * stand for ({@link SharedMemoryRecording}). Appending never does disk I/O on the session thread (see
+ * {@link LogWriter}); a failing or lagging log never fails a call, it only leaves gaps.
+ *
+ * <p>Not thread-safe beyond what {@link CallObserver} promises: the session's executor only.
+ */
+public final class ReplayLogRecorder implements CallObserver {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplayLogRecorder.class);
+
+    private final LogWriter writer;
+    private final SharedMemoryRecording sharedMemory = new SharedMemoryRecording();
+    private boolean broken;
+    /** Whether the call in flight was not appended (its status must not be either). */
+    private boolean skipped;
+
+    private ReplayLogRecorder(LogWriter writer) {
+        this.writer = writer;
+    }
+
+    /**
+     * Opens (or, for a resumed session, continues) the log in {@code dir}.
+     *
+     * @throws IOException when the log cannot be opened: another writer holds it, or it is damaged
+     */
+    public static ReplayLogRecorder open(Path dir, long sessionId) throws IOException {
+        return new ReplayLogRecorder(LogWriter.open(dir, sessionId, LogWriterConfig.defaults()));
+    }
+
+    public Path directory() {
+        return writer.directory();
+    }
+
+    public WriterStats stats() {
+        return writer.stats();
+    }
+
+    @Override
+    public void before(Frame call) {
+        skipped = true;
+        if (broken) {
+            return;
+        }
+        try {
+            Op op = call.op();
+            if (SharedMemoryRecording.handles(op)) {
+                SharedMemoryRecording.Translated t = sharedMemory.translate(op, call.body());
+                if (t == null) {
+                    return;
+                }
+                writer.append(call.seq(), t.op().code(), call.flags(), t.body(), false, 0);
+            } else {
+                writer.append(call.seq(), call.opCode(), call.flags(), call.body().retainedDuplicate(), false, 0);
+            }
+            skipped = false;
+        } catch (IllegalArgumentException e) {
+            // A call the continued log already holds (a resumed session): it is there once.
+            log.debug("replay log {}: seq {} not appended: {}", writer.directory(), call.seq(), e.getMessage());
+        } catch (IllegalStateException e) {
+            broken = true;
+            log.warn("replay log {}: stops recording at seq {}: {}", writer.directory(),
+                    Long.toUnsignedString(call.seq()), e.getMessage());
+        }
+    }
+
+    /** Logs where allocations were placed, so that a replay on another backend can place them there too. */
+    @Override
+    public void results(Frame call, ByteBuf results) {
+        Op op = call.op();
+        if (!broken && !skipped && (op == Op.MEM_ALLOC || op == Op.MEM_ALLOC_PITCH)) {
+            try {
+                writer.appendResult(call.seq(), results);
+            } catch (IllegalStateException e) {
+                broken = true;
+            }
+        }
+    }
+
+    @Override
+    public void after(Frame call, int result, String message, int replyStatus) {
+        if (!broken && !skipped && replyStatus != NO_REPLY) {
+            try {
+                writer.appendStatus(call.seq(), replyStatus);
+            } catch (IllegalStateException e) {
+                broken = true;
+            }
+        }
+    }
+
+    /**
+     * Blocks until every call appended so far is written and synced: before a migration commits,
+     * so that the log the target continues is complete. Any thread.
+     */
+    public void flush() throws IOException {
+        writer.flush();
+    }
+
+    /** Flushes and closes the log; blocks until it is written. */
+    @Override
+    public void sessionEnded() {
+        sharedMemory.close();
+        try {
+            writer.close();
+            WriterStats s = writer.stats();
+            log.info("replay log {}: closed ({})", writer.directory(), s);
+        } catch (IOException e) {
+            log.warn("replay log {}: closing failed: {}", writer.directory(), e.toString());
+        }
+    }
+}
