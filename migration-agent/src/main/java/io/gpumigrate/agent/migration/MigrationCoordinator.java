@@ -68,10 +68,13 @@ final class MigrationCoordinator {
                 readTimeout);
              ControlConnection sourceWorker = ControlConnection.open(new HostPort(source.host(), source.port()),
                      readTimeout)) {
-            int receiverPort = new BodyReader(targetWorker.call(Op.RESTORE,
-                    w -> w.str(source.secret()).str("").u64(bytesNeeded)), "RESTORE reply").u16();
+            BodyReader restoreReply = new BodyReader(targetWorker.call(Op.RESTORE,
+                    w -> w.str(source.secret()).str("").u64(bytesNeeded)), "RESTORE reply");
+            int receiverPort = restoreReply.u16();
+            long targetFree = restoreReply.u64();
             BodyReader moved = new BodyReader(sourceWorker.call(Op.MIGRATE, w -> w.str(source.secret())
-                    .str(prepared.host()).u16(receiverPort).u64(timeoutMillis), progress), "MIGRATE reply");
+                    .str(prepared.host()).u16(receiverPort).u64(timeoutMillis).u64(targetFree), progress),
+                    "MIGRATE reply");
             long bytesMoved = moved.u64();
             long pausedAtMicros = moved.u64();
             progress.accept(new ControlConnection.Progress("commit", bytesMoved, bytesMoved, 0));

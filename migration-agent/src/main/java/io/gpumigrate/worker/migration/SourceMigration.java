@@ -58,14 +58,15 @@ final class SourceMigration implements ControlOperation {
         String host = body.str();
         int port = body.u16();
         long timeoutMillis = body.u64();
+        long targetFree = body.remaining() >= Long.BYTES ? body.u64() : Long.MAX_VALUE; // optional since 1.0
         if (timeoutMillis <= 0) {
             throw new CudaException(CuResult.INVALID_VALUE, "migration timeout " + timeoutMillis + " ms must be positive");
         }
         Thread.ofVirtual().name("migrate-" + session.id()).start(() -> run(seq, new InetSocketAddress(host, port),
-                timeoutMillis));
+                timeoutMillis, targetFree));
     }
 
-    private void run(long seq, InetSocketAddress receiver, long timeoutMillis) {
+    private void run(long seq, InetSocketAddress receiver, long timeoutMillis, long targetFree) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         var progress = control.progress(seq);
         boolean pausedHere = false;
@@ -84,6 +85,10 @@ final class SourceMigration implements ControlOperation {
             long total = 0;
             for (AddressRange a : session.onExecutor(() -> session.device().allocations()).get()) {
                 total += a.size();
+            }
+            if (total > targetFree) {
+                throw new CudaException(CuResult.OUT_OF_MEMORY, "the target has " + targetFree
+                        + " bytes of device memory free, the session needs " + total);
             }
             // below what a final round may send anyway, pre-copy only delays the pause: stop and copy
             boolean precopy = total > PrecopyPolicy.DEFAULT.smallEnough();

@@ -85,7 +85,9 @@ final class TargetRestore implements ControlOperation {
         imported = r.result().thenCompose(got -> session.importImage(got.image()).thenApply(v -> got));
         int port = r.address().getPort();
         log.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
-        control.success(seq, w -> w.u16(port));
+        // the free memory lets the source refuse before its pause when the agent's count of the
+        // session's memory (from periodic reports) was behind
+        control.success(seq, w -> w.u16(port).u64(free));
     }
 
     private void restore(long seq, Path directory) throws Exception {
