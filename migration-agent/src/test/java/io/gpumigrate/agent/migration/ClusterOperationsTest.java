@@ -93,7 +93,7 @@ class ClusterOperationsTest {
             CudaException corrupt = assertThrows(CudaException.class, () -> control.restore(image.toString(), "", p -> { }));
             assertTrue(corrupt.getMessage().contains(chunks.getFileName().toString()), corrupt.getMessage());
 
-            Files.write(chunks, java.util.Arrays.copyOf(Files.readAllBytes(chunks), (int) Files.size(chunks) - 100));
+            Files.write(chunks, java.util.Arrays.copyOf(Files.readAllBytes(chunks), (int) Files.size(chunks) / 2));
             CudaException truncated = assertThrows(CudaException.class, () -> control.restore(image.toString(), "", p -> { }));
             assertTrue(truncated.getMessage().contains(chunks.getFileName().toString())
                     && truncated.getMessage().contains("truncated"), truncated.getMessage());
@@ -109,7 +109,7 @@ class ClusterOperationsTest {
                 largest = p;
             }
         }
-        assertTrue(largest != null && Files.size(largest) > 200, "the dump wrote no chunk file of any size");
+        assertTrue(largest != null && Files.size(largest) > 1, "the dump wrote no chunk file");
         return largest;
     }
 
