@@ -5,6 +5,7 @@ import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.worker.shm.SharedMemoryWindow;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * Turns the shared-memory copies of a client on the worker's host into the calls a replay can
  * run without that client: {@code MEMCPY_HTOD_SHM} is logged as {@code MEMCPY_HTOD} carrying the
  * bytes it read from the shared window (copied before the call runs, while the client still
- * leaves them alone), {@code MEMCPY_DTOH_SHM} as {@code MEMCPY_DTOH}, and {@code SHM_ATTACH},
+ * leaves them alone, into a pooled direct buffer, by several threads for a large copy: see
+ * {@link ParallelCopy}), {@code MEMCPY_DTOH_SHM} as {@code MEMCPY_DTOH}, and {@code SHM_ATTACH},
  * which changes no device state, is not logged. The window is mapped a second time for this.
  *
  * <p>Not thread-safe: the session's executor only.
@@ -60,10 +62,11 @@ final class SharedMemoryRecording implements AutoCloseable {
                         return null;
                     }
                     MemorySegment src = window.slice("MEMCPY_HTOD_SHM", offset, bytes);
-                    ByteBuf out = Unpooled.directBuffer(16 + (int) bytes).writeLongLE(dst).writeLongLE(stream);
+                    ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(16 + (int) bytes)
+                            .writeLongLE(dst).writeLongLE(stream);
                     int at = out.writerIndex();
                     out.writerIndex(at + (int) bytes);
-                    MemorySegment.ofBuffer(out.nioBuffer(at, (int) bytes)).copyFrom(src);
+                    ParallelCopy.copy(src, MemorySegment.ofBuffer(out.nioBuffer(at, (int) bytes)));
                     return new Translated(Op.MEMCPY_HTOD, out);
                 }
                 case MEMCPY_DTOH_SHM -> {

@@ -1,7 +1,6 @@
 package io.gpumigrate.replay.blob;
 
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import io.gpumigrate.replay.BlobRef;
 import io.gpumigrate.replay.format.CorruptLogException;
@@ -24,7 +23,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The blob store of one log directory: each distinct payload is written once, as its own
@@ -35,23 +36,21 @@ import java.util.Set;
  * least 10%: device payloads are often float data that zstd barely shrinks, and compressing
  * them would cost the writer thread far more than the disk bytes it saves.
  *
- * <p>Not thread-safe: a writer uses it from its one background thread; readers use their own
- * instance. {@link #close()} frees the native zstd contexts.
+ * <p>Not thread-safe, except {@link #store} and {@link #sync}: a writer uses it from its
+ * background thread, which may hand {@link #store} calls to helpers; readers use their own
+ * instance. {@link #close()} frees the native zstd contexts (no {@link #store} may be running).
  */
 public final class BlobStore implements AutoCloseable {
 
-    private static final int SAMPLE_BYTES = 64 << 10;
-    private static final double WORTH_COMPRESSING = 0.9;
     private static final XXHash64 XXH64 = XXHashFactory.fastestInstance().hash64();
 
     private final Path logDir;
     private final int level;
     private final Set<BlobRef> known = new HashSet<>();
     private final Set<Path> unsynced = new LinkedHashSet<>();
-    private ZstdCompressCtx compressor;
+    /** Compression contexts and buffers not in use by a {@link #store} now. */
+    private final Queue<Scratch> spares = new ConcurrentLinkedQueue<>();
     private ZstdDecompressCtx decompressor;
-    private byte[] scratch = new byte[0];
-    private byte[] packed = new byte[0];
 
     private BlobStore(Path logDir, int level) {
         this.logDir = logDir;
@@ -101,57 +100,93 @@ public final class BlobStore implements AutoCloseable {
 
     /**
      * Stores the remaining bytes of {@code payload} (its position is not moved) unless a blob
-     * with the same hash and length is already there.
+     * with the same hash and length is already there. Writer thread only.
      */
     public Put put(ByteBuffer payload) throws IOException {
         BlobRef ref = new BlobRef(hash(payload), payload.remaining());
-        if (known.contains(ref)) {
+        if (!claim(ref)) {
             return new Put(ref, false, 0);
         }
+        try {
+            return new Put(ref, true, store(ref, payload));
+        } catch (IOException | RuntimeException e) {
+            forget(ref);
+            throw e;
+        }
+    }
+
+    /**
+     * Whether {@code ref} is new to this store, marking it known: the caller that gets
+     * {@code true} must {@link #store} it (or {@link #forget} it when that fails) before any
+     * segment refers to it. Writer thread only.
+     */
+    public boolean claim(BlobRef ref) {
+        return known.add(ref);
+    }
+
+    /** Undoes a {@link #claim} whose {@link #store} failed. Writer thread only. */
+    public void forget(BlobRef ref) {
+        known.remove(ref);
+    }
+
+    /**
+     * Writes the blob file of {@code payload}'s remaining bytes (its position is not moved),
+     * whose hash and length {@code ref} must be, and returns the bytes it takes on disk.
+     * Thread-safe: the writer may store several distinct payloads at once.
+     */
+    public long store(BlobRef ref, ByteBuffer payload) throws IOException {
         Path file = BlobFile.path(logDir, ref);
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         int n = payload.remaining();
         ByteBuffer stored = payload.duplicate();
         int codec = LogFormat.CODEC_NONE;
-        if (n >= 64 && worthCompressing(payload)) {
-            byte[] src = arrayOf(payload, n);
-            int bound = (int) Zstd.compressBound(n);
-            if (packed.length < bound) {
-                packed = new byte[bound];
+        Scratch s = borrow();
+        try {
+            if (n >= 64 && s.worthCompressing(payload)) {
+                byte[] src = s.arrayOf(payload, n);
+                int bound = (int) Zstd.compressBound(n);
+                byte[] packed = s.packed(bound);
+                int size = s.compressor.setLevel(level).compressByteArray(packed, 0, bound, src, 0, n);
+                if (size < n) {
+                    stored = ByteBuffer.wrap(packed, 0, size);
+                    codec = LogFormat.CODEC_ZSTD;
+                }
             }
-            int size = compressor().setLevel(level).compressByteArray(packed, 0, bound, src, 0, n);
-            if (size < n) {
-                stored = ByteBuffer.wrap(packed, 0, size);
-                codec = LogFormat.CODEC_ZSTD;
+            int storedLength = stored.remaining();
+            byte[] header = new BlobFile(LogFormat.VERSION_MAJOR, LogFormat.VERSION_MINOR, ref, codec, storedLength)
+                    .encodeHeader();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                ByteBuffer h = ByteBuffer.wrap(header);
+                while (h.hasRemaining()) {
+                    ch.write(h);
+                }
+                while (stored.hasRemaining()) {
+                    ch.write(stored);
+                }
             }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            synchronized (unsynced) {
+                unsynced.add(file);
+            }
+            return BlobFile.HEADER_LENGTH + (long) storedLength;
+        } finally {
+            spares.add(s);
         }
-        int storedLength = stored.remaining();
-        byte[] header = new BlobFile(LogFormat.VERSION_MAJOR, LogFormat.VERSION_MINOR, ref, codec, storedLength)
-                .encodeHeader();
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer h = ByteBuffer.wrap(header);
-            while (h.hasRemaining()) {
-                ch.write(h);
-            }
-            while (stored.hasRemaining()) {
-                ch.write(stored);
-            }
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        known.add(ref);
-        unsynced.add(file);
-        return new Put(ref, true, BlobFile.HEADER_LENGTH + (long) storedLength);
     }
 
     /** Forces every blob written since the last call, and their directories, to stable storage. */
     public void sync() throws IOException {
-        if (unsynced.isEmpty()) {
+        List<Path> files;
+        synchronized (unsynced) {
+            files = new ArrayList<>(unsynced);
+        }
+        if (files.isEmpty()) {
             return;
         }
         Set<Path> dirs = new LinkedHashSet<>();
-        for (Path file : unsynced) {
+        for (Path file : files) {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 ch.force(true);
             }
@@ -165,7 +200,9 @@ public final class BlobStore implements AutoCloseable {
                 // Some file systems cannot open a directory for force(); the files themselves are synced.
             }
         }
-        unsynced.clear();
+        synchronized (unsynced) {
+            files.forEach(unsynced::remove);
+        }
     }
 
     /**
@@ -219,37 +256,14 @@ public final class BlobStore implements AutoCloseable {
 
     /** Blobs written since the last {@link #sync()}, for tests and statistics. */
     public List<Path> unsynced() {
-        return new ArrayList<>(unsynced);
+        synchronized (unsynced) {
+            return new ArrayList<>(unsynced);
+        }
     }
 
-    private boolean worthCompressing(ByteBuffer payload) {
-        int n = Math.min(SAMPLE_BYTES, payload.remaining());
-        byte[] src = arrayOf(payload, n);
-        int bound = (int) Zstd.compressBound(n);
-        if (packed.length < bound) {
-            packed = new byte[bound];
-        }
-        int size = compressor().setLevel(1).compressByteArray(packed, 0, bound, src, 0, n);
-        return size < n * WORTH_COMPRESSING;
-    }
-
-    /** The payload's first {@code n} bytes in an array from index 0: its own array when it has one, else a reused copy. */
-    private byte[] arrayOf(ByteBuffer payload, int n) {
-        if (payload.hasArray() && payload.arrayOffset() + payload.position() == 0) {
-            return payload.array();
-        }
-        if (scratch.length < n) {
-            scratch = new byte[n];
-        }
-        payload.duplicate().get(scratch, 0, n);
-        return scratch;
-    }
-
-    private ZstdCompressCtx compressor() {
-        if (compressor == null) {
-            compressor = new ZstdCompressCtx();
-        }
-        return compressor;
+    private Scratch borrow() {
+        Scratch s = spares.poll();
+        return s != null ? s : new Scratch();
     }
 
     private ZstdDecompressCtx decompressor() {
@@ -262,8 +276,8 @@ public final class BlobStore implements AutoCloseable {
     /** Frees the zstd contexts; the store must not be used afterwards. */
     @Override
     public void close() {
-        if (compressor != null) {
-            compressor.close();
+        for (Scratch s = spares.poll(); s != null; s = spares.poll()) {
+            s.compressor.close();
         }
         if (decompressor != null) {
             decompressor.close();

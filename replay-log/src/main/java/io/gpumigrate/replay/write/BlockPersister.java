@@ -2,6 +2,7 @@ package io.gpumigrate.replay.write;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
+import io.gpumigrate.replay.BlobRef;
 import io.gpumigrate.replay.blob.BlobStore;
 import io.gpumigrate.replay.format.BlockHeader;
 import io.gpumigrate.replay.format.EntryBuffer;
@@ -12,11 +13,15 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
 
 /**
  * Turns pending blocks into bytes on disk: payloads to the blob store, entries compressed with
  * zstd, framed ({@link BlockHeader}) and appended to the current segment, which is rolled at
- * the size limit. Not thread-safe: used by the writer thread only.
+ * the size limit. Not thread-safe: used by the writer thread only (which hands payload work
+ * to {@link PayloadWorkers} and waits for it).
  */
 final class BlockPersister implements AutoCloseable {
 
@@ -96,10 +101,45 @@ final class BlockPersister implements AutoCloseable {
         }
     }
 
-    /** Re-encodes a block's entries with each pending payload replaced by its blob reference. */
+    /**
+     * Re-encodes a block's entries with each pending payload replaced by its blob reference.
+     * Payloads are hashed, then the new ones compressed and written, on several threads
+     * ({@link PayloadWorkers}); which payloads are new is decided here, in entry order.
+     */
     private EntryBuffer resolveBlobs(PendingBlock block) throws IOException {
-        resolved.clear();
+        List<ByteBuffer> payloads = new ArrayList<>();
         EntryCursor c = new EntryCursor(block.entries.array(), 0, block.entries.length(), true);
+        while (c.next()) {
+            if (c.kind() == EntryCursor.PENDING_BLOB) {
+                ByteBuf att = block.attachments.get(c.attachment());
+                payloads.add(att.nioBuffer(att.readerIndex() + c.inlineLength(),
+                        att.readableBytes() - c.inlineLength()));
+            }
+        }
+        BlobRef[] refs = new BlobRef[payloads.size()];
+        PayloadWorkers.forEach(refs.length, i -> refs[i] = new BlobRef(BlobStore.hash(payloads.get(i)),
+                payloads.get(i).remaining()));
+        List<Integer> fresh = new ArrayList<>();
+        for (int i = 0; i < refs.length; i++) {
+            if (blobs.claim(refs[i])) {
+                fresh.add(i);
+            }
+        }
+        long[] onDisk = new long[fresh.size()];
+        try {
+            PayloadWorkers.forEach(onDisk.length, k -> onDisk[k] = blobs.store(refs[fresh.get(k)],
+                    payloads.get(fresh.get(k))));
+        } catch (IOException | RuntimeException e) {
+            fresh.forEach(i -> blobs.forget(refs[i]));
+            throw e;
+        }
+        blobsWritten += onDisk.length;
+        blobBytes += LongStream.of(onDisk).sum();
+        blobsDeduplicated += refs.length - onDisk.length;
+
+        resolved.clear();
+        c = new EntryCursor(block.entries.array(), 0, block.entries.length(), true);
+        int next = 0;
         while (c.next()) {
             if (c.kind() != EntryCursor.PENDING_BLOB) {
                 resolved.putBytes(c.bytes(), c.entryStart(), c.entryEnd() - c.entryStart());
@@ -108,16 +148,8 @@ final class BlockPersister implements AutoCloseable {
             int start = resolved.length();
             resolved.putBytes(c.bytes(), c.entryStart(), c.inlineOffset() + c.inlineLength() - c.entryStart());
             resolved.array()[start] = EntryCursor.CALL_BLOB;
-            ByteBuf att = block.attachments.get(c.attachment());
-            BlobStore.Put put = blobs.put(att.nioBuffer(att.readerIndex() + c.inlineLength(),
-                    att.readableBytes() - c.inlineLength()));
-            if (put.written()) {
-                blobsWritten++;
-                blobBytes += put.bytesOnDisk();
-            } else {
-                blobsDeduplicated++;
-            }
-            resolved.putBlobTrailer(put.ref().hash(), put.ref().length());
+            BlobRef ref = refs[next++];
+            resolved.putBlobTrailer(ref.hash(), ref.length());
         }
         return resolved;
     }

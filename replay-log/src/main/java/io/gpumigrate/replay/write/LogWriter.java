@@ -29,7 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * one caller is the intended use) and never does disk I/O: it encodes the call into an
  * in-memory block and, for a MEMCPY_HTOD payload of at least {@code blobMinBytes}, keeps a
  * reference to the caller's buffer instead of copying it. A writer thread compresses full
- * blocks, writes payloads to the blob store and blocks to segments. A block that stays unfilled
+ * blocks, writes payloads to the blob store and blocks to segments, one block after another;
+ * the payloads of a block are hashed, deduplicated and written with helper threads
+ * ({@code PayloadWorkers}, up to cores - 1 shared by all writers). A block that stays unfilled
  * for {@code linger} is written all the same.
  *
  * <p><b>When the writer falls behind.</b> Appended bytes not yet written (payloads included)

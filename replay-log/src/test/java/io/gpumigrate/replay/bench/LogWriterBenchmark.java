@@ -24,10 +24,12 @@ import java.util.stream.Stream;
 
 /**
  * Measures what logging costs the session thread, and what the writer thread sustains:
- * launch-sized calls (80-byte LAUNCH_KERNEL bodies), 1 MiB uploads of one buffer, 1 MiB uploads
- * of distinct buffers. Each scenario runs {@code RUNS} times into a fresh log; medians are
+ * launch-sized calls (80-byte LAUNCH_KERNEL bodies), then 1 and 8 MiB uploads, of one buffer
+ * repeated and of distinct buffers. Each scenario runs {@code RUNS} times into a fresh log; medians are
  * printed. Uploads run with appends waiting for room rather than dropping calls, since this
- * benchmark produces them faster than any link could. Usage: {@code LogWriterBenchmark [DIR]} (default: a temporary directory).
+ * benchmark produces them faster than any link could. Usage:
+ * {@code LogWriterBenchmark [DIR [uploads]]} (DIR default: a temporary directory; {@code uploads}:
+ * the upload scenarios only).
  *
  * <p>The launch figure to compare: 222k launches/s through FFM on an H200 (DESIGN.md), 4.5 us a
  * launch, so a 3% budget is 135 ns of session-thread time per call.
@@ -43,10 +45,14 @@ public final class LogWriterBenchmark {
         Path base = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("gm-bench");
         Files.createDirectories(base);
         System.out.printf("replay log writer benchmark, %d runs each, medians; logs under %s%n", RUNS, base);
-        perRecordCompression();
-        launches(base);
-        uploads(base, true);
-        uploads(base, false);
+        if (args.length < 2 || !args[1].equals("uploads")) {
+            perRecordCompression();
+            launches(base);
+        }
+        for (int mib : new int[] {1, 8}) {
+            uploads(base, true, mib);
+            uploads(base, false, mib);
+        }
     }
 
     private static void launches(Path base) throws IOException {
@@ -113,17 +119,19 @@ public final class LogWriterBenchmark {
                 last.segmentsCreated(), last.stalls(), last.callsDropped());
     }
 
-    private static void uploads(Path base, boolean repeated) throws IOException {
-        int n = repeated ? 4_000 : 1_000;
+    private static void uploads(Path base, boolean repeated, int mib) throws IOException {
+        int size = mib << 20;
+        int n = (repeated ? 4_000 : 1_000) / mib;
         int pool = 32;
         ByteBuf[] bodies = new ByteBuf[pool];
         Random r = new Random(2);
         for (int i = 0; i < pool; i++) {
-            bodies[i] = Unpooled.directBuffer(16 + (1 << 20)).writeBytes(Calls.htod(0x2000_0000_0000L, 0,
-                    Calls.random(r, 1 << 20)));
+            bodies[i] = Unpooled.directBuffer(16 + size).writeBytes(Calls.htod(0x2000_0000_0000L, 0,
+                    Calls.random(r, size)));
         }
         double[] append = new double[RUNS];
         double[] sustained = new double[RUNS];
+        double[] perCpu = new double[RUNS];
         WriterStats last = null;
         for (int run = -1; run < RUNS; run++) {
             Path dir = base.resolve((repeated ? "same-" : "distinct-") + (run + 1));
@@ -131,6 +139,7 @@ public final class LogWriterBenchmark {
             long start;
             // Appends wait for room instead of dropping: this measures what the writer thread sustains.
             LogWriterConfig config = LogWriterConfig.defaults().withMaxStall(Duration.ofHours(1));
+            long cpu0 = processCpuNanos();
             try (LogWriter w = LogWriter.open(dir, 1, config)) {
                 start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
@@ -150,15 +159,22 @@ public final class LogWriterBenchmark {
                 last = w.stats();
                 if (run >= 0) {
                     append[run] = inAppend / (double) n;
-                    sustained[run] = n * (double) (1 << 20) / ((flushed - start) / 1e9);
+                    sustained[run] = n * (double) size / ((flushed - start) / 1e9);
+                    perCpu[run] = n * (double) size / ((processCpuNanos() - cpu0) / 1e9);
                 }
             }
             deleteTree(dir);
         }
-        System.out.printf("1 MiB uploads, %s, %,d per run:%n", repeated ? "one buffer repeated" : "distinct buffers", n);
+        for (ByteBuf b : bodies) {
+            b.release();
+        }
+        System.out.printf("%d MiB uploads, %s, %,d per run:%n", mib, repeated ? "one buffer repeated" : "distinct buffers",
+                n);
         System.out.printf("  session thread: %.0f ns per append, waits for room included (the payload is referenced,"
                 + " not copied)%n", median(append));
-        System.out.printf("  writer thread sustains %.2f GB/s of uploads (append to flush)%n", median(sustained) / 1e9);
+        System.out.printf("  writer sustains %.2f GB/s of uploads (append to flush), %.2f GB per CPU-second of the whole"
+                + " process (%d cores)%n", median(sustained) / 1e9, median(perCpu) / 1e9,
+                Runtime.getRuntime().availableProcessors());
         System.out.printf("  last run: %d blobs written (%,d bytes), %d deduplicated, %d stalls (%.1f ms), %d dropped%n",
                 last.blobsWritten(), last.blobBytes(), last.blobsDeduplicated(), last.stalls(), last.stallNanos() / 1e6,
                 last.callsDropped());
@@ -192,6 +208,12 @@ public final class LogWriterBenchmark {
             System.out.printf("per-entry zstd (level 3) of launch entries, for comparison: %.0f ns CPU each, %d -> %d bytes"
                     + " (%.2fx)%n", (t1 - t0) / (double) n, raw / n, packed / n, raw / (double) packed);
         }
+    }
+
+    /** CPU time of every thread of this JVM so far (the writer's helpers included). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long writerCpuNanos() {
