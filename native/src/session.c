@@ -147,7 +147,37 @@ static CUresult attach(const struct gm_worker_address *worker)
         return CUDA_ERROR_NO_DEVICE;
     }
     gm_log_debug("attached session %llu at %s", (unsigned long long)worker->session, peer);
-    gm_transport_attach(fd, peer);
+    gm_transport_attach(fd, peer, 1);
+    return CUDA_SUCCESS;
+}
+
+/*
+ * GPUMIGRATE_SESSION: joins an existing session (one restored from a checkpoint, or left by
+ * another program) instead of opening one. The agent locates it; numbering continues after
+ * the worker's lastApplied, so that no call of this program is taken for one already applied.
+ */
+static CUresult attach_existing(const char *agent, const char *token, const char *text)
+{
+    char *tail;
+    errno = 0;
+    unsigned long long session = strtoull(text, &tail, 10);
+    if (errno != 0 || *tail != '\0' || tail == text || text[0] == '-' || session == 0) {
+        gm_log_error("GPUMIGRATE_SESSION '%s' is not a session id (an integer in 1..%llu)", text,
+                     (unsigned long long)UINT64_MAX);
+        return CUDA_ERROR_NO_DEVICE;
+    }
+    gm_reconnect_setup(agent, token, session);
+    char peer[300], err[512];
+    uint64_t last_applied = 0;
+    int fd = gm_reconnect_attempt(NULL, (int)(gm_reconnect_timeout_s() * 1000), &last_applied, peer, sizeof peer,
+                                  err, sizeof err);
+    if (fd < 0) {
+        gm_log_error("cannot attach to session %llu (GPUMIGRATE_SESSION): %s; no device available", session, err);
+        return CUDA_ERROR_NO_DEVICE;
+    }
+    gm_log_debug("attached existing session %llu at %s after its call %llu", session, peer,
+                 (unsigned long long)last_applied);
+    gm_transport_attach(fd, peer, last_applied + 1);
     return CUDA_SUCCESS;
 }
 
@@ -196,10 +226,16 @@ CUresult gm_session_open(struct gm_device_props *props)
     memset(&worker, 0, sizeof worker);
     if (read_token(token, sizeof token) != 0)
         return CUDA_ERROR_NO_DEVICE;
-    CUresult rc = hello(agent, source, token, &worker);
-    if (rc == CUDA_SUCCESS) {
-        gm_reconnect_setup(agent, token, worker.session);
-        rc = attach(&worker);
+    const char *existing = getenv("GPUMIGRATE_SESSION");
+    CUresult rc;
+    if (existing != NULL && existing[0] != '\0') {
+        rc = attach_existing(agent, token, existing);
+    } else {
+        rc = hello(agent, source, token, &worker);
+        if (rc == CUDA_SUCCESS) {
+            gm_reconnect_setup(agent, token, worker.session);
+            rc = attach(&worker);
+        }
     }
     if (rc == CUDA_SUCCESS) {
         rc = fetch_properties(props);

@@ -1,6 +1,8 @@
 /*
  * Opening a session: HELLO to the agent, then ATTACH to the worker it names, then the
- * device's properties. Called once, by cuInit, under its lock.
+ * device's properties; or, when GPUMIGRATE_SESSION names an existing session, SESSION_LOCATE
+ * to the agent instead of HELLO, and calls numbered on from the worker's lastApplied.
+ * Called once, by cuInit, under its lock.
  */
 #ifndef GM_SESSION_H
 #define GM_SESSION_H

@@ -241,7 +241,7 @@ static uint64_t resend_limit(void)
     return bytes;
 }
 
-void gm_transport_attach(int fd, const char *peer)
+void gm_transport_attach(int fd, const char *peer, uint64_t first_seq)
 {
     static pthread_once_t flusher_once = PTHREAD_ONCE_INIT;
     pthread_once(&flusher_once, start_flusher);
@@ -251,7 +251,7 @@ void gm_transport_attach(int fd, const char *peer)
     conn.closing = 0;
     conn.owner = getpid();
     gm_resend_free(&conn.frames);
-    gm_resend_init(&conn.frames, resend_limit(), 1);
+    gm_resend_init(&conn.frames, resend_limit(), first_seq);
     snprintf(conn.peer, sizeof conn.peer, "%s", peer);
     pthread_cond_signal(&queued); /* the flusher starts watching the connection */
     pthread_mutex_unlock(&lock);

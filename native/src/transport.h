@@ -32,8 +32,11 @@ struct gm_call {
     size_t sink_len;
 };
 
-/** Makes fd the session connection (after ATTACH of a fresh session); peer names it in log lines. */
-void gm_transport_attach(int fd, const char *peer);
+/**
+ * Makes fd the session connection (after ATTACH); peer names it in log lines. The first frame
+ * sent gets seq first_seq: 1 for a fresh session, the worker's lastApplied + 1 for an existing one.
+ */
+void gm_transport_attach(int fd, const char *peer, uint64_t first_seq);
 
 /**
  * Sends a CALL or SYNC op and waits for its reply. Returns the reply's status, or

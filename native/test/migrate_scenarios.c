@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,6 +119,23 @@ int program_two_reads(const char *lib)
         y_is(5);
     }
     return check_result("program_two_reads");
+}
+
+int program_two_reads_then_attached(const char *lib)
+{
+    for (int round = 0; round < 2; round++) {
+        if (round == 1)
+            setenv("GPUMIGRATE_SESSION", "42", 1);
+        fflush(NULL);
+        pid_t child = fork();
+        if (child == 0)
+            exit(program_two_reads(lib));
+        int status = 0;
+        waitpid(child, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "program %d of 2 failed (status 0x%x)", round + 1,
+              status);
+    }
+    return check_result("program_two_reads_then_attached");
 }
 
 int program_idle_after_read(const char *lib)

@@ -13,6 +13,11 @@
  * TEST_ATTACH_PIPE (the session's new worker saw ATTACH), then 2 launches and a DtoH (y = 5 x).
  */
 int program_idle_after_read(const char *lib);
+/**
+ * program_two_reads in one process (seqs 1-16, GOODBYE last), then again in a second process
+ * joining the same session with GPUMIGRATE_SESSION=42 (its frames continue at 17).
+ */
+int program_two_reads_then_attached(const char *lib);
 /** 5 launches, a synchronization (seq 14), 5 launches, a DtoH copy; checks y = 10 x. */
 int program_sync_then_more(const char *lib);
 /** 3 launches, a DtoH copy (seq 12; y = 3 x), 2 launches, a DtoH copy (seq 15; y = 5 x). */

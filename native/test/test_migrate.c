@@ -222,6 +222,22 @@ static void moves_under_threads(void)
     CHECK_EQ(s->workers[1].first_seq, 301);
 }
 
+/* GPUMIGRATE_SESSION: a second program joins the session the first left, located by the agent. */
+static void a_second_program_attaches_to_the_session(void)
+{
+    struct fake_cluster_plan plan = plan_of();
+    const struct fake_cluster_seen *s = run("attach", program_two_reads_then_attached, &plan);
+    CHECK_EQ(s->hellos, 1);
+    CHECK_EQ(s->locates_ok, 1);
+    CHECK(s->workers[0].goodbye, "the first program sent no GOODBYE");
+    CHECK(s->workers[1].attached, "ATTACH of the second program lacked the session or the located secret");
+    CHECK_EQ(s->workers[1].attach_applied, 16);
+    CHECK_EQ(s->workers[1].first_seq, 17);
+    CHECK_EQ(s->workers[1].last_seq, 32);
+    CHECK_EQ(s->workers[0].applied + s->workers[1].applied, 32);
+    CHECK(s->workers[1].goodbye, "the second program sent no GOODBYE");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -240,5 +256,6 @@ int main(int argc, char **argv)
     acknowledges_when_full();
     fails_after_the_timeout();
     moves_under_threads();
+    a_second_program_attaches_to_the_session();
     return check_result("test_migrate");
 }

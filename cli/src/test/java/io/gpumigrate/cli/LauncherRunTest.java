@@ -69,6 +69,13 @@ class LauncherRunTest {
     }
 
     @Test
+    void attachNamesTheSessionToTheClientLibrary() throws Exception {
+        Outcome out = launch("run", "--attach", "42", "--", "sh", "-c", "echo \"$GPUMIGRATE_SESSION\"");
+        assertEquals(0, out.status(), out.output());
+        assertEquals("42", out.output().strip());
+    }
+
+    @Test
     void withoutAnAgentOptionTheDefaultAgentIsUsed() throws Exception {
         Outcome out = launch("run", "sh", "-c", "echo \"$GPUMIGRATE_AGENT\"");
         assertEquals(0, out.status(), out.output());
@@ -79,6 +86,7 @@ class LauncherRunTest {
     void formsTheScriptDoesNotCheckGoToTheCli() throws Exception {
         for (String[] args : List.of(new String[] {"run", "--agent", "no-port", "true"},
                 new String[] {"run", "--help"},
+                new String[] {"run", "--attach", "not-a-session", "true"},
                 new String[] {"run", "--token-file", home.resolve("missing").toString(), "true"},
                 new String[] {"run", "--", home.resolve("no-such-program").toString()})) {
             Outcome out = launch(args);

@@ -4,10 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gpumigrate.cli.DistAgents.CliResult;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,30 +43,13 @@ class MigrationIT {
     }
 
     private static void start(String name, int port, String peers, Path log) throws Exception {
-        Process p = new ProcessBuilder(gpumigrate(), "agent", "--name", name, "--port", Integer.toString(port),
-                "--backend", "emulator", "--peers", peers)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        agents.add(p);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!p.isAlive()) {
-                throw new AssertionError("agent " + name + " exited: " + Files.readString(log));
-            }
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        agents.add(DistAgents.startAgent(name, port, peers, log));
     }
 
     @AfterAll
     static void stopAgents() throws Exception {
         for (Process p : agents) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            DistAgents.stop(p);
         }
     }
 
@@ -109,10 +90,10 @@ class MigrationIT {
         for (int i = 0; i < moves; i++) {
             String target = i % 2 == 0 ? "b" : "a";
             CliResult r = cli("migrate", session, "--to", target, "--agent", "127.0.0.1:" + portA);
-            assertTrue(r.status == 0 || program.isAlive(), workload + " ended before migration " + (i + 1)
+            assertTrue(r.status() == 0 || program.isAlive(), workload + " ended before migration " + (i + 1)
                     + " was done; give it more work:\n" + Files.readString(out));
-            assertEquals(0, r.status, "migration " + (i + 1) + " of " + workload + " failed:\n" + r.output + agentLogs());
-            assertTrue(r.output.contains("migrated to " + target + ": paused"), r.output);
+            assertEquals(0, r.status(), "migration " + (i + 1) + " of " + workload + " failed:\n" + r.output() + agentLogs());
+            assertTrue(r.output().contains("migrated to " + target + ": paused"), r.output());
         }
         boolean done = program.waitFor(300, TimeUnit.SECONDS);
         if (!done) {
@@ -125,32 +106,12 @@ class MigrationIT {
         assertEquals("PASS", lines[lines.length - 1].strip(), output);
     }
 
-    /** The id of the running session of {@code program}, from {@code gpumigrate ps}, or null. */
     private static String runningSession(String program) throws Exception {
-        CliResult ps = cli("ps", "--agent", "127.0.0.1:" + portA);
-        for (String line : ps.output.split("\n")) {
-            String[] cells = line.trim().split("\\s+");
-            if (cells.length >= 2 && cells[1].equals(program) && line.trim().endsWith("running")) {
-                return cells[0];
-            }
-        }
-        return null;
-    }
-
-    private record CliResult(int status, String output) {
+        return DistAgents.runningSession(program, "127.0.0.1:" + portA);
     }
 
     private static CliResult cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(gpumigrate());
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("cli", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " did not finish: " + Files.readString(out));
-        }
-        return new CliResult(p.exitValue(), Files.readString(out));
+        return DistAgents.cli(args);
     }
 
     private static String agentLogs() throws IOException {
@@ -158,17 +119,14 @@ class MigrationIT {
     }
 
     private static String tail(Path log) throws IOException {
-        String s = Files.readString(log);
-        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+        return DistAgents.tail(log, 6000);
     }
 
     private static String gpumigrate() {
-        return WorkloadsIT.gpumigrate().toString();
+        return DistAgents.gpumigrate();
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return DistAgents.freePort();
     }
 }

@@ -54,6 +54,22 @@ class RunAndDemoTest {
     }
 
     @Test
+    void runAttachNamesTheExistingSessionToTheClientLibrary() throws Exception {
+        Path seen = home.resolve("seen");
+        CliRun run = CliRun.of("run", "--agent", "127.0.0.1:9", "--attach", "42", "--", "sh", "-c",
+                "echo \"$GPUMIGRATE_SESSION\" > " + seen);
+        assertEquals(0, run.status(), run.err());
+        assertEquals("42", Files.readString(seen).strip());
+    }
+
+    @Test
+    void runAttachToSomethingNotASessionIdFailsNamingIt() {
+        CliRun run = CliRun.of("run", "--attach", "s-42", "--", "true");
+        assertTrue(run.status() != 0, run.err());
+        assertTrue(run.err().contains("session 's-42' is not a session id"), run.err());
+    }
+
+    @Test
     void runOfAMissingProgramFailsNamingIt() {
         CliRun run = CliRun.of("run", "--", home.resolve("no-such-program").toString());
         assertEquals(1, run.status());

@@ -1,0 +1,102 @@
+package io.gpumigrate.cli;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Helpers of the integration tests that drive the built distribution: start an emulator agent
+ * that knows its peers, run one CLI command to its end, stop processes. Stateless; every method
+ * may be called from any thread.
+ */
+final class DistAgents {
+
+    private DistAgents() {
+    }
+
+    /** What one CLI command returned: its exit status and its output (stdout and stderr together). */
+    record CliResult(int status, String output) {
+    }
+
+    /**
+     * Starts {@code gpumigrate agent} on the emulator, named {@code name}, on {@code port}, with
+     * {@code peers} ({@code NAME=HOST:PORT,...}) and its output in {@code log}; returns once the
+     * port accepts connections, or fails with the log if the agent exits first.
+     */
+    static Process startAgent(String name, int port, String peers, Path log) throws IOException {
+        Process p = new ProcessBuilder(gpumigrate(), "agent", "--name", name, "--port", Integer.toString(port),
+                "--backend", "emulator", "--peers", peers)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!p.isAlive()) {
+                throw new AssertionError("agent " + name + " exited: " + Files.readString(log));
+            }
+            try (Socket c = new Socket()) {
+                c.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+
+    /** Ends {@code p}: politely first, forcibly after 10 s. */
+    static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Runs {@code gpumigrate ARGS} to its end (at most 180 s, else fails). */
+    static CliResult cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(gpumigrate());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("cli", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish: " + Files.readString(out));
+        }
+        return new CliResult(p.exitValue(), Files.readString(out));
+    }
+
+    /** The id of the running session of {@code program} in {@code gpumigrate ps} through {@code agent}, or null. */
+    static String runningSession(String program, String agent) throws Exception {
+        CliResult ps = cli("ps", "--agent", agent);
+        for (String line : ps.output().split("\n")) {
+            String[] cells = line.trim().split("\\s+");
+            if (cells.length >= 2 && cells[1].equals(program) && line.trim().endsWith("running")) {
+                return cells[0];
+            }
+        }
+        return null;
+    }
+
+    /** The last {@code chars} characters of {@code log}. */
+    static String tail(Path log, int chars) throws IOException {
+        String s = Files.readString(log);
+        return s.length() > chars ? s.substring(s.length() - chars) : s;
+    }
+
+    static String gpumigrate() {
+        return WorkloadsIT.gpumigrate().toString();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
