@@ -99,4 +99,44 @@ final class DistAgents {
             return s.getLocalPort();
         }
     }
+
+    /**
+     * Two emulator agents, {@code a} and {@code b}, each knowing the other: what the migration
+     * tests share. Close it to stop both.
+     */
+    static final class Pair implements AutoCloseable {
+        final String addressA;
+        private final Path logA;
+        private final Path logB;
+        private final Process agentA;
+        private final Process agentB;
+
+        Pair() throws Exception {
+            int portA = freePort();
+            int portB = freePort();
+            addressA = "127.0.0.1:" + portA;
+            logA = Files.createTempFile("gpumigrate-agent-a", ".log");
+            logB = Files.createTempFile("gpumigrate-agent-b", ".log");
+            agentA = startAgent("a", portA, "b=127.0.0.1:" + portB, logA);
+            Process b;
+            try {
+                b = startAgent("b", portB, "a=" + addressA, logB);
+            } catch (IOException | RuntimeException e) {
+                stop(agentA);
+                throw e;
+            }
+            agentB = b;
+        }
+
+        /** The end of both agents' logs, for a failure message. */
+        String logs() throws IOException {
+            return "\nagent a:\n" + tail(logA, 6000) + "\nagent b:\n" + tail(logB, 6000);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop(agentA);
+            stop(agentB);
+        }
+    }
 }

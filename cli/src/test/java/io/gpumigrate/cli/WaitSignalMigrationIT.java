@@ -30,29 +30,19 @@ class WaitSignalMigrationIT {
 
     private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+)$");
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static Process agentA;
-    private static Process agentB;
+    private static DistAgents.Pair agents;
     private static String addressA;
-    private static Path logA;
-    private static Path logB;
 
     @BeforeAll
     static void startAgents() throws Exception {
-        int portA = DistAgents.freePort();
-        int portB = DistAgents.freePort();
-        addressA = "127.0.0.1:" + portA;
-        logA = Files.createTempFile("gpumigrate-agent-a", ".log");
-        logB = Files.createTempFile("gpumigrate-agent-b", ".log");
-        agentA = DistAgents.startAgent("a", portA, "b=127.0.0.1:" + portB, logA);
-        agentB = DistAgents.startAgent("b", portB, "a=" + addressA, logB);
+        agents = new DistAgents.Pair();
+        addressA = agents.addressA;
     }
 
     @AfterAll
     static void stopAgents() throws Exception {
-        for (Process p : new Process[] {agentA, agentB}) {
-            if (p != null) {
-                DistAgents.stop(p);
-            }
+        if (agents != null) {
+            agents.close();
         }
     }
 
@@ -107,6 +97,6 @@ class WaitSignalMigrationIT {
     }
 
     private static String agentLogs() throws IOException {
-        return "\nagent a:\n" + DistAgents.tail(logA, 6000) + "\nagent b:\n" + DistAgents.tail(logB, 6000);
+        return agents.logs();
     }
 }
