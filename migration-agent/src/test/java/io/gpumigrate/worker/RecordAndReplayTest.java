@@ -111,9 +111,10 @@ class RecordAndReplayTest {
     @Test
     void theCheckerFindsAPlantedOutOfBoundsWriteWithItsSequenceNumber() throws Exception {
         long launchSeq;
+        long out;
         try (RecordedSession s = new RecordedSession(72, dir)) {
             long writeAt = s.function("write_at");
-            long out = s.client.memAlloc(256);
+            out = s.client.memAlloc(256);
             launchSeq = s.launch(writeAt, 1, 1, RecordedSession.params(16).putLong(out).putLong(64 + 200));
             assertEquals(CuResult.ILLEGAL_ADDRESS, s.client.synchronize().status(), "the original run fails");
         }
@@ -121,7 +122,8 @@ class RecordAndReplayTest {
         assertTrue(f.found());
         assertEquals(launchSeq, f.call().seq());
         assertEquals(CuResult.ILLEGAL_ADDRESS, f.status());
-        for (String part : List.of("kernel write_at", "thread (0,0,0)", "PTX line", "at 0x200000000420")) {
+        String at = "at 0x" + Long.toHexString(out + 4 * (64 + 200));
+        for (String part : List.of("kernel write_at", "thread (0,0,0)", "PTX line", at)) {
             assertTrue(f.detail().contains(part), part + " missing in: " + f.detail());
         }
         assertFalse(MemoryCheck.run(SessionLog.open(dir), launchSeq - 1).found(), "nothing before the launch");
@@ -152,6 +154,26 @@ class RecordAndReplayTest {
         assertTrue(differ.what().contains("#2 at 0x"), differ.what());
         assertNull(ReplayComparison.run(SessionLog.open(dir.resolve("clock")), new EmulatorBackend(),
                 new EmulatorBackend(), stampSeq - 1).call(), "they agree before the stamp");
+    }
+
+    @Test
+    void compareFindsAClockStampInAModuleGlobalAndNamesTheGlobal() throws Exception {
+        long stampSeq;
+        try (RecordedSession s = new RecordedSession(75, dir)) {
+            long stampGlobal = s.function("stamp_global");
+            long lookup = s.client.call(Op.MODULE_GET_GLOBAL, w -> w.u64(s.module).str("last_stamp")).expectSuccess()
+                    .reader().u64();
+            stampSeq = s.launch(stampGlobal, 1, 1, RecordedSession.params(0));
+            assertEquals(CuResult.SUCCESS, s.client.synchronize().status());
+            assertTrue(lookup != 0);
+        }
+        ReplayComparison.Result differ = ReplayComparison.run(SessionLog.open(dir), new EmulatorBackend(),
+                new EmulatorBackend(), Long.MAX_VALUE);
+        assertFalse(differ.agree(), "the stamp lands in a global, which the comparison must hash");
+        assertEquals(stampSeq, differ.call().seq());
+        assertTrue(differ.what().contains("global 'last_stamp'"), differ.what());
+        assertTrue(ReplayComparison.run(SessionLog.open(dir), new EmulatorBackend(), new EmulatorBackend(),
+                stampSeq - 1).agree(), "they agree before the stamp");
     }
 
     @Test

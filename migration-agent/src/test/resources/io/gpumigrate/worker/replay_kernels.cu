@@ -22,3 +22,14 @@ extern "C" __global__ void stamp(unsigned long long *out, int n)
         out[i] = t;
     }
 }
+
+// The time of the last stamp_global launch, in a module global: a difference that only a
+// comparison of module globals can see.
+__device__ unsigned long long last_stamp;
+
+extern "C" __global__ void stamp_global()
+{
+    unsigned long long t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    last_stamp = t;
+}

@@ -7,16 +7,25 @@ import io.gpumigrate.worker.OfflineSession;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import io.gpumigrate.device.CudaException;
+import io.gpumigrate.protocol.BodyReader;
+import io.netty.buffer.Unpooled;
+
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The allocations of a replayed session, in the order they were made, learned from the
- * replies to MEM_ALLOC and MEM_ALLOC_PITCH and from MEM_FREE calls. Not thread-safe.
+ * replies to MEM_ALLOC and MEM_ALLOC_PITCH and from MEM_FREE calls; and the module globals it
+ * looked up (MODULE_GET_GLOBAL, forgotten at MODULE_UNLOAD), whose addresses the device chose.
+ * Not thread-safe.
  */
 public final class AllocationTracker {
 
     private final List<Allocation> all = new ArrayList<>();
+    private final Map<String, ModuleGlobal> globals = new LinkedHashMap<>();
 
     /** Notes what {@code call} did to the allocations, given its replayed outcome. */
     void note(LoggedCall call, OfflineSession.Outcome outcome) {
@@ -37,6 +46,16 @@ public final class AllocationTracker {
                     add(out.getLong(0), out.getLong(8) * in.getLong(8), call.seq());
                 }
             }
+            case MODULE_GET_GLOBAL -> {
+                if (outcome.results().length >= 16) {
+                    ModuleGlobal g = new ModuleGlobal(in.getLong(0), globalName(call.body()), out.getLong(0), out.getLong(8));
+                    globals.putIfAbsent(g.module() + "/" + g.name(), g);
+                }
+            }
+            case MODULE_UNLOAD -> {
+                long module = in.getLong(0);
+                globals.values().removeIf(g -> g.module() == module);
+            }
             case MEM_FREE -> {
                 long base = in.getLong(0);
                 for (int i = all.size() - 1; i >= 0; i--) {
@@ -52,6 +71,17 @@ public final class AllocationTracker {
         }
     }
 
+    /** The name in a MODULE_GET_GLOBAL body: {@code u64 module, str name} (u32 length, UTF-8). */
+    private static String globalName(byte[] body) {
+        try {
+            BodyReader reader = new BodyReader(Unpooled.wrappedBuffer(body), Op.MODULE_GET_GLOBAL);
+            reader.u64();
+            return reader.str();
+        } catch (CudaException e) {
+            return "?";
+        }
+    }
+
     private void add(long base, long bytes, long seq) {
         all.add(new Allocation(all.size() + 1, base, bytes, seq, 0));
     }
@@ -59,6 +89,11 @@ public final class AllocationTracker {
     /** Every allocation made so far, freed ones included, in order. */
     public List<Allocation> all() {
         return List.copyOf(all);
+    }
+
+    /** The module globals looked up and not unloaded since, in the order they were first looked up. */
+    public List<ModuleGlobal> globals() {
+        return List.copyOf(globals.values());
     }
 
     /** The live allocations, in the order they were made. */

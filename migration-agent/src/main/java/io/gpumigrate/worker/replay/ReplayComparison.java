@@ -13,14 +13,19 @@ import java.util.Set;
 
 /**
  * Replays one log on two backends side by side and finds the first call after which they
- * differ: in the device memory of any live allocation (hashed after every kernel launch,
- * memset and copy into device memory), in where allocations were placed, or in the call's
- * result. For tracking down nondeterministic kernels and emulator/GPU differences. Stateless.
+ * differ: in the device memory of any live allocation or module global looked up (hashed
+ * after every kernel launch, memset, copy into device memory and global lookup; globals are matched by module
+ * and name, since each device places them itself), in where allocations were placed, or in the
+ * call's result. For tracking down nondeterministic kernels and emulator/GPU differences. Stateless.
  */
 public final class ReplayComparison {
 
-    /** The calls after which device memory is hashed: those that write it. */
-    static final Set<Op> WRITES = Set.of(Op.LAUNCH_KERNEL, Op.MEMSET, Op.MEMCPY_HTOD, Op.MEMCPY_DTOD);
+    /**
+     * The calls after which device memory is hashed: those that write it, and the lookup of a
+     * module global (kernels may have written it before anyone looked it up).
+     */
+    static final Set<Op> COMPARED_AFTER = Set.of(Op.LAUNCH_KERNEL, Op.MEMSET, Op.MEMCPY_HTOD, Op.MEMCPY_DTOD,
+            Op.MODULE_GET_GLOBAL);
 
     /**
      * The first difference, or agreement.
@@ -60,7 +65,7 @@ public final class ReplayComparison {
                     return new Result(call, "allocations differ: A " + left.allocations().live()
                             + ", B " + right.allocations().live(), left.calls(), comparisons);
                 }
-                if (WRITES.contains(call.op()) && !x.failed()) {
+                if (COMPARED_AFTER.contains(call.op()) && !x.failed()) {
                     comparisons++;
                     String difference = memoryDifference(left, right);
                     if (difference != null) {
@@ -81,8 +86,26 @@ public final class ReplayComparison {
                         ha.get(i).hash(), hb.get(i).hash()));
             }
         }
-        return differing.isEmpty() ? null : "device memory differs in " + differing.size() + " allocation(s): "
+        List<ModuleGlobal> globals = left.allocations().globals();
+        List<ModuleGlobal> others = right.allocations().globals();
+        if (!shape(globals).equals(shape(others))) {
+            return "module globals differ: A " + globals + ", B " + others;
+        }
+        long[] ga = DeviceMemoryReader.hashGlobals(left.backend(), left.allocations());
+        long[] gb = DeviceMemoryReader.hashGlobals(right.backend(), right.allocations());
+        for (int i = 0; i < ga.length; i++) {
+            if (ga[i] != gb[i]) {
+                differing.add(globals.get(i) + String.format(" at 0x%x / 0x%x: xxh64 %016x vs %016x",
+                        globals.get(i).base(), others.get(i).base(), ga[i], gb[i]));
+            }
+        }
+        return differing.isEmpty() ? null : "device memory differs in " + differing.size() + " range(s): "
                 + String.join("; ", differing);
+    }
+
+    /** What two replays must agree on for a global: module, name and size, not the address. */
+    private static List<String> shape(List<ModuleGlobal> globals) {
+        return globals.stream().map(g -> g.module() + "/" + g.name() + "/" + g.bytes()).toList();
     }
 
     private static String describe(ReplayedCall c) {
