@@ -31,7 +31,8 @@ import java.util.concurrent.TimeoutException;
  * pausedAtMicros} (epoch), {@code u32 rounds, u64 finalRoundBytes}. The session stays paused.
  * Then {@code MIGRATED} (body: the frame for the client) commits: the client gets it after
  * every reply, and this worker ends. Any failure before that, or the connection closing,
- * aborts the transfer and resumes the session, which never noticed.
+ * aborts the transfer and resumes the session, which never noticed. The session's replay log
+ * goes along ({@link SourceLog}); the commit closes it here.
  *
  * <p>Thread-safe: the event loop starts and commits; the transfer runs on its own thread.
  */
@@ -47,6 +48,7 @@ final class SourceMigration implements ControlOperation {
     private State state = State.RUNNING;
     private MigrationSender sender;
     private boolean paused;
+    private volatile SourceLog sessionLog;
 
     SourceMigration(Session session, ControlChannel control) {
         this.session = session;
@@ -80,6 +82,11 @@ final class SourceMigration implements ControlOperation {
                     throw new CudaException(CuResult.ILLEGAL_STATE, "the migration was aborted");
                 }
             }
+            SourceLog logShip = new SourceLog(session);
+            synchronized (lock) {
+                sessionLog = logShip;
+            }
+            logShip.shipChanges(s);
             List<RoundStats> rounds = new ArrayList<>();
             long bytes = 0;
             long total = 0;
@@ -100,6 +107,7 @@ final class SourceMigration implements ControlOperation {
                 RoundStats round = s.sendRound(allocations, progress);
                 rounds.add(round);
                 bytes += round.rawBytes();
+                logShip.shipChanges(s);
                 log.info("session {}: pre-copy round {} sent {} of {} chunks ({} bytes)", session.id(), round.round(),
                         round.chunksSent(), round.chunksExamined(), round.rawBytes());
             }
@@ -108,6 +116,7 @@ final class SourceMigration implements ControlOperation {
             synchronized (lock) {
                 paused = true;
             }
+            logShip.shipFinal(s);
             SessionImage image = session.exportImage().get();
             RoundStats last = s.finish(image, progress);
             long moved = bytes + last.rawBytes();
@@ -146,6 +155,10 @@ final class SourceMigration implements ControlOperation {
             state = State.COMMITTED;
         }
         Frame migrated = Frame.of(Op.MIGRATED, false, 0, Unpooled.copiedBuffer(body.rest()));
+        if (sessionLog != null) {
+            sessionLog.release(); // before the client learns of the target, which may share the log's directory
+            sessionLog.close();
+        }
         log.info("session {}: migration committed; redirecting the client", session.id());
         session.redirect(migrated, "migrated").whenComplete((v, e) -> {
             if (e == null) {
@@ -178,6 +191,13 @@ final class SourceMigration implements ControlOperation {
         if (s != null) {
             s.abort(reason);
             s.close();
+        }
+        SourceLog l;
+        synchronized (lock) {
+            l = sessionLog;
+        }
+        if (l != null) {
+            l.close();
         }
         if (resume) {
             session.resume();
