@@ -143,4 +143,44 @@ class LogHandoverTest {
         there.subList(1, there.size()).forEach(e -> seqs.add(((LoggedCall) e).seq()));
         assertEquals(List.of(lastApplied + 1, lastApplied + 2, lastApplied + 3, lastApplied + 4), seqs);
     }
+
+    @Test
+    void aDumpedAndRestoredSessionContinuesItsLogFromTheImage() throws Exception {
+        Path a = tmp.resolve("node-a/logs/77");
+        Path c = tmp.resolve("node-c/logs/77");
+        Path image = tmp.resolve("image");
+        WorkerFixture source = worker(a, true);
+        byte[] data = new byte[SIZE];
+        new Random(4).nextBytes(data);
+        long dptr;
+        long lastApplied;
+        try (WireTestClient client = source.attach()) {
+            dptr = client.memAlloc(SIZE);
+            client.copyHtoD(dptr, data);
+            client.synchronize().expectSuccess(); // the upload is applied before the dump
+            lastApplied = client.lastSeq();
+            try (ControlConnection s = ControlConnection.open(new HostPort("127.0.0.1", source.server.port()), 60_000)) {
+                s.call(Op.DUMP, w -> w.str(WorkerFixture.SECRET).str(image.toString()).u8(0)).release();
+            }
+        } finally {
+            source.close();
+        }
+        assertTrue(Files.readString(image.resolve("MANIFEST")).contains("\nlog 00000000000000000001.seg "));
+        WorkerFixture restored = worker(c, true);
+        try {
+            try (ControlConnection t = ControlConnection.open(new HostPort("127.0.0.1", restored.server.port()), 60_000)) {
+                ByteBuf reply = t.call(Op.RESTORE, w -> w.str(WorkerFixture.SECRET).str(image.toString()).u64(0));
+                assertEquals(lastApplied, reply.readLongLE());
+                reply.release();
+            }
+            try (WireTestClient client = restored.attach()) {
+                client.setNextSeq(lastApplied + 1);
+                assertArrayEquals(data, client.copyDtoH(dptr, SIZE));
+                client.goodbye();
+            }
+        } finally {
+            restored.close();
+        }
+        assertEquals(lastApplied + 2, assertCompleteFromOne(read(c)));
+    }
 }
