@@ -59,6 +59,8 @@ public final class LogShipper implements AutoCloseable {
         final StreamingXXHash64 hash = XXHashFactory.fastestJavaInstance().newStreamingHash64(0);
     }
 
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
     private final Path dir;
     private final Lister lister;
     private final Map<String, Sent> sent = new LinkedHashMap<>();
@@ -72,13 +74,20 @@ public final class LogShipper implements AutoCloseable {
 
     /**
      * A name for {@code dir} that two processes find equal only when they use the same
-     * directory: the host name, the real path and the file system's key of the directory
-     * (device and inode on Linux).
+     * directory: the running kernel (Linux's boot id, which containers of one host share; else
+     * the host name), the real path and the file system's key of the directory (device and
+     * inode on Linux).
      */
     public static String directoryKey(Path dir) throws IOException {
         Path real = dir.toRealPath();
         Object fileKey = Files.readAttributes(real, BasicFileAttributes.class).fileKey();
-        return InetAddress.getLocalHost().getHostName() + "|" + real + "|" + fileKey;
+        String machine;
+        try {
+            machine = Files.readString(BOOT_ID).strip();
+        } catch (IOException e) {
+            machine = InetAddress.getLocalHost().getHostName();
+        }
+        return machine + "|" + real + "|" + fileKey;
     }
 
     /** Sends LOG_BEGIN (the first time) and every byte the log gained since the last call; returns the file bytes sent. */

@@ -382,6 +382,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 if (state != null) {
                     state.rollback();
                 }
+                logs.outcome(); // closes the staged files
                 result.completeExceptionally(new TransferAbortedException(reason));
             }, applyExecutor);
         }

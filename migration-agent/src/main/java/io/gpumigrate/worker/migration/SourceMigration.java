@@ -82,11 +82,6 @@ final class SourceMigration implements ControlOperation {
                     throw new CudaException(CuResult.ILLEGAL_STATE, "the migration was aborted");
                 }
             }
-            SourceLog logShip = new SourceLog(session);
-            synchronized (lock) {
-                sessionLog = logShip;
-            }
-            logShip.shipChanges(s);
             List<RoundStats> rounds = new ArrayList<>();
             long bytes = 0;
             long total = 0;
@@ -97,6 +92,9 @@ final class SourceMigration implements ControlOperation {
                 throw new CudaException(CuResult.OUT_OF_MEMORY, "the target has " + targetFree
                         + " bytes of device memory free, the session needs " + total);
             }
+            SourceLog logShip = new SourceLog(session);
+            sessionLog = logShip;
+            logShip.shipChanges(s); // while the session runs: all of the log there is now
             // below what a final round may send anyway, pre-copy only delays the pause: stop and copy
             boolean precopy = total > PrecopyPolicy.DEFAULT.smallEnough();
             while (precopy && PrecopyPolicy.DEFAULT.another(rounds)) {
@@ -192,10 +190,7 @@ final class SourceMigration implements ControlOperation {
             s.abort(reason);
             s.close();
         }
-        SourceLog l;
-        synchronized (lock) {
-            l = sessionLog;
-        }
+        SourceLog l = sessionLog;
         if (l != null) {
             l.close();
         }
