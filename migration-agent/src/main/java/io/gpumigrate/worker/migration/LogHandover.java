@@ -181,7 +181,7 @@ final class LogHandover {
                 return ReplayLogRecorder.open(dir, session.id());
             } catch (IOException e) {
                 // another writer: the source sharing this directory, until its commit closes the log
-                if (!e.getMessage().contains("another writer") || System.nanoTime() > deadline) {
+                if (!io.gpumigrate.replay.format.WriterLock.isHeld(dir) || System.nanoTime() > deadline) {
                     throw e;
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LOCK_RETRY_MILLIS));
