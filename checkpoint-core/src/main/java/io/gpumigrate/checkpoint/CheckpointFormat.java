@@ -10,6 +10,7 @@ package io.gpumigrate.checkpoint;
  *                            chunk-size BYTES
  *                            session FILE                           (the SessionImageCodec bytes)
  *                            file NAME BYTES DIGEST                 (one per file; DIGEST below)
+ *                            log PATH BYTES DIGEST                  (since 2.1: one per file of DIR/log/)
  *                            manifest-digest DIGEST                 (last line: xxHash64 of every byte before it)
  *                          a reader skips keys it does not know; it refuses any other MAJOR
  *  DIR/session.bin         the session image; DIGEST = xxHash64 of the whole file
@@ -25,6 +26,10 @@ package io.gpumigrate.checkpoint;
  *    +-------------+---------+---------+----------+-------------+----------+-----------------+
  *    enc: 0 zero (no payload), 1 raw, 2 zstd; hash: ChunkHash digest (16 KiB segments) of the raw bytes
  *
+ *  DIR/log/...             since 2.1, optional: the session's replay log as it was at the dump
+ *                          (segments and blobs/), each file's DIGEST = xxHash64 of the whole file;
+ *                          restore copies it into the restored session's log directory
+ *
  *    DIGEST of a chunk file: d = xxHash64(file header, seed 0), then for each record
  *    d = xxHash64(record header, seed d) and, if it has one, d = xxHash64(payload, seed d)
  * </pre>
@@ -37,7 +42,8 @@ public final class CheckpointFormat {
     public static final String MAGIC_LINE = "gpumigrate-checkpoint";
     /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash} (1: plain xxHash64 of the chunk). */
     public static final int MAJOR = 2;
-    public static final int MINOR = 0;
+    /** 1: the image may carry the session's replay log (DIR/log/, {@code log} lines). */
+    public static final int MINOR = 1;
 
     public static final String MANIFEST = "MANIFEST";
     public static final String SESSION_FILE = "session.bin";

@@ -19,9 +19,12 @@ import java.util.Map;
  * @param minor        format minor version of the image
  * @param chunkSize    bytes per chunk
  * @param sessionFile  the file that holds the session image
- * @param files        every file of the image but the manifest, by name, in the order they were written
+ * @param files        every file of the image but the manifest and the log, by name, in the order they were written
+ * @param logFiles     since 2.1: the session's replay log, under {@code log/}, by its path relative to
+ *                     the log directory (lines {@code log NAME BYTES DIGEST}); empty when the image has none
  */
-public record CheckpointManifest(int major, int minor, int chunkSize, String sessionFile, Map<String, FileEntry> files) {
+public record CheckpointManifest(int major, int minor, int chunkSize, String sessionFile, Map<String, FileEntry> files,
+                                 Map<String, FileEntry> logFiles) {
 
     /** A file of the image: its size in bytes and its digest. */
     public record FileEntry(String name, long size, long digest) {
@@ -29,6 +32,12 @@ public record CheckpointManifest(int major, int minor, int chunkSize, String ses
 
     public CheckpointManifest {
         files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
+        logFiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(logFiles));
+    }
+
+    /** A manifest of an image without a replay log. */
+    public CheckpointManifest(int major, int minor, int chunkSize, String sessionFile, Map<String, FileEntry> files) {
+        this(major, minor, chunkSize, sessionFile, files, Map.of());
     }
 
     /** The chunk files, in the order they were written. */
@@ -50,6 +59,10 @@ public record CheckpointManifest(int major, int minor, int chunkSize, String ses
         text.append("session ").append(sessionFile).append('\n');
         for (FileEntry f : files.values()) {
             text.append("file ").append(f.name()).append(' ').append(f.size()).append(' ')
+                    .append(ChunkDigest.hex(f.digest())).append('\n');
+        }
+        for (FileEntry f : logFiles.values()) {
+            text.append("log ").append(f.name()).append(' ').append(f.size()).append(' ')
                     .append(ChunkDigest.hex(f.digest())).append('\n');
         }
         byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
@@ -117,6 +130,7 @@ public record CheckpointManifest(int major, int minor, int chunkSize, String ses
         int chunkSize = 0;
         String session = null;
         Map<String, FileEntry> files = new LinkedHashMap<>();
+        Map<String, FileEntry> logFiles = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             String[] f = lines[i].split(" ");
             try {
@@ -130,6 +144,14 @@ public record CheckpointManifest(int major, int minor, int chunkSize, String ses
                         }
                         files.put(name, new FileEntry(name, Long.parseLong(f[2]), parseDigest(path, f[3])));
                     }
+                    case "log" -> {
+                        String name = f[1];
+                        if (!ImageLog.isSafeName(name)) {
+                            throw new CheckpointFormatException(path + ": log file name \"" + name
+                                    + "\" leaves the image's log directory");
+                        }
+                        logFiles.put(name, new FileEntry(name, Long.parseLong(f[2]), parseDigest(path, f[3])));
+                    }
                     default -> { } // a key of a later minor version
                 }
             } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
@@ -139,7 +161,7 @@ public record CheckpointManifest(int major, int minor, int chunkSize, String ses
         if (chunkSize <= 0 || session == null || !files.containsKey(session)) {
             throw new CheckpointFormatException(path + ": lacks chunk-size, session or the session file's entry");
         }
-        return new CheckpointManifest(major, minor, chunkSize, session, files);
+        return new CheckpointManifest(major, minor, chunkSize, session, files, logFiles);
     }
 
     private static long parseDigest(Path path, String hex) throws CheckpointFormatException {

@@ -62,6 +62,16 @@ public final class CheckpointWriter {
      */
     public CheckpointStats write(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener)
             throws IOException, CudaException {
+        return write(image, source, dir, listener, null);
+    }
+
+    /**
+     * As {@link #write(SessionImage, DeviceBackend, Path, ProgressListener)}, with the session's
+     * replay log copied into the image ({@link ImageLog}); {@code log} null: without one.
+     * The log's files must not change while this runs (the session paused, its writer flushed).
+     */
+    public CheckpointStats write(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener,
+                                 ImageLog.Source log) throws IOException, CudaException {
         Path target = dir.toAbsolutePath();
         if (Files.exists(target)) {
             throw new FileAlreadyExistsException(target.toString(), null, "a checkpoint image must not overwrite anything");
@@ -75,8 +85,9 @@ public final class CheckpointWriter {
             files.put(CheckpointFormat.SESSION_FILE, new CheckpointManifest.FileEntry(CheckpointFormat.SESSION_FILE,
                     session.length, ChunkDigest.of(MemorySegment.ofArray(session))));
             CheckpointStats stats = writeChunks(image, source, temp, files, listener);
+            Map<String, CheckpointManifest.FileEntry> logFiles = log == null ? Map.of() : ImageLog.copyInto(log, temp);
             new CheckpointManifest(CheckpointFormat.MAJOR, CheckpointFormat.MINOR, codec.chunkSize(),
-                    CheckpointFormat.SESSION_FILE, files).write(temp);
+                    CheckpointFormat.SESSION_FILE, files, logFiles).write(temp);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return stats;
         } catch (IOException | CudaException | RuntimeException e) {

@@ -118,7 +118,7 @@ class CheckpointImageTest {
         Path dir = writeImage();
         Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
         String text = Files.readString(manifest);
-        Files.writeString(manifest, text.replaceFirst("gpumigrate-checkpoint 2\\.0", "gpumigrate-checkpoint 3.0"));
+        Files.writeString(manifest, text.replaceFirst("gpumigrate-checkpoint 2\\.\\d+", "gpumigrate-checkpoint 3.0"));
         CheckpointFormatException e = assertRefusedNaming(dir, CheckpointFormat.MANIFEST, "newer");
         assertTrue(e.getMessage().contains("3.0"), e.getMessage());
     }
@@ -128,7 +128,7 @@ class CheckpointImageTest {
         Path dir = writeImage();
         Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
         String text = Files.readString(manifest);
-        Files.writeString(manifest, text.replaceFirst("gpumigrate-checkpoint 2\\.0", "gpumigrate-checkpoint 1.0"));
+        Files.writeString(manifest, text.replaceFirst("gpumigrate-checkpoint 2\\.\\d+", "gpumigrate-checkpoint 1.0"));
         CheckpointFormatException e = assertRefusedNaming(dir, CheckpointFormat.MANIFEST, "predates");
         assertTrue(e.getMessage().contains("1.0"), e.getMessage());
     }
@@ -172,7 +172,7 @@ class CheckpointImageTest {
         Path manifest = dir.resolve(CheckpointFormat.MANIFEST);
         String text = Files.readString(manifest);
         String body = text.substring(0, text.indexOf("manifest-digest "))
-                .replaceFirst("gpumigrate-checkpoint 2\\.0", "gpumigrate-checkpoint 2.7")
+                .replaceFirst("gpumigrate-checkpoint 2\\.\\d+", "gpumigrate-checkpoint 2.7")
                 + "gpu-hash-function xxh64\n";
         long digest = ChunkDigest.of(java.lang.foreign.MemorySegment.ofArray(body.getBytes(StandardCharsets.UTF_8)));
         Files.writeString(manifest, body + "manifest-digest " + ChunkDigest.hex(digest) + "\n");

@@ -112,6 +112,29 @@ public final class ReplayLogRecorder implements CallObserver {
         writer.flush();
     }
 
+    /**
+     * Writes what was appended and closes the log without ending the recording of shared
+     * memory: for a session whose log moves elsewhere (a migration's commit, a target that
+     * reopens its log once the files it was sent are in place). Calls seen afterwards are not
+     * logged. Idempotent. Any thread.
+     */
+    public void closeLog() throws IOException {
+        writer.close();
+    }
+
+    /** The last sequence number in the log (appended, or found when it was opened). Any thread. */
+    public long lastSeq() {
+        return writer.lastSeq();
+    }
+
+    /**
+     * Marks calls {@code firstSeq .. lastSeq} as missing from this log (a gap entry), for calls
+     * that were applied elsewhere and whose log did not come along.
+     */
+    public void noteMissing(long firstSeq, long lastSeq) {
+        writer.appendGap(firstSeq, lastSeq, lastSeq - firstSeq + 1);
+    }
+
     /** Flushes and closes the log; blocks until it is written. */
     @Override
     public void sessionEnded() {

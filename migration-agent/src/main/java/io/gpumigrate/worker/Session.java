@@ -67,6 +67,7 @@ public final class Session {
     private final AttachWait attachWait = new AttachWait(clientAttached::get);
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile CallObserver observer = CallObserver.NONE;
+    private volatile java.nio.file.Path logDirectory;
     /** Results of calls that want no reply (pipelined launches, copies, memsets) go here and are dropped. Executor only. */
     private ByteBuf scratch = Unpooled.directBuffer(SCRATCH_BYTES);
 
@@ -82,6 +83,24 @@ public final class Session {
     /** Installs what sees every applied call (the replay log); set it before the client attaches. */
     public void observe(CallObserver observer) {
         this.observer = observer;
+    }
+
+    /** What sees every applied call now ({@link CallObserver#NONE} when nothing does). Any thread. */
+    public CallObserver observer() {
+        return observer;
+    }
+
+    /**
+     * Where this session's replay log lives on this node, or null when it keeps none: a
+     * migration or a restore puts the log it brings there. Set once, before the client attaches.
+     */
+    public void logDirectory(java.nio.file.Path dir) {
+        this.logDirectory = dir;
+    }
+
+    /** See {@link #logDirectory(java.nio.file.Path)}. Any thread. */
+    public java.nio.file.Path logDirectory() {
+        return logDirectory;
     }
 
     public long id() {

@@ -93,6 +93,7 @@ public final class WorkerMain {
         Session session = new Session(id, secret, backend);
         if (options.logRoot() != null) {
             Path dir = options.logRoot().resolve(Long.toUnsignedString(id));
+            session.logDirectory(dir);
             try {
                 session.observe(ReplayLogRecorder.open(dir, id));
                 log.info("session {}: recording to {}", Long.toUnsignedString(id), dir);

@@ -49,6 +49,7 @@ public final class MigrationReceiver implements AutoCloseable {
     private final CompletableFuture<ReceivedImage> result = new CompletableFuture<>();
     private final AtomicReference<ReceiverSession> session = new AtomicReference<>();
     private final java.util.List<Channel> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final LogReceiver logs = new LogReceiver();
 
     private MigrationReceiver(EventLoopGroup group, ExecutorService ownExecutor) {
         this.group = group;
@@ -96,10 +97,19 @@ public final class MigrationReceiver implements AutoCloseable {
     private void accept(SocketChannel ch, DeviceBackend target, Executor apply, TransferOptions options) {
         connections.add(ch);
         ReceiverSession s = session.updateAndGet(current -> current != null ? current
-                : new ReceiverSession(target, apply, options, result));
+                : new ReceiverSession(target, apply, options, result, logs));
         // every connection goes to the one session: it takes the streams its first HELLO announces
         // and refuses any other source
         TransferPipeline.configure(ch.pipeline(), s, options.pipelineHook());
+    }
+
+    /**
+     * The session's replay log, if the source ships one (protocol 2.1): tell it where to stage
+     * the files before the source connects; its {@link LogReceiver#outcome()} is final once
+     * {@link #result()} completes.
+     */
+    public LogReceiver log() {
+        return logs;
     }
 
     /** Where the receiver listens. */

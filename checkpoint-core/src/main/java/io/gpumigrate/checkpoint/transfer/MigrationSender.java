@@ -194,6 +194,22 @@ public final class MigrationSender implements AutoCloseable {
         return last.stats();
     }
 
+    /**
+     * Sends the replay log's new bytes on the primary stream ({@link LogShipper}); with
+     * {@code last}, then LOG_END. Returns the file bytes sent. Call it between rounds, and with
+     * {@code last} in the pause before {@link #finish}.
+     */
+    public long shipLog(LogShipper log, boolean last) throws IOException {
+        handler.check();
+        LogShipper.Sink primary = m -> {
+            var f = channels[0].writeAndFlush(m).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                throw new IOException("sending the replay log failed: " + f.cause(), f.cause());
+            }
+        };
+        return last ? log.shipFinal(primary) : log.shipChanges(primary);
+    }
+
     /** Gives up: tells the target (which then frees what it placed) and closes the connection. */
     public void abort(String reason) {
         handler.fail(new TransferAbortedException("aborted by the source: " + reason));

@@ -58,6 +58,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final Executor applyExecutor;
     private final TransferOptions options;
     private final CompletableFuture<ReceivedImage> result;
+    private final LogReceiver logs;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RECEIVING);
     private final AtomicInteger inFlight = new AtomicInteger();
     private ScratchPool scratches;
@@ -74,6 +75,12 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     ReceiverSession(DeviceBackend target, Executor applyExecutor, TransferOptions options,
                     CompletableFuture<ReceivedImage> result) {
+        this(target, applyExecutor, options, result, new LogReceiver());
+    }
+
+    ReceiverSession(DeviceBackend target, Executor applyExecutor, TransferOptions options,
+                    CompletableFuture<ReceivedImage> result, LogReceiver logs) {
+        this.logs = logs;
         this.target = target;
         this.applyExecutor = applyExecutor;
         this.options = options;
@@ -107,6 +114,8 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private static void release(TransferMessage msg) {
         if (msg instanceof TransferMessage.Chunk c) {
             c.payload().release();
+        } else if (msg instanceof TransferMessage.LogData d) {
+            d.data().release();
         }
     }
 
@@ -123,6 +132,13 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 fail("CHUNK before HELLO", true);
             }
             case TransferMessage.Chunk c -> chunk(stream.channel, c);
+            case TransferMessage.LogBegin b when stream.index == 0 -> logs.begin(b);
+            case TransferMessage.LogData d when stream.index == 0 -> logs.data(d);
+            case TransferMessage.LogEnd e when stream.index == 0 -> logs.end(e);
+            case TransferMessage.LogData d -> {
+                d.data().release();
+                fail("LOG_DATA on stream " + stream.index + "; the log travels on stream 0", true);
+            }
             case TransferMessage.Allocations a when state != null && stream.index >= 0 -> barrier(stream, a);
             case TransferMessage.Finish f when state != null && stream.index >= 0 -> {
                 if (stream.index == 0) {
@@ -294,6 +310,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         } finally {
             scratches.unpinAll(); // no chunk comes after FINISH
         }
+        logs.outcome(); // the log is checked, never fatal: a bad one is reported by the worker
         if (!phase.compareAndSet(Phase.RECEIVING, Phase.VERIFIED_SENT)) {
             return;
         }
@@ -365,6 +382,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 if (state != null) {
                     state.rollback();
                 }
+                logs.outcome(); // closes the staged files
                 result.completeExceptionally(new TransferAbortedException(reason));
             }, applyExecutor);
         }

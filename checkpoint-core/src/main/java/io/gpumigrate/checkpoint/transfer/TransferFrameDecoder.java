@@ -84,8 +84,25 @@ public final class TransferFrameDecoder extends MessageToMessageDecoder<ByteBuf>
                 f.readBytes(reason);
                 yield new TransferMessage.Abort(new String(reason, StandardCharsets.UTF_8));
             }
-            default -> throw new TransferFrameException("unknown frame type " + type + ", expected 1 to 6");
+            case TransferProtocol.LOG_BEGIN -> new TransferMessage.LogBegin(str(f));
+            case TransferProtocol.LOG_DATA -> new TransferMessage.LogData(str(f), f.readLongLE(),
+                    f.readRetainedSlice(f.readableBytes()));
+            case TransferProtocol.LOG_END -> {
+                int n = count(f, 20);
+                List<TransferMessage.LogFile> files = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    files.add(new TransferMessage.LogFile(str(f), f.readLongLE(), f.readLongLE()));
+                }
+                yield new TransferMessage.LogEnd(files);
+            }
+            default -> throw new TransferFrameException("unknown frame type " + type + ", expected 1 to 9");
         };
+    }
+
+    private static String str(ByteBuf f) {
+        byte[] bytes = new byte[count(f, 1)];
+        f.readBytes(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** A count of elements of at least {@code elementBytes} each, checked against what remains. */

@@ -55,8 +55,26 @@ public final class TransferFrameEncoder extends MessageToMessageEncoder<Transfer
                 byte[] reason = a.reason().getBytes(StandardCharsets.UTF_8);
                 header.writeByte(TransferProtocol.ABORT).writeIntLE(reason.length).writeBytes(reason);
             }
+            case TransferMessage.LogBegin b -> writeStr(header.writeByte(TransferProtocol.LOG_BEGIN), b.directoryKey());
+            case TransferMessage.LogData d -> {
+                writeStr(header.writeByte(TransferProtocol.LOG_DATA), d.name()).writeLongLE(d.offset());
+                header.setIntLE(0, header.readableBytes() - 4 + d.data().readableBytes());
+                out.add(Unpooled.wrappedBuffer(header, d.data()));
+                return;
+            }
+            case TransferMessage.LogEnd e -> {
+                header.writeByte(TransferProtocol.LOG_END).writeIntLE(e.files().size());
+                for (TransferMessage.LogFile f : e.files()) {
+                    writeStr(header, f.name()).writeLongLE(f.size()).writeLongLE(f.hash());
+                }
+            }
         }
         header.setIntLE(0, header.readableBytes() - 4);
         out.add(header);
+    }
+
+    private static ByteBuf writeStr(ByteBuf out, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        return out.writeIntLE(bytes.length).writeBytes(bytes);
     }
 }

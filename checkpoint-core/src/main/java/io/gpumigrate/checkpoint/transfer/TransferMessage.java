@@ -44,4 +44,31 @@ public sealed interface TransferMessage {
 
     record Abort(String reason) implements TransferMessage {
     }
+
+    /**
+     * Since 2.1: the session's replay log follows on stream 0. {@code directoryKey} names the
+     * source's log directory ({@link LogShipper#directoryKey}): a target whose own log directory
+     * has the same key shares it with the source and keeps nothing it is sent.
+     */
+    record LogBegin(String directoryKey) implements TransferMessage {
+    }
+
+    /**
+     * Since 2.1: bytes {@code offset .. offset + data length} of the log file {@code name} (a
+     * relative path with {@code /} separators). The pieces of one file arrive in order and
+     * without holes. Whoever holds the message owns {@code data} and releases it once.
+     */
+    record LogData(String name, long offset, ByteBuf data) implements TransferMessage {
+    }
+
+    /** Since 2.1, sent in the pause before FINISH: every file of the log, as the source has it now. */
+    record LogEnd(List<LogFile> files) implements TransferMessage {
+        public LogEnd {
+            files = List.copyOf(files);
+        }
+    }
+
+    /** A log file's final length and the xxHash64 (seed 0) of all its bytes. */
+    record LogFile(String name, long size, long hash) {
+    }
 }

@@ -20,7 +20,15 @@ package io.gpumigrate.checkpoint.transfer;
  *   5 VERIFIED     u64 chunks, u64 bytes: the target holds exactly the FINISH state, every chunk checked
  *  either way
  *   6 ABORT        u32 n, n bytes UTF-8 reason; the sender closes the connection after it
+ *  source -> target, since 2.1, on stream 0 only (the session's replay log; see LogShipper)
+ *   7 LOG_BEGIN    str directoryKey (str: u32 n, n bytes UTF-8)
+ *   8 LOG_DATA     str name, u64 offset, payload: a piece of one log file, pieces in order
+ *   9 LOG_END      u32 n, n x (str name, u64 size, u64 xxHash64): the whole log; before FINISH
  * </pre>
+ *
+ * <p>The log is best-effort: a target that finds its copy of the log incomplete (a file short,
+ * a hash that differs, no LOG_END) still answers VERIFIED, and reports the missing log
+ * ({@link LogReceiver}); the migration goes on.
  *
  * <p>Since 2.0 a transfer may use several connections ("streams", each opened with its own
  * HELLO) so that more than one TCP stream and event loop carry the chunks. The chunk with index
@@ -40,7 +48,8 @@ public final class TransferProtocol {
     public static final int MAGIC = 0x52544D47;
     /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash}, several streams (1: plain xxHash64, one stream). */
     public static final int MAJOR = 2;
-    public static final int MINOR = 0;
+    /** 1: the replay log travels with the session (LOG_BEGIN, LOG_DATA, LOG_END). */
+    public static final int MINOR = 1;
     /** The most connections one transfer may use. */
     public static final int MAX_STREAMS = 64;
 
@@ -53,6 +62,9 @@ public final class TransferProtocol {
     static final int FINISH = 4;
     static final int VERIFIED = 5;
     static final int ABORT = 6;
+    static final int LOG_BEGIN = 7;
+    static final int LOG_DATA = 8;
+    static final int LOG_END = 9;
 
     private TransferProtocol() {
     }

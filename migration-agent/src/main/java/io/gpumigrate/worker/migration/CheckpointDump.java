@@ -2,6 +2,7 @@ package io.gpumigrate.worker.migration;
 
 import io.gpumigrate.checkpoint.CheckpointStats;
 import io.gpumigrate.checkpoint.CheckpointWriter;
+import io.gpumigrate.checkpoint.ImageLog;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
@@ -16,7 +17,8 @@ import java.nio.file.Path;
 /**
  * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}): pauses the
  * session, writes it as a checkpoint image, then resumes it ({@code leaveRunning}) or ends it,
- * as {@code criu dump} does by default. Replies {@code u64 bytesWritten, u64 pauseMicros}. On
+ * as {@code criu dump} does by default. The image carries the session's replay log as it is at
+ * the pause ({@link SourceLog}). Replies {@code u64 bytesWritten, u64 pauseMicros}. On
  * a failure nothing is left on disk and the session resumes.
  *
  * <p>Thread-safe: the work runs on its own thread.
@@ -45,8 +47,9 @@ final class CheckpointDump implements ControlOperation {
                 paused = true;
                 SessionImage image = session.exportImage().get();
                 var progress = control.progress(seq);
+                ImageLog.Source logFiles = SourceLog.forImage(session);
                 CheckpointStats stats = session.onExecutor(
-                        () -> new CheckpointWriter().write(image, session.device(), directory, progress)).get();
+                        () -> new CheckpointWriter().write(image, session.device(), directory, progress, logFiles)).get();
                 long pauseMicros = (System.nanoTime() - start) / 1000;
                 if (leaveRunning) {
                     session.resume();

@@ -31,7 +31,8 @@ import java.util.concurrent.TimeoutException;
  * pausedAtMicros} (epoch), {@code u32 rounds, u64 finalRoundBytes}. The session stays paused.
  * Then {@code MIGRATED} (body: the frame for the client) commits: the client gets it after
  * every reply, and this worker ends. Any failure before that, or the connection closing,
- * aborts the transfer and resumes the session, which never noticed.
+ * aborts the transfer and resumes the session, which never noticed. The session's replay log
+ * goes along ({@link SourceLog}); the commit closes it here.
  *
  * <p>Thread-safe: the event loop starts and commits; the transfer runs on its own thread.
  */
@@ -47,6 +48,7 @@ final class SourceMigration implements ControlOperation {
     private State state = State.RUNNING;
     private MigrationSender sender;
     private boolean paused;
+    private volatile SourceLog sessionLog;
 
     SourceMigration(Session session, ControlChannel control) {
         this.session = session;
@@ -90,6 +92,9 @@ final class SourceMigration implements ControlOperation {
                 throw new CudaException(CuResult.OUT_OF_MEMORY, "the target has " + targetFree
                         + " bytes of device memory free, the session needs " + total);
             }
+            SourceLog logShip = new SourceLog(session);
+            sessionLog = logShip;
+            logShip.shipChanges(s); // while the session runs: all of the log there is now
             // below what a final round may send anyway, pre-copy only delays the pause: stop and copy
             boolean precopy = total > PrecopyPolicy.DEFAULT.smallEnough();
             while (precopy && PrecopyPolicy.DEFAULT.another(rounds)) {
@@ -100,6 +105,7 @@ final class SourceMigration implements ControlOperation {
                 RoundStats round = s.sendRound(allocations, progress);
                 rounds.add(round);
                 bytes += round.rawBytes();
+                logShip.shipChanges(s);
                 log.info("session {}: pre-copy round {} sent {} of {} chunks ({} bytes)", session.id(), round.round(),
                         round.chunksSent(), round.chunksExamined(), round.rawBytes());
             }
@@ -108,6 +114,7 @@ final class SourceMigration implements ControlOperation {
             synchronized (lock) {
                 paused = true;
             }
+            logShip.shipFinal(s);
             SessionImage image = session.exportImage().get();
             RoundStats last = s.finish(image, progress);
             long moved = bytes + last.rawBytes();
@@ -146,6 +153,10 @@ final class SourceMigration implements ControlOperation {
             state = State.COMMITTED;
         }
         Frame migrated = Frame.of(Op.MIGRATED, false, 0, Unpooled.copiedBuffer(body.rest()));
+        if (sessionLog != null) {
+            sessionLog.release(); // before the client learns of the target, which may share the log's directory
+            sessionLog.close();
+        }
         log.info("session {}: migration committed; redirecting the client", session.id());
         session.redirect(migrated, "migrated").whenComplete((v, e) -> {
             if (e == null) {
@@ -178,6 +189,10 @@ final class SourceMigration implements ControlOperation {
         if (s != null) {
             s.abort(reason);
             s.close();
+        }
+        SourceLog l = sessionLog;
+        if (l != null) {
+            l.close();
         }
         if (resume) {
             session.resume();

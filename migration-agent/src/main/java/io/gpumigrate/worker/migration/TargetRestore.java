@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class TargetRestore implements ControlOperation {
 
-    private static final Logger log = LoggerFactory.getLogger(TargetRestore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TargetRestore.class);
     private static final long COMMIT_TIMEOUT_MINUTES = 10;
 
     private final Session session;
@@ -44,10 +44,12 @@ final class TargetRestore implements ControlOperation {
     private volatile MigrationReceiver receiver;
     private volatile boolean done;
     private volatile java.util.concurrent.CompletableFuture<ReceivedImage> imported;
+    private final LogHandover log;
 
     TargetRestore(Session session, ControlChannel control) {
         this.session = session;
         this.control = control;
+        this.log = new LogHandover(session);
     }
 
     @Override
@@ -82,9 +84,10 @@ final class TargetRestore implements ControlOperation {
         // re-create the session as soon as the image is verified, while the agent still waits for the
         // source's answer: the commit then finds it done, and the client's pause is shorter
         MigrationReceiver r = receiver;
+        log.expect(r.log());
         imported = r.result().thenCompose(got -> session.importImage(got.image()).thenApply(v -> got));
         int port = r.address().getPort();
-        log.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
+        LOG.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
         // the free memory lets the source refuse before its pause when the agent's count of the
         // session's memory (from periodic reports) was behind
         control.success(seq, w -> w.u16(port).u64(free));
@@ -94,9 +97,10 @@ final class TargetRestore implements ControlOperation {
         var progress = control.progress(seq);
         SessionImage image = session.onExecutor(() -> CheckpointReader.restore(directory, session.device(), progress)).get();
         session.importImage(image).get();
+        log.restored(directory, image.lastAppliedSeq());
         done = true;
         session.attachWait().restart();
-        log.info("session {}: restored from {}", session.id(), directory);
+        LOG.info("session {}: restored from {}", session.id(), directory);
         control.success(seq, w -> w.u64(image.lastAppliedSeq()).u64(image.allocatedBytes()));
     }
 
@@ -110,10 +114,11 @@ final class TargetRestore implements ControlOperation {
         Thread.ofVirtual().name("commit-" + session.id()).start(() -> {
             try {
                 ReceivedImage got = imported.get(COMMIT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+                log.arrived(r.log().outcome(), got.image().lastAppliedSeq());
                 done = true;
                 session.attachWait().restart();
                 r.close();
-                log.info("session {}: migrated here ({} bytes, {} chunks); waiting for the client", session.id(),
+                LOG.info("session {}: migrated here ({} bytes, {} chunks); waiting for the client", session.id(),
                         got.bytes(), got.chunks());
                 control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
             } catch (Exception e) {
@@ -135,6 +140,7 @@ final class TargetRestore implements ControlOperation {
         if (r != null) {
             r.close();
         }
+        log.discard();
         session.end("the session never arrived: " + reason);
     }
 }

@@ -92,8 +92,8 @@ public final class LogReplayer implements AutoCloseable {
         }
         if (entry instanceof LogGap gap) {
             done = true;
-            throw new ReplayException("calls " + gap.firstSeq() + ".." + gap.lastSeq() + " were not recorded (the log"
-                    + " writer fell behind); the log can be replayed only up to seq " + (gap.firstSeq() - 1));
+            throw new ReplayException("calls " + gap.firstSeq() + ".." + gap.lastSeq() + " are not in this log (the log"
+                    + " writer fell behind, or a migrated session's log did not come along); the log can be replayed only up to seq " + (gap.firstSeq() - 1));
         }
         LoggedCall call = (LoggedCall) entry;
         if (call.op() == Op.GOODBYE) {

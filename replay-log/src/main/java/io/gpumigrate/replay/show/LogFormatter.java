@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  *       13 MEMCPY_HTOD(dst=0x200000000000, stream=0x0, data=1 MiB blob:3f0a1b2c3d4e5f60) = ?
  *       14 LAUNCH_KERNEL(function=0x2, grid=(128,1,1), block=(256,1,1), shared=0 B, stream=0x0, params=24 B) = ?
  *       15 STREAM_SYNCHRONIZE(stream=0x0) = 700 CUDA_ERROR_ILLEGAL_ADDRESS
- *  16..214 --- 199 calls not logged: the log writer fell behind ---
+ *  16..214 --- 199 calls not in this log (the writer fell behind, or a moved session's log did not come along) ---
  * </pre>
  *
  * Secrets (HELLO's token, ATTACH's session secret) are never printed, only their length.
@@ -38,7 +38,7 @@ public final class LogFormatter {
         return switch (entry) {
             case LoggedCall call -> formatCall(call);
             case LogGap gap -> pad(gap.firstSeq() + ".." + gap.lastSeq()) + " --- " + gap.count()
-                    + " calls not logged: the log writer fell behind ---";
+                    + " calls not in this log (the writer fell behind, or a moved session's log did not come along) ---";
         };
     }
 

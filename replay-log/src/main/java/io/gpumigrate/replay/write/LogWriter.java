@@ -254,6 +254,36 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Records that calls {@code firstSeq .. lastSeq} ({@code count} of them) are not in this log:
+     * a {@code LogGap} entry, as for calls the writer dropped, so that a reader sees the hole.
+     * For calls logged elsewhere and lost (a migration whose log did not arrive). Never does disk
+     * I/O. Thread-safe.
+     *
+     * @throws IllegalArgumentException when {@code firstSeq} is not above the last logged sequence
+     *     number, or the range or count is empty
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void appendGap(long firstSeq, long lastSeq, long count) {
+        new io.gpumigrate.replay.LogGap(firstSeq, lastSeq, count); // checks the range
+        appendLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("replay log " + dir + " is closed");
+            }
+            if (firstSeq <= this.lastSeq) {
+                throw new IllegalArgumentException("gap from seq " + firstSeq + " is not above the last logged seq "
+                        + this.lastSeq);
+            }
+            this.lastSeq = lastSeq;
+            PendingBlock b = current();
+            b.entries.putGap(firstSeq, lastSeq, count);
+            b.added(firstSeq, lastSeq, EntryBuffer.GAP_LENGTH);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     private void checkAppend(long seq, int opCode, int flags) {
         if (closed) {
             throw new IllegalStateException("replay log " + dir + " is closed");

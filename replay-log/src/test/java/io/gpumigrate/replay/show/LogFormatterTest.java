@@ -78,7 +78,7 @@ class LogFormatterTest {
 
     @Test
     void gapsShortBodiesAndUnknownOpsAreShownNotThrown() {
-        assertEquals(" 16..214 --- 199 calls not logged: the log writer fell behind ---",
+        assertEquals(" 16..214 --- 199 calls not in this log (the writer fell behind, or a moved session's log did not come along) ---",
                 formatter.format(new LogGap(16, 214, 199)));
         assertEquals("       7 MEMSET(dst=0x10, value=0x1, <body too short=12 bytes>) = ?",
                 formatter.format(LoggedCall.of(7, Op.MEMSET, 0, new byte[]{0x10, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0})));
