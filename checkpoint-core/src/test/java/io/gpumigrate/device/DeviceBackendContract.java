@@ -143,6 +143,39 @@ public abstract class DeviceBackendContract {
     }
 
     @Test
+    void concurrentHostToDeviceCopiesLandBitExact() throws Exception {
+        int threads = 4;
+        int pieces = 32;
+        int piece = (1 << 20) + 4096; // not a multiple of the emulator's chunks: pieces share chunks
+        long d = backend.memAlloc((long) pieces * piece);
+        MemorySegment src = Arena.ofAuto().allocate((long) pieces * piece, 64);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (long i = 0; i < src.byteSize(); i += 8) {
+            src.set(ValueLayout.JAVA_LONG_UNALIGNED, i, random.nextLong());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> copies = new java.util.ArrayList<>();
+            for (int p = pieces - 1; p >= 0; p--) { // last piece first: order does not matter
+                long offset = (long) p * piece;
+                copies.add(pool.submit(() -> {
+                    backend.copyHtoDConcurrently(d + offset, src.asSlice(offset, piece));
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : copies) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        MemorySegment back = arena.allocate(src.byteSize());
+        backend.copyDtoH(back, d, null);
+        assertEquals(-1, src.mismatch(back), "every piece landed where it was sent, intact");
+        assertInvalidValue(() -> backend.copyHtoDConcurrently(d + src.byteSize() - 8, src.asSlice(0, 16)));
+    }
+
+    @Test
     void deviceToDeviceCopyMovesBytes() throws CudaException {
         long a = backend.memAlloc(4096);
         long b = backend.memAlloc(4096);
