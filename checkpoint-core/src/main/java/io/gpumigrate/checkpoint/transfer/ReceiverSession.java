@@ -2,19 +2,15 @@ package io.gpumigrate.checkpoint.transfer;
 
 import io.gpumigrate.checkpoint.CheckpointFormatException;
 import io.gpumigrate.checkpoint.ChunkCodec;
-import io.gpumigrate.checkpoint.ChunkCorruptedException;
 import io.gpumigrate.checkpoint.ChunkWorkers;
 import io.gpumigrate.checkpoint.CompressionPolicy;
-import io.gpumigrate.checkpoint.EncodedChunk;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.SessionImageCodec;
 import io.gpumigrate.device.DeviceBackend;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The target side of one migration connection. Frames arrive on the event loop; chunks are
- * decoded and hash-checked on the shared chunk pool, and applied to the target device on the
- * apply executor, in arrival order (a later round's version of a chunk lands after the earlier one).
+ * decoded, hash-checked and applied to the target device on the shared chunk pool, several at
+ * once and in any order within a round ({@link ParallelApply}); the barriers' steps (placing
+ * allocations, verifying) run on the apply executor between rounds, so a later round's version
+ * of a chunk lands after the earlier one.
  *
  * <p>Outcome: VERIFIED is sent once the FINISH state matches what the target holds, and the
  * result completes when that frame is written. Any failure before that (a bad frame, a corrupted
@@ -50,10 +48,6 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     private enum Phase { RECEIVING, VERIFIED_SENT, COMMITTED, FAILED }
 
-    /** Decoding buffers of one chunk: the decompressed bytes, and a direct copy of a payload that is not. */
-    private record Decoded(TransferMessage.Chunk chunk, MemorySegment raw, ScratchPool.Scratch scratch, Throwable error) {
-    }
-
     private final DeviceBackend target;
     private final Executor applyExecutor;
     private final TransferOptions options;
@@ -61,6 +55,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RECEIVING);
     private final AtomicInteger inFlight = new AtomicInteger();
     private ScratchPool scratches;
+    private ParallelApply applier;
     private final long startNanos = System.nanoTime();
     /** The primary connection (stream 0): where VERIFIED goes. */
     private volatile Channel channel;
@@ -193,6 +188,26 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             streamCount = h.streams();
             state = new TargetState(target, h.chunkSize());
             scratches = new ScratchPool(target, codec);
+            applier = new ParallelApply(codec, scratches, state, ChunkWorkers.shared(), new ParallelApply.Outcome() {
+                @Override
+                public boolean live() {
+                    return phase.get() == Phase.RECEIVING;
+                }
+
+                @Override
+                public void failed(String reason) {
+                    fail(reason, true);
+                }
+
+                @Override
+                public void released() {
+                    if (inFlight.decrementAndGet() == options.inFlight() / 2) {
+                        resumeReading();
+                    }
+                }
+            });
+            // pinning takes a while on a GPU: done now, while the source is still pre-copying or connecting
+            then(() -> scratches.prepare(ChunkWorkers.threads()));
         }
         stream.index = h.stream();
         if (stream.index == 0) {
@@ -221,28 +236,8 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         if (inFlight.incrementAndGet() >= options.inFlight()) {
             from.config().setAutoRead(false);
         }
-        ScratchPool.Scratch scratch = scratches.take();
-        CompletableFuture<Decoded> decoded = CompletableFuture.supplyAsync(() -> decode(c, scratch), ChunkWorkers.shared());
         synchronized (this) {
-            tail = tail.thenCombineAsync(decoded, (v, d) -> {
-                try {
-                    if (d.error() != null) {
-                        fail(d.error().getMessage(), true);
-                    } else if (phase.get() == Phase.RECEIVING) {
-                        scratches.pin(scratch);
-                        state.apply(c.address(), c.rawLength(), c.encoding(), c.hash(), d.raw());
-                    }
-                } catch (Exception e) {
-                    fail(e.getMessage(), true);
-                } finally {
-                    c.payload().release();
-                    scratches.giveBack(scratch);
-                    if (inFlight.decrementAndGet() == options.inFlight() / 2) {
-                        resumeReading();
-                    }
-                }
-                return null;
-            }, applyExecutor);
+            applier.submit(c, tail);
         }
     }
 
@@ -256,29 +251,6 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                     }
                 }
             });
-        }
-    }
-
-    private Decoded decode(TransferMessage.Chunk c, ScratchPool.Scratch scratch) {
-        try {
-            ByteBuf payload = c.payload();
-            int n = payload.readableBytes();
-            MemorySegment segment;
-            if (n == 0) {
-                segment = MemorySegment.NULL;
-            } else if (!scratches.copyToPinned() && payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
-                segment = MemorySegment.ofBuffer(payload.nioBuffer());
-            } else if (n <= scratch.payload().byteSize()) {
-                segment = scratch.payload().asSlice(0, n);
-                payload.getBytes(payload.readerIndex(), segment.asByteBuffer());
-            } else {
-                throw new ChunkCorruptedException(c.address(), "payload of " + n + " bytes exceeds the maximum "
-                        + scratch.payload().byteSize());
-            }
-            EncodedChunk chunk = new EncodedChunk(c.address(), c.rawLength(), c.encoding(), c.hash(), segment);
-            return new Decoded(c, codec.decode(chunk, scratch.raw()), scratch, null);
-        } catch (ChunkCorruptedException | RuntimeException e) {
-            return new Decoded(c, null, scratch, e);
         }
     }
 
@@ -308,13 +280,18 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         });
     }
 
+    /** The last step and every chunk submitted after it, done; call holding the lock. */
+    private CompletableFuture<Void> drained() {
+        return applier == null ? tail.handle((v, e) -> null) : applier.drained(tail);
+    }
+
     private interface TargetStep {
         void run() throws Exception;
     }
 
     /** Runs a step on the apply executor after everything before it; a failing step aborts the transfer. */
     private synchronized void then(TargetStep step) {
-        tail = tail.thenRunAsync(() -> {
+        tail = drained().thenRunAsync(() -> {
             if (phase.get() != Phase.RECEIVING) {
                 return;
             }
@@ -358,7 +335,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             }
         }
         synchronized (this) {
-            tail = tail.whenCompleteAsync((v, e) -> {
+            tail = drained().whenCompleteAsync((v, e) -> {
                 if (scratches != null) {
                     scratches.unpinAll();
                 }
@@ -373,7 +350,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     /** Frees what a committed transfer placed, when the agent decides not to take the session after all. */
     CompletableFuture<Void> discard() {
         synchronized (this) {
-            return tail.thenRunAsync(() -> {
+            return drained().thenRunAsync(() -> {
                 if (state != null) {
                     state.rollback();
                 }
