@@ -80,6 +80,7 @@ public final class MigrationSender implements AutoCloseable {
     private final SenderHandler handler;
     private final ParallelChunkEncoder encoder;
     private final DirtyChunkTracker tracker;
+    private final ChunkReadBatch reads;
     private boolean digestsOnDevice;
     private HostPinning pinning;
     /** Bases of the allocations of the current round, to find a chunk's index from its address. */
@@ -97,6 +98,7 @@ public final class MigrationSender implements AutoCloseable {
         ChunkCodec codec = new ChunkCodec(options.chunkSize(), options.compression());
         this.encoder = new ParallelChunkEncoder(codec, ChunkWorkers.shared(), options.inFlight(), this::sendChunk);
         this.tracker = new DirtyChunkTracker(options.chunkSize());
+        this.reads = new ChunkReadBatch(source, encoder, options.inFlight());
     }
 
     /** Pins the encoder's buffers on the source device, once, before the first copy into them. */
@@ -290,26 +292,17 @@ public final class MigrationSender implements AutoCloseable {
                                 MemorySegment.NULL), () -> { });
                         continue;
                     }
-                    ParallelChunkEncoder.Slot slot = encoder.acquire();
-                    MemorySegment into = slot.raw().asSlice(0, length);
-                    try {
-                        source.run(device -> {
-                            device.copyDtoH(into, address, null);
-                            return null;
-                        });
-                    } catch (CudaException | IOException | RuntimeException e) {
-                        encoder.giveBack(slot);
-                        throw e;
-                    }
-                    encoder.submit(slot, address, length);
+                    reads.add(address, length);
                 }
             }
+            reads.flush();
             encoder.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort("the source was interrupted");
             throw new InterruptedIOException("interrupted during round " + round);
         } catch (IOException | CudaException | RuntimeException e) {
+            reads.clear();
             encoder.discardPending();
             if (handler.failed()) {
                 throw handler.failure();
