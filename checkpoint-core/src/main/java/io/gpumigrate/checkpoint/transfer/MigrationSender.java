@@ -167,6 +167,28 @@ public final class MigrationSender implements AutoCloseable {
     }
 
     /**
+     * Readies a stop-and-copy before the pause: has the target place {@code allocations} (the
+     * source's live allocations now), pins the sender's buffers and loads the device's hashing
+     * kernels, so that the pause holds only the copy. The final round then places whatever
+     * changed since. Optional; returns once the allocations are written to the connections.
+     */
+    public void prepare(List<AddressRange> allocations) throws IOException, CudaException {
+        handler.check();
+        round++;
+        for (Channel channel : channels) {
+            channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
+        }
+        pinBuffers();
+        digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
+        if (digestsOnDevice && !allocations.isEmpty()) {
+            AddressRange first = allocations.get(0);
+            int chunkSize = options.chunkSize();
+            source.run(device -> device.chunkDigests(first.base(), Math.min(first.size(), chunkSize), chunkSize));
+        }
+        handler.check();
+    }
+
+    /**
      * The final round, with the session paused and its device drained: sends what changed, then
      * the session state and the hash of every chunk, and waits (at most the options' verify
      * timeout) for the target's VERIFIED. When this returns the target holds a complete,
@@ -265,11 +287,11 @@ public final class MigrationSender implements AutoCloseable {
             int count = ChunkLayout.count(range, chunkSize);
             if (tracker.neverSent(range)) {
                 // hash first only where that reads nothing to the host: then zero chunks are never read
-                digests[a] = digestsOnDevice ? deviceDigests(range) : null;
+                digests[a] = digestsOnDevice ? source.digests(range, options.chunkSize(), hashBatch()) : null;
                 dirty[a] = new BitSet(count);
                 dirty[a].set(0, count);
             } else {
-                digests[a] = deviceDigests(range);
+                digests[a] = source.digests(range, options.chunkSize(), hashBatch());
                 hashes[a] = digests[a].hashes();
                 dirty[a] = tracker.dirty(range, hashes[a]);
             }
@@ -324,25 +346,9 @@ public final class MigrationSender implements AutoCloseable {
         return new RoundResult(stats, hashes);
     }
 
-    /**
-     * The device's digests and zero flags of every chunk of {@code range}, asked for in slices of
-     * a few chunks (many more where the device hashes them itself) so the client's calls interleave.
-     */
-    private ChunkDigests deviceDigests(AddressRange range) throws CudaException, InterruptedIOException {
-        int chunkSize = options.chunkSize();
-        long[] hashes = new long[ChunkLayout.count(range, chunkSize)];
-        BitSet zero = new BitSet(hashes.length);
-        int batch = digestsOnDevice ? DEVICE_HASH_BATCH_CHUNKS : HASH_BATCH_CHUNKS;
-        for (int first = 0; first < hashes.length; first += batch) {
-            long address = ChunkLayout.address(range, chunkSize, first);
-            long bytes = Math.min((long) batch * chunkSize, range.size() - (long) first * chunkSize);
-            ChunkDigests part = source.run(device -> device.chunkDigests(address, bytes, chunkSize));
-            System.arraycopy(part.hashes(), 0, hashes, first, part.count());
-            for (int i = part.zero().nextSetBit(0); i >= 0; i = part.zero().nextSetBit(i + 1)) {
-                zero.set(first + i);
-            }
-        }
-        return new ChunkDigests(hashes, zero);
+    /** Chunks per hashing call: many where the device hashes them itself, else a few, so the client's calls interleave. */
+    private int hashBatch() {
+        return digestsOnDevice ? DEVICE_HASH_BATCH_CHUNKS : HASH_BATCH_CHUNKS;
     }
 
     /**

@@ -106,6 +106,10 @@ final class SourceMigration implements ControlOperation {
                 log.info("session {}: pre-copy round {} sent {} of {} chunks ({} bytes)", session.id(), round.round(),
                         round.chunksSent(), round.chunksExamined(), round.rawBytes());
             }
+            if (!precopy) {
+                // stop-and-copy: place the allocations on the target and ready this side now, not in the pause
+                s.prepare(session.onExecutor(() -> session.device().allocations()).get());
+            }
             long pausedAt = session.pause().get();
             pausedHere = true;
             synchronized (lock) {
