@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class MigrationReceiver implements AutoCloseable {
 
-    private static final int EVENT_LOOPS = 4;
+    private static final int EVENT_LOOPS = 8;
 
     private final EventLoopGroup group;
     private volatile Channel server;
@@ -68,7 +68,7 @@ public final class MigrationReceiver implements AutoCloseable {
             return t;
         }) : null;
         Executor apply = applyExecutor != null ? applyExecutor : own;
-        // one I/O thread per connection of a striped transfer, up to four (the handler itself is serialized)
+        // one I/O thread per connection of a striped transfer, up to eight (the handler itself is serialized)
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.min(options.streams(), EVENT_LOOPS),
                 NioIoHandler.newFactory());
         MigrationReceiver self = new MigrationReceiver(group, own);

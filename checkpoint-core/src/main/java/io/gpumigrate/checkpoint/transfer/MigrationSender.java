@@ -70,7 +70,7 @@ public final class MigrationSender implements AutoCloseable {
 
     private static final int HASH_BATCH_CHUNKS = 64;
     private static final int DEVICE_HASH_BATCH_CHUNKS = 1024;
-    private static final int EVENT_LOOPS = 4;
+    private static final int EVENT_LOOPS = 8;
 
     private final SourceAccess source;
     private final TransferOptions options;
