@@ -13,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.gpumigrate.checkpoint.SessionImage;
+import io.gpumigrate.checkpoint.transfer.PreloadedModules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -266,8 +267,24 @@ public final class Session {
      * place on this device with their contents (a migration's receiver or a checkpoint's reader put them there).
      */
     public CompletableFuture<Void> importImage(SessionImage image) {
+        return importImage(image, null);
+    }
+
+    /**
+     * As {@link #importImage(SessionImage)}, taking modules from {@code preloaded} (a migration
+     * target's, loaded before the pause) where their images match; the rest of them are unloaded.
+     */
+    public CompletableFuture<Void> importImage(SessionImage image, PreloadedModules preloaded) {
         return onExecutor(() -> {
-            snapshot().restore(image);
+            resources.offerPreloaded(preloaded);
+            try {
+                snapshot().restore(image);
+            } finally {
+                resources.offerPreloaded(null);
+                if (preloaded != null) {
+                    preloaded.unloadRest();
+                }
+            }
             return null;
         });
     }

@@ -167,6 +167,18 @@ public final class MigrationSender implements AutoCloseable {
     }
 
     /**
+     * Sends the session's module images (MODULES) for the target to load before the pause;
+     * optional, once, before the first round. Returns once they are written.
+     */
+    public void sendModules(List<SessionImage.Module> modules) throws IOException {
+        handler.check();
+        var written = channels[0].writeAndFlush(new TransferMessage.Modules(modules)).awaitUninterruptibly();
+        if (!written.isSuccess()) {
+            throw new TransferAbortedException("sending the module images failed: " + written.cause(), written.cause());
+        }
+    }
+
+    /**
      * Readies a stop-and-copy before the pause: has the target place {@code allocations} (the
      * source's live allocations now), pins the sender's buffers and loads the device's hashing
      * kernels, so that the pause holds only the copy. The final round then places whatever
@@ -247,21 +259,7 @@ public final class MigrationSender implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    private record RoundResult(RoundStats stats, long[][] deviceHashes) {
-    }
-
-    /** The running tallies of a round, updated on the sender's thread by {@link #sendChunk}. */
-    private static final class RoundCounters {
-        final ProgressMeter meter;
-        long sent;
-        long zero;
-        long zstd;
-        long wire;
-
-        RoundCounters(ProgressMeter meter) {
-            this.meter = meter;
-        }
-    }
+    private record RoundResult(RoundStats stats, long[][] deviceHashes) { }
 
     private RoundResult round(List<AddressRange> allocations, ProgressListener.Phase phase, ProgressListener listener)
             throws IOException, CudaException {

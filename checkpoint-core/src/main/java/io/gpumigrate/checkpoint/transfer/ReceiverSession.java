@@ -56,6 +56,8 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final AtomicInteger inFlight = new AtomicInteger();
     private ScratchPool scratches;
     private ParallelApply applier;
+    /** Modules loaded from MODULES; the apply executor's. */
+    private PreloadedModules preloaded;
     private final long startNanos = System.nanoTime();
     /** The primary connection (stream 0): where VERIFIED goes. */
     private volatile Channel channel;
@@ -119,6 +121,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             }
             case TransferMessage.Chunk c -> chunk(stream.channel, c);
             case TransferMessage.Allocations a when state != null && stream.index >= 0 -> barrier(stream, a);
+            case TransferMessage.Modules m when state != null && stream.index == 0 -> then(() -> preloaded.load(m.modules()));
             case TransferMessage.Finish f when state != null && stream.index >= 0 -> {
                 if (stream.index == 0) {
                     primaryFinish = f;
@@ -188,6 +191,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             streamCount = h.streams();
             state = new TargetState(target, h.chunkSize());
             scratches = new ScratchPool(target, codec);
+            preloaded = new PreloadedModules(target);
             applier = new ParallelApply(codec, scratches, state, ChunkWorkers.shared(), new ParallelApply.Outcome() {
                 @Override
                 public boolean live() {
@@ -270,7 +274,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             return;
         }
         ReceivedImage received = new ReceivedImage(image, state.chunks(), state.bytes(),
-                (System.nanoTime() - startNanos) / 1e9);
+                (System.nanoTime() - startNanos) / 1e9, preloaded);
         channel.writeAndFlush(new TransferMessage.Verified(state.chunks(), state.bytes())).addListener(w -> {
             if (w.isSuccess() && phase.compareAndSet(Phase.VERIFIED_SENT, Phase.COMMITTED)) {
                 result.complete(received);
@@ -339,11 +343,23 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 if (scratches != null) {
                     scratches.unpinAll();
                 }
+                if (preloaded != null) {
+                    preloaded.unloadRest(); // the result fails: nobody else will take them
+                }
                 if (state != null) {
                     state.rollback();
                 }
                 result.completeExceptionally(new TransferAbortedException(reason));
-            }, applyExecutor);
+            }, this::runOnApplyExecutor);
+        }
+    }
+
+    /** Runs {@code r} on the apply executor, or here when that executor has been shut down (the receiver closed). */
+    private void runOnApplyExecutor(Runnable r) {
+        try {
+            applyExecutor.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.run();
         }
     }
 

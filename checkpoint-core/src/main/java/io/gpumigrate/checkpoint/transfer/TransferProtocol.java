@@ -16,6 +16,10 @@ package io.gpumigrate.checkpoint.transfer;
  *   3 CHUNK        u64 address, u32 raw length, u8 encoding, u64 ChunkHash digest of the raw bytes, payload
  *   4 FINISH       u32 n, n bytes session image (SessionImageCodec), u32 m, m x (u32 k, k x u64):
  *                  the ChunkHash digest of every chunk of every allocation, in the image's allocation order
+ *   8 MODULES      u32 n, n x (u64 handle, u32 k, k bytes image): (since 2.1, optional, stream 0, before
+ *                  the pause) modules the session has loaded, for the target to load early; FINISH's
+ *                  image still lists every module, and re-creating the session takes a preloaded
+ *                  module only for an identical image
  *  target -> source
  *   5 VERIFIED     u64 chunks, u64 bytes: the target holds exactly the FINISH state, every chunk checked
  *  either way
@@ -40,7 +44,8 @@ public final class TransferProtocol {
     public static final int MAGIC = 0x52544D47;
     /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash}, several streams (1: plain xxHash64, one stream). */
     public static final int MAJOR = 2;
-    public static final int MINOR = 0;
+    /** 1: MODULES. */
+    public static final int MINOR = 1;
     /** The most connections one transfer may use. */
     public static final int MAX_STREAMS = 64;
 
@@ -53,6 +58,7 @@ public final class TransferProtocol {
     static final int FINISH = 4;
     static final int VERIFIED = 5;
     static final int ABORT = 6;
+    static final int MODULES = 8;
 
     private TransferProtocol() {
     }

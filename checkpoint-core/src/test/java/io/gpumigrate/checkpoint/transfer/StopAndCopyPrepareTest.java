@@ -3,12 +3,15 @@ package io.gpumigrate.checkpoint.transfer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.gpumigrate.checkpoint.ProgressListener;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.device.emulator.DeviceAddressSpace;
 import io.gpumigrate.device.emulator.EmulatorBackend;
 import java.lang.foreign.Arena;
@@ -63,6 +66,32 @@ class StopAndCopyPrepareTest {
         for (AddressRange r : source.allocations()) {
             assertArrayEquals(readAll(source, r), readAll(target, r), "contents at 0x" + Long.toHexString(r.base()));
         }
+    }
+
+    @Test
+    void modulesSentEarlyArePreloadedOnTheTargetAndMatchedByTheirBytes() throws Exception {
+        byte[] ptx;
+        try (java.io.InputStream in = DeviceBackend.class.getResourceAsStream("contract_kernels.ptx")) {
+            ptx = in.readAllBytes();
+        }
+        source.memAlloc(CHUNK);
+        ReceivedImage got;
+        try (MigrationReceiver receiver = MigrationReceiver.listen(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), target, null, options);
+             MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
+            sender.sendModules(List.of(new SessionImage.Module(9, ptx)));
+            sender.finish(SessionImage.ofMemory(WINDOW, source.allocations()), ProgressListener.NONE);
+            got = receiver.result().get(30, TimeUnit.SECONDS);
+        }
+        PreloadedModules preloaded = got.preloaded();
+        assertEquals(1, preloaded.count());
+        byte[] other = ptx.clone();
+        other[other.length - 2] ^= 1;
+        assertNull(preloaded.take(other), "a module is taken only for identical bytes");
+        DeviceModule module = preloaded.take(ptx);
+        assertNotNull(target.function(module, "vectorAdd"), "the preloaded module is loaded on the target");
+        assertEquals(0, preloaded.count());
+        target.unloadModule(module);
     }
 
     private static byte[] readAll(DeviceBackend d, AddressRange r) throws CudaException {

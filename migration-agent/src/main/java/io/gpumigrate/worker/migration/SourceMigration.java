@@ -82,6 +82,8 @@ final class SourceMigration implements ControlOperation {
                     throw new CudaException(CuResult.ILLEGAL_STATE, "the migration was aborted");
                 }
             }
+            // the target loads (and JIT-compiles) the modules now, not inside the pause
+            s.sendModules(session.exportImage().get().modules());
             List<RoundStats> rounds = new ArrayList<>();
             long bytes = 0;
             long total = 0;

@@ -82,7 +82,7 @@ final class TargetRestore implements ControlOperation {
         // re-create the session as soon as the image is verified, while the agent still waits for the
         // source's answer: the commit then finds it done, and the client's pause is shorter
         MigrationReceiver r = receiver;
-        imported = r.result().thenCompose(got -> session.importImage(got.image()).thenApply(v -> got));
+        imported = r.result().thenCompose(got -> session.importImage(got.image(), got.preloaded()).thenApply(v -> got));
         int port = r.address().getPort();
         log.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
         // the free memory lets the source refuse before its pause when the agent's count of the
