@@ -257,6 +257,11 @@ public final class Session {
         return new SessionSnapshot(resources, dispatcher, ledger, errors, stats);
     }
 
+    /** The images of the session's modules now, for a migration target to load early; the session may run. */
+    public CompletableFuture<java.util.List<SessionImage.Module>> moduleImages() {
+        return onExecutor(() -> snapshot().modules());
+    }
+
     /** The whole session as a {@link SessionImage}; run it paused, so that nothing changes meanwhile. */
     public CompletableFuture<SessionImage> exportImage() {
         return onExecutor(() -> snapshot().export(id, secret()));

@@ -83,7 +83,7 @@ final class SourceMigration implements ControlOperation {
                 }
             }
             // the target loads (and JIT-compiles) the modules now, not inside the pause
-            s.sendModules(session.exportImage().get().modules());
+            s.sendModules(session.moduleImages().get());
             List<RoundStats> rounds = new ArrayList<>();
             long bytes = 0;
             long total = 0;
