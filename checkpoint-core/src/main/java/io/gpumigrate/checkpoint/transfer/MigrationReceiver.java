@@ -36,8 +36,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * receiver placed before {@link #result()} completes exceptionally. After it, the session's
  * memory stays; {@link #discard()} frees it if the agents decide not to commit after all.
  *
- * <p>Thread-safe. The target backend is called only on {@code applyExecutor}, which must run
- * tasks one at a time in order (the target session's executor); null gives the receiver its own.
+ * <p>Thread-safe. The target backend is called on {@code applyExecutor}, which must run tasks
+ * one at a time in order (the target session's executor; null gives the receiver its own), and,
+ * between those tasks, on the chunk pool's threads for {@link
+ * io.gpumigrate.device.DeviceBackend#copyHtoDConcurrently} only: nothing else may use the
+ * backend while a transfer runs.
  */
 public final class MigrationReceiver implements AutoCloseable {
 
