@@ -74,7 +74,7 @@ final class ParallelApply {
                 state.applyConcurrently(c.address(), c.rawLength(), c.encoding(), c.hash(), raw);
             }
         } catch (Exception e) {
-            outcome.failed(e.getMessage());
+            outcome.failed(e.getMessage() != null ? e.getMessage() : e.toString());
         } finally {
             c.payload().release();
             scratches.giveBack(scratch);

@@ -91,6 +91,7 @@ class StopAndCopyPrepareTest {
         DeviceModule module = preloaded.take(ptx);
         assertNotNull(target.function(module, "vectorAdd"), "the preloaded module is loaded on the target");
         assertEquals(0, preloaded.count());
+        assertEquals(1, preloaded.taken());
         target.unloadModule(module);
     }
 

@@ -113,8 +113,9 @@ final class TargetRestore implements ControlOperation {
                 done = true;
                 session.attachWait().restart();
                 r.close();
-                log.info("session {}: migrated here ({} bytes, {} chunks); waiting for the client", session.id(),
-                        got.bytes(), got.chunks());
+                log.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause);"
+                        + " waiting for the client", session.id(), got.bytes(), got.chunks(), got.preloaded().taken(),
+                        got.image().modules().size());
                 control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
             } catch (Exception e) {
                 control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e))
