@@ -144,30 +144,21 @@ public abstract class DeviceBackendContract {
 
     @Test
     void concurrentHostToDeviceCopiesLandBitExact() throws Exception {
-        int threads = 4;
         int pieces = 32;
         int piece = (1 << 20) + 4096; // not a multiple of the emulator's chunks: pieces share chunks
         long d = backend.memAlloc((long) pieces * piece);
         MemorySegment src = Arena.ofAuto().allocate((long) pieces * piece, 64);
         java.util.SplittableRandom random = new java.util.SplittableRandom(11);
-        for (long i = 0; i < src.byteSize(); i += 8) {
-            src.set(ValueLayout.JAVA_LONG_UNALIGNED, i, random.nextLong());
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-        try {
-            java.util.List<java.util.concurrent.Future<?>> copies = new java.util.ArrayList<>();
-            for (int p = pieces - 1; p >= 0; p--) { // last piece first: order does not matter
-                long offset = (long) p * piece;
-                copies.add(pool.submit(() -> {
-                    backend.copyHtoDConcurrently(d + offset, src.asSlice(offset, piece));
-                    return null;
-                }));
-            }
-            for (java.util.concurrent.Future<?> f : copies) {
+        src.elements(ValueLayout.JAVA_LONG).forEach(word -> word.set(ValueLayout.JAVA_LONG, 0, random.nextLong()));
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) { // last piece first: any order
+            for (java.util.concurrent.Future<?> f : pool.invokeAll(java.util.stream.IntStream.range(0, pieces)
+                    .mapToObj(p -> (java.util.concurrent.Callable<Void>) () -> {
+                        long offset = (long) (pieces - 1 - p) * piece;
+                        backend.copyHtoDConcurrently(d + offset, src.asSlice(offset, piece));
+                        return null;
+                    }).toList())) {
                 f.get();
             }
-        } finally {
-            pool.shutdown();
         }
         MemorySegment back = arena.allocate(src.byteSize());
         backend.copyDtoH(back, d, null);
