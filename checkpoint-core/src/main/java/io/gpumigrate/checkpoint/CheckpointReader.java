@@ -21,8 +21,9 @@ import java.util.TreeMap;
  * <p>All or nothing: when any file is missing, truncated or corrupted, every allocation the
  * restore made is freed again before the exception (naming the file) is thrown.
  *
- * <p>Thread-safe: a reader holds no state between calls. {@link #restore} calls
- * {@code target} from the calling thread only (the new session's executor).
+ * <p>Thread-safe: a reader holds no state between calls. {@link #restore} calls {@code target}
+ * from the calling thread (the new session's executor), except the chunks' copies
+ * ({@link DeviceBackend#copyHtoDConcurrently}), which run on the chunk pool meanwhile.
  */
 public final class CheckpointReader {
 
@@ -93,13 +94,21 @@ public final class CheckpointReader {
             seen.put(a.base(), new BitSet());
         }
         ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.RESTORE, image.allocatedBytes());
+        // data chunks are written on the pool threads as they are decoded, several at once; zero
+        // chunks (a memset, no bus transfer) once a file's copies have ended, since a memset is
+        // not one of the backend's concurrent calls
+        List<EncodedChunk> zeros = new ArrayList<>();
         ParallelChunkDecoder decoder = ParallelChunkDecoder.onSharedPool(codec, (chunk, raw) -> {
             if (chunk.encoding() == ChunkEncoding.ZERO) {
-                target.memset(chunk.address(), 0, 1, chunk.rawLength(), null); // no bus transfer for zeros
-            } else {
-                target.copyHtoD(chunk.address(), raw, null);
+                zeros.add(chunk);
             }
-            meter.advance(raw.byteSize());
+            meter.advance(chunk.rawLength());
+        }, (chunk, raw) -> {
+            if (chunk.encoding() == ChunkEncoding.ZERO) {
+                return false;
+            }
+            target.copyHtoDConcurrently(chunk.address(), raw);
+            return true;
         });
         HostPinning pinning = HostPinning.register(target, decoder.buffers());
         try {
@@ -130,6 +139,10 @@ public final class CheckpointReader {
                                 header.hash(), payload), "chunk file " + entry.name());
                     }
                     decoder.flush();
+                    for (EncodedChunk zero : zeros) {
+                        target.memset(zero.address(), 0, 1, zero.rawLength(), null);
+                    }
+                    zeros.clear();
                     reader.verify(entry);
                 }
             }

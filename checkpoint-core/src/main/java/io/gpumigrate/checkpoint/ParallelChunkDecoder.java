@@ -13,7 +13,8 @@ import java.util.concurrent.Executor;
 /**
  * Decodes and verifies chunks on a pool of threads while one producer thread reads their
  * payloads, and applies the decoded chunks (typically {@code copyHtoD}) on the producer
- * thread, in the order they were submitted.
+ * thread, in the order they were submitted, or, with a {@link PoolApplier}, on the pool
+ * threads as soon as each is decoded.
  *
  * <p>Not thread-safe: every method is called on the producer thread.
  */
@@ -24,9 +25,19 @@ public final class ParallelChunkDecoder {
         /**
          * {@code raw} holds the chunk's {@code chunk.rawLength()} decoded bytes and is valid only
          * during the call; {@code chunk} says where they go and how they came (a zero chunk can
-         * be a memset instead of a copy).
+         * be a memset instead of a copy). {@code raw} is null when the {@link PoolApplier} has
+         * written the chunk already.
          */
         void apply(EncodedChunk chunk, MemorySegment raw) throws IOException, CudaException;
+    }
+
+    /**
+     * Writes a decoded chunk right where it was decoded, on a pool thread, several at once
+     * (typically {@link io.gpumigrate.device.DeviceBackend#copyHtoDConcurrently}); returns false
+     * to leave the chunk to the {@link Applier} instead. Must be safe to call concurrently.
+     */
+    public interface PoolApplier {
+        boolean apply(EncodedChunk chunk, MemorySegment raw) throws CudaException;
     }
 
     /** A buffer for one encoded payload, and the scratch memory its decoding needs. */
@@ -45,17 +56,29 @@ public final class ParallelChunkDecoder {
         }
     }
 
+    /** A decoded chunk: its bytes, or null when the pool applier wrote it already. */
     private record Pending(Slot slot, String source, CompletableFuture<MemorySegment> decoded, EncodedChunk chunk) {
     }
 
     private final ChunkCodec codec;
     private final Executor executor;
     private final Applier applier;
+    private final PoolApplier poolApplier;
     private final ArrayBlockingQueue<Slot> free;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final java.util.List<MemorySegment> buffers = new java.util.ArrayList<>();
 
     public ParallelChunkDecoder(ChunkCodec codec, Executor executor, int depth, Applier applier) {
+        this(codec, executor, depth, applier, null);
+    }
+
+    /**
+     * @param poolApplier writes decoded chunks on the pool, where it accepts them; null: every
+     *                    chunk goes to {@code applier} on the producer thread
+     */
+    public ParallelChunkDecoder(ChunkCodec codec, Executor executor, int depth, Applier applier,
+                                PoolApplier poolApplier) {
+        this.poolApplier = poolApplier;
         if (depth < 1 || depth > 1024) {
             throw new IllegalArgumentException("depth " + depth + " is outside 1 to 1024");
         }
@@ -83,7 +106,13 @@ public final class ParallelChunkDecoder {
 
     /** A decoder on the shared pool, two slots per core. */
     public static ParallelChunkDecoder onSharedPool(ChunkCodec codec, Applier applier) {
-        return new ParallelChunkDecoder(codec, ChunkWorkers.shared(), 2 * ChunkWorkers.threads() + 2, applier);
+        return onSharedPool(codec, applier, null);
+    }
+
+    /** A decoder on the shared pool, two slots per core, writing chunks on the pool where {@code poolApplier} takes them. */
+    public static ParallelChunkDecoder onSharedPool(ChunkCodec codec, Applier applier, PoolApplier poolApplier) {
+        return new ParallelChunkDecoder(codec, ChunkWorkers.shared(), 2 * ChunkWorkers.threads() + 2, applier,
+                poolApplier);
     }
 
     /** A free slot; meanwhile applies the chunks that are decoded, in order. */
@@ -106,8 +135,9 @@ public final class ParallelChunkDecoder {
     public void submit(Slot slot, EncodedChunk chunk, String source) {
         pending.add(new Pending(slot, source, CompletableFuture.supplyAsync(() -> {
             try {
-                return codec.decode(chunk, slot.scratch);
-            } catch (ChunkCorruptedException e) {
+                MemorySegment raw = codec.decode(chunk, slot.scratch);
+                return poolApplier != null && poolApplier.apply(chunk, raw) ? null : raw;
+            } catch (ChunkCorruptedException | CudaException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, executor), chunk));
@@ -145,6 +175,9 @@ public final class ParallelChunkDecoder {
                 throw new java.io.InterruptedIOException("interrupted while decoding " + head.source);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
+                if (cause instanceof CudaException c) {
+                    throw c;
+                }
                 throw new CheckpointFormatException(head.source + ": " + cause.getMessage(), cause);
             }
             applier.apply(head.chunk, raw);

@@ -123,6 +123,23 @@ public interface DeviceBackend extends AutoCloseable {
     void copyHtoD(long dst, MemorySegment src, DeviceStream stream) throws CudaException;
 
     /**
+     * As {@link #copyHtoD} on the default stream, and blocking: the bytes are on the device when
+     * it returns. The one exception to this interface's single-thread rule: several threads may
+     * call this method at once (a migration target applies chunks on several threads), to
+     * disjoint destinations, while no other method of the backend runs; the caller orders these
+     * calls against all others (a happens-before edge both ways). The default serializes the
+     * calls on the backend and does a plain {@link #copyHtoD}; the CUDA backend copies on each
+     * thread's own stream, the emulator copies in parallel. Segments that {@link #registerHost}
+     * pinned go by DMA without staging.
+     */
+    default void copyHtoDConcurrently(long dst, MemorySegment src) throws CudaException {
+        synchronized (this) {
+            copyHtoD(dst, src, null);
+            synchronize();
+        }
+    }
+
+    /**
      * Copies {@code dst.byteSize()} bytes from {@code src} to host memory. Blocking: returns
      * when {@code dst} holds the data, after all earlier work on {@code stream}.
      */

@@ -143,6 +143,30 @@ public abstract class DeviceBackendContract {
     }
 
     @Test
+    void concurrentHostToDeviceCopiesLandBitExact() throws Exception {
+        int pieces = 32;
+        int piece = (1 << 20) + 4096; // not a multiple of the emulator's chunks: pieces share chunks
+        long d = backend.memAlloc((long) pieces * piece);
+        MemorySegment src = Arena.ofAuto().allocate((long) pieces * piece, 64);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        src.elements(ValueLayout.JAVA_LONG).forEach(word -> word.set(ValueLayout.JAVA_LONG, 0, random.nextLong()));
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) { // last piece first: any order
+            for (java.util.concurrent.Future<?> f : pool.invokeAll(java.util.stream.IntStream.range(0, pieces)
+                    .mapToObj(p -> (java.util.concurrent.Callable<Void>) () -> {
+                        long offset = (long) (pieces - 1 - p) * piece;
+                        backend.copyHtoDConcurrently(d + offset, src.asSlice(offset, piece));
+                        return null;
+                    }).toList())) {
+                f.get();
+            }
+        }
+        MemorySegment back = arena.allocate(src.byteSize());
+        backend.copyDtoH(back, d, null);
+        assertEquals(-1, src.mismatch(back), "every piece landed where it was sent, intact");
+        assertInvalidValue(() -> backend.copyHtoDConcurrently(d + src.byteSize() - 8, src.asSlice(0, 16)));
+    }
+
+    @Test
     void deviceToDeviceCopyMovesBytes() throws CudaException {
         long a = backend.memAlloc(4096);
         long b = backend.memAlloc(4096);

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code gpumigrate migrate SESSION --to NODE [--timeout D]}: moves a running session to another node. */
+/** {@code gpumigrate migrate SESSION --to NODE [--timeout D] [--no-precopy]}: moves a running session to another node. */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Moves a running session to another node while its program runs; prints progress"
                 + " (phase, bytes, rate), then the pause the program saw and the bytes moved.")
@@ -30,6 +30,11 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "D", converter = DurationOption.class,
             description = "Give up (the session stays where it is) when not committed within D (default: 5m).")
     Duration timeout = Duration.ofMinutes(5);
+
+    @Option(names = "--no-precopy",
+            description = "Stop and copy: pause the program at once and move all of its memory in the pause"
+                    + " (the pause then is the whole copy; for measuring transfer throughput).")
+    boolean noPrecopy;
 
     @Mixin
     AgentOptions agent;
@@ -47,7 +52,7 @@ final class MigrateCommand implements Callable<Integer> {
         out.printf("migrating session %s%s%n", session, target.isEmpty() ? "" : " to " + target);
         out.flush();
         ControlClient.MigrationResult r = ControlCall.run(address, "migrating session " + session,
-                () -> client.migrate(id, target, timeout.toMillis(), new ProgressPrinter(out, "  ")));
+                () -> client.migrate(id, target, timeout.toMillis(), !noPrecopy, new ProgressPrinter(out, "  ")));
         printSummary(out, session, r);
         return 0;
     }

@@ -44,7 +44,7 @@ final class ModuleCalls {
         if (image.length == 0) {
             throw new CudaException(CuResult.INVALID_VALUE, "MODULE_LOAD with an empty image");
         }
-        DeviceModule module = session.backend().loadModule(image);
+        DeviceModule module = session.loadModule(image);
         new BodyWriter(out).u64(session.handles().add(MODULE, module));
     }
 

@@ -13,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.gpumigrate.checkpoint.SessionImage;
+import io.gpumigrate.checkpoint.transfer.PreloadedModules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -275,6 +276,11 @@ public final class Session {
         return new SessionSnapshot(resources, dispatcher, ledger, errors, stats);
     }
 
+    /** The images of the session's modules now, for a migration target to load early; the session may run. */
+    public CompletableFuture<java.util.List<SessionImage.Module>> moduleImages() {
+        return onExecutor(() -> snapshot().modules());
+    }
+
     /** The whole session as a {@link SessionImage}; run it paused, so that nothing changes meanwhile. */
     public CompletableFuture<SessionImage> exportImage() {
         return onExecutor(() -> snapshot().export(id, secret()));
@@ -285,8 +291,24 @@ public final class Session {
      * place on this device with their contents (a migration's receiver or a checkpoint's reader put them there).
      */
     public CompletableFuture<Void> importImage(SessionImage image) {
+        return importImage(image, null);
+    }
+
+    /**
+     * As {@link #importImage(SessionImage)}, taking modules from {@code preloaded} (a migration
+     * target's, loaded before the pause) where their images match; the rest of them are unloaded.
+     */
+    public CompletableFuture<Void> importImage(SessionImage image, PreloadedModules preloaded) {
         return onExecutor(() -> {
-            snapshot().restore(image);
+            resources.offerPreloaded(preloaded);
+            try {
+                snapshot().restore(image);
+            } finally {
+                resources.offerPreloaded(null);
+                if (preloaded != null) {
+                    preloaded.unloadRest();
+                }
+            }
             return null;
         });
     }

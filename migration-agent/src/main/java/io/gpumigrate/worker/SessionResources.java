@@ -1,8 +1,10 @@
 package io.gpumigrate.worker;
 
+import io.gpumigrate.checkpoint.transfer.PreloadedModules;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.device.DeviceStream;
 
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ final class SessionResources {
     private final SessionStats stats;
     private final List<Runnable> releaseHooks = new ArrayList<>();
     private boolean released;
+    private PreloadedModules preloaded;
 
     SessionResources(DeviceBackend backend, SessionStats stats) {
         this.backend = backend;
@@ -39,6 +42,20 @@ final class SessionResources {
 
     HandleTable handles() {
         return handles;
+    }
+
+    /**
+     * Loads a module image, or takes a module a migration target preloaded from identical bytes
+     * ({@link #offerPreloaded}).
+     */
+    DeviceModule loadModule(byte[] image) throws CudaException {
+        DeviceModule module = preloaded == null ? null : preloaded.take(image);
+        return module != null ? module : backend().loadModule(image);
+    }
+
+    /** Modules loaded before a migration's pause, for {@link #loadModule} while the session is re-created; null: none. */
+    void offerPreloaded(PreloadedModules modules) {
+        preloaded = modules;
     }
 
     SessionStats stats() {

@@ -55,6 +55,13 @@ final class SessionSnapshot {
         this.stats = stats;
     }
 
+    /** The images of the modules the session holds, by handle; reads no device memory. */
+    java.util.List<SessionImage.Module> modules() {
+        java.util.List<SessionImage.Module> modules = new java.util.ArrayList<>();
+        ledger.modules.forEach((handle, image) -> modules.add(new SessionImage.Module(handle, image)));
+        return modules;
+    }
+
     SessionImage export(long sessionId, String secret) throws CudaException {
         DeviceBackend device = resources.backend();
         SessionImage.Builder b = SessionImage.builder(WINDOW).lastAppliedSeq(stats.lastAppliedSeq());

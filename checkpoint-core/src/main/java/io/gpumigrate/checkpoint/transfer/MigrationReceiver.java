@@ -36,12 +36,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * receiver placed before {@link #result()} completes exceptionally. After it, the session's
  * memory stays; {@link #discard()} frees it if the agents decide not to commit after all.
  *
- * <p>Thread-safe. The target backend is called only on {@code applyExecutor}, which must run
- * tasks one at a time in order (the target session's executor); null gives the receiver its own.
+ * <p>Thread-safe. The target backend is called on {@code applyExecutor}, which must run tasks
+ * one at a time in order (the target session's executor; null gives the receiver its own), and,
+ * between those tasks, on the chunk pool's threads for {@link
+ * io.gpumigrate.device.DeviceBackend#copyHtoDConcurrently} only: nothing else may use the
+ * backend while a transfer runs.
  */
 public final class MigrationReceiver implements AutoCloseable {
 
-    private static final int EVENT_LOOPS = 4;
+    private static final int EVENT_LOOPS = 8;
 
     private final EventLoopGroup group;
     private volatile Channel server;
@@ -69,7 +72,7 @@ public final class MigrationReceiver implements AutoCloseable {
             return t;
         }) : null;
         Executor apply = applyExecutor != null ? applyExecutor : own;
-        // one I/O thread per connection of a striped transfer, up to four (the handler itself is serialized)
+        // one I/O thread per connection of a striped transfer, up to eight (the handler itself is serialized)
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.min(options.streams(), EVENT_LOOPS),
                 NioIoHandler.newFactory());
         MigrationReceiver self = new MigrationReceiver(group, own);

@@ -70,7 +70,7 @@ public final class MigrationSender implements AutoCloseable {
 
     private static final int HASH_BATCH_CHUNKS = 64;
     private static final int DEVICE_HASH_BATCH_CHUNKS = 1024;
-    private static final int EVENT_LOOPS = 4;
+    private static final int EVENT_LOOPS = 8;
 
     private final SourceAccess source;
     private final TransferOptions options;
@@ -80,6 +80,7 @@ public final class MigrationSender implements AutoCloseable {
     private final SenderHandler handler;
     private final ParallelChunkEncoder encoder;
     private final DirtyChunkTracker tracker;
+    private final ChunkReadBatch reads;
     private boolean digestsOnDevice;
     private HostPinning pinning;
     /** Bases of the allocations of the current round, to find a chunk's index from its address. */
@@ -97,6 +98,7 @@ public final class MigrationSender implements AutoCloseable {
         ChunkCodec codec = new ChunkCodec(options.chunkSize(), options.compression());
         this.encoder = new ParallelChunkEncoder(codec, ChunkWorkers.shared(), options.inFlight(), this::sendChunk);
         this.tracker = new DirtyChunkTracker(options.chunkSize());
+        this.reads = new ChunkReadBatch(source, encoder, options.inFlight());
     }
 
     /** Pins the encoder's buffers on the source device, once, before the first copy into them. */
@@ -162,6 +164,40 @@ public final class MigrationSender implements AutoCloseable {
     public RoundStats sendRound(List<AddressRange> allocations, ProgressListener listener)
             throws IOException, CudaException {
         return round(allocations, ProgressListener.Phase.PRECOPY, listener).stats();
+    }
+
+    /**
+     * Sends the session's module images (MODULES) for the target to load before the pause;
+     * optional, once, before the first round. Returns once they are written.
+     */
+    public void sendModules(List<SessionImage.Module> modules) throws IOException {
+        handler.check();
+        var written = channels[0].writeAndFlush(new TransferMessage.Modules(modules)).awaitUninterruptibly();
+        if (!written.isSuccess()) {
+            throw new TransferAbortedException("sending the module images failed: " + written.cause(), written.cause());
+        }
+    }
+
+    /**
+     * Readies a stop-and-copy before the pause: has the target place {@code allocations} (the
+     * source's live allocations now), pins the sender's buffers and loads the device's hashing
+     * kernels, so that the pause holds only the copy. The final round then places whatever
+     * changed since. Optional; returns once the allocations are written to the connections.
+     */
+    public void prepare(List<AddressRange> allocations) throws IOException, CudaException {
+        handler.check();
+        round++;
+        for (Channel channel : channels) {
+            channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
+        }
+        pinBuffers();
+        digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
+        if (digestsOnDevice && !allocations.isEmpty()) {
+            AddressRange first = allocations.get(0);
+            int chunkSize = options.chunkSize();
+            source.run(device -> device.chunkDigests(first.base(), Math.min(first.size(), chunkSize), chunkSize));
+        }
+        handler.check();
     }
 
     /**
@@ -239,21 +275,7 @@ public final class MigrationSender implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    private record RoundResult(RoundStats stats, long[][] deviceHashes) {
-    }
-
-    /** The running tallies of a round, updated on the sender's thread by {@link #sendChunk}. */
-    private static final class RoundCounters {
-        final ProgressMeter meter;
-        long sent;
-        long zero;
-        long zstd;
-        long wire;
-
-        RoundCounters(ProgressMeter meter) {
-            this.meter = meter;
-        }
-    }
+    private record RoundResult(RoundStats stats, long[][] deviceHashes) { }
 
     private RoundResult round(List<AddressRange> allocations, ProgressListener.Phase phase, ProgressListener listener)
             throws IOException, CudaException {
@@ -279,11 +301,11 @@ public final class MigrationSender implements AutoCloseable {
             int count = ChunkLayout.count(range, chunkSize);
             if (tracker.neverSent(range)) {
                 // hash first only where that reads nothing to the host: then zero chunks are never read
-                digests[a] = digestsOnDevice ? deviceDigests(range) : null;
+                digests[a] = digestsOnDevice ? source.digests(range, options.chunkSize(), hashBatch()) : null;
                 dirty[a] = new BitSet(count);
                 dirty[a].set(0, count);
             } else {
-                digests[a] = deviceDigests(range);
+                digests[a] = source.digests(range, options.chunkSize(), hashBatch());
                 hashes[a] = digests[a].hashes();
                 dirty[a] = tracker.dirty(range, hashes[a]);
             }
@@ -306,26 +328,17 @@ public final class MigrationSender implements AutoCloseable {
                                 MemorySegment.NULL), () -> { });
                         continue;
                     }
-                    ParallelChunkEncoder.Slot slot = encoder.acquire();
-                    MemorySegment into = slot.raw().asSlice(0, length);
-                    try {
-                        source.run(device -> {
-                            device.copyDtoH(into, address, null);
-                            return null;
-                        });
-                    } catch (CudaException | IOException | RuntimeException e) {
-                        encoder.giveBack(slot);
-                        throw e;
-                    }
-                    encoder.submit(slot, address, length);
+                    reads.add(address, length);
                 }
             }
+            reads.flush();
             encoder.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort("the source was interrupted");
             throw new InterruptedIOException("interrupted during round " + round);
         } catch (IOException | CudaException | RuntimeException e) {
+            reads.clear();
             encoder.discardPending();
             if (handler.failed()) {
                 throw handler.failure();
@@ -347,25 +360,9 @@ public final class MigrationSender implements AutoCloseable {
         return new RoundResult(stats, hashes);
     }
 
-    /**
-     * The device's digests and zero flags of every chunk of {@code range}, asked for in slices of
-     * a few chunks (many more where the device hashes them itself) so the client's calls interleave.
-     */
-    private ChunkDigests deviceDigests(AddressRange range) throws CudaException, InterruptedIOException {
-        int chunkSize = options.chunkSize();
-        long[] hashes = new long[ChunkLayout.count(range, chunkSize)];
-        BitSet zero = new BitSet(hashes.length);
-        int batch = digestsOnDevice ? DEVICE_HASH_BATCH_CHUNKS : HASH_BATCH_CHUNKS;
-        for (int first = 0; first < hashes.length; first += batch) {
-            long address = ChunkLayout.address(range, chunkSize, first);
-            long bytes = Math.min((long) batch * chunkSize, range.size() - (long) first * chunkSize);
-            ChunkDigests part = source.run(device -> device.chunkDigests(address, bytes, chunkSize));
-            System.arraycopy(part.hashes(), 0, hashes, first, part.count());
-            for (int i = part.zero().nextSetBit(0); i >= 0; i = part.zero().nextSetBit(i + 1)) {
-                zero.set(first + i);
-            }
-        }
-        return new ChunkDigests(hashes, zero);
+    /** Chunks per hashing call: many where the device hashes them itself, else a few, so the client's calls interleave. */
+    private int hashBatch() {
+        return digestsOnDevice ? DEVICE_HASH_BATCH_CHUNKS : HASH_BATCH_CHUNKS;
     }
 
     /**

@@ -2,19 +2,15 @@ package io.gpumigrate.checkpoint.transfer;
 
 import io.gpumigrate.checkpoint.CheckpointFormatException;
 import io.gpumigrate.checkpoint.ChunkCodec;
-import io.gpumigrate.checkpoint.ChunkCorruptedException;
 import io.gpumigrate.checkpoint.ChunkWorkers;
 import io.gpumigrate.checkpoint.CompressionPolicy;
-import io.gpumigrate.checkpoint.EncodedChunk;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.SessionImageCodec;
 import io.gpumigrate.device.DeviceBackend;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The target side of one migration connection. Frames arrive on the event loop; chunks are
- * decoded and hash-checked on the shared chunk pool, and applied to the target device on the
- * apply executor, in arrival order (a later round's version of a chunk lands after the earlier one).
+ * decoded, hash-checked and applied to the target device on the shared chunk pool, several at
+ * once and in any order within a round ({@link ParallelApply}); the barriers' steps (placing
+ * allocations, verifying) run on the apply executor between rounds, so a later round's version
+ * of a chunk lands after the earlier one.
  *
  * <p>Outcome: VERIFIED is sent once the FINISH state matches what the target holds, and the
  * result completes when that frame is written. Any failure before that (a bad frame, a corrupted
@@ -50,10 +48,6 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     private enum Phase { RECEIVING, VERIFIED_SENT, COMMITTED, FAILED }
 
-    /** Decoding buffers of one chunk: the decompressed bytes, and a direct copy of a payload that is not. */
-    private record Decoded(TransferMessage.Chunk chunk, MemorySegment raw, ScratchPool.Scratch scratch, Throwable error) {
-    }
-
     private final DeviceBackend target;
     private final Executor applyExecutor;
     private final TransferOptions options;
@@ -62,6 +56,9 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RECEIVING);
     private final AtomicInteger inFlight = new AtomicInteger();
     private ScratchPool scratches;
+    private ParallelApply applier;
+    /** Modules loaded from MODULES; the apply executor's. */
+    private PreloadedModules preloaded;
     private final long startNanos = System.nanoTime();
     /** The primary connection (stream 0): where VERIFIED goes. */
     private volatile Channel channel;
@@ -140,6 +137,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 fail("LOG_DATA on stream " + stream.index + "; the log travels on stream 0", true);
             }
             case TransferMessage.Allocations a when state != null && stream.index >= 0 -> barrier(stream, a);
+            case TransferMessage.Modules m when state != null && stream.index == 0 -> then(() -> preloaded.load(m.modules()));
             case TransferMessage.Finish f when state != null && stream.index >= 0 -> {
                 if (stream.index == 0) {
                     primaryFinish = f;
@@ -209,6 +207,27 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             streamCount = h.streams();
             state = new TargetState(target, h.chunkSize());
             scratches = new ScratchPool(target, codec);
+            preloaded = new PreloadedModules(target);
+            applier = new ParallelApply(codec, scratches, state, ChunkWorkers.shared(), new ParallelApply.Outcome() {
+                @Override
+                public boolean live() {
+                    return phase.get() == Phase.RECEIVING;
+                }
+
+                @Override
+                public void failed(String reason) {
+                    fail(reason, true);
+                }
+
+                @Override
+                public void released() {
+                    if (inFlight.decrementAndGet() == options.inFlight() / 2) {
+                        resumeReading();
+                    }
+                }
+            });
+            // pinning takes a while on a GPU: done now, while the source is still pre-copying or connecting
+            then(() -> scratches.prepare(ChunkWorkers.threads()));
         }
         stream.index = h.stream();
         if (stream.index == 0) {
@@ -237,28 +256,8 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         if (inFlight.incrementAndGet() >= options.inFlight()) {
             from.config().setAutoRead(false);
         }
-        ScratchPool.Scratch scratch = scratches.take();
-        CompletableFuture<Decoded> decoded = CompletableFuture.supplyAsync(() -> decode(c, scratch), ChunkWorkers.shared());
         synchronized (this) {
-            tail = tail.thenCombineAsync(decoded, (v, d) -> {
-                try {
-                    if (d.error() != null) {
-                        fail(d.error().getMessage(), true);
-                    } else if (phase.get() == Phase.RECEIVING) {
-                        scratches.pin(scratch);
-                        state.apply(c.address(), c.rawLength(), c.encoding(), c.hash(), d.raw());
-                    }
-                } catch (Exception e) {
-                    fail(e.getMessage(), true);
-                } finally {
-                    c.payload().release();
-                    scratches.giveBack(scratch);
-                    if (inFlight.decrementAndGet() == options.inFlight() / 2) {
-                        resumeReading();
-                    }
-                }
-                return null;
-            }, applyExecutor);
+            applier.submit(c, tail);
         }
     }
 
@@ -272,29 +271,6 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                     }
                 }
             });
-        }
-    }
-
-    private Decoded decode(TransferMessage.Chunk c, ScratchPool.Scratch scratch) {
-        try {
-            ByteBuf payload = c.payload();
-            int n = payload.readableBytes();
-            MemorySegment segment;
-            if (n == 0) {
-                segment = MemorySegment.NULL;
-            } else if (!scratches.copyToPinned() && payload.nioBufferCount() == 1 && payload.nioBuffer().isDirect()) {
-                segment = MemorySegment.ofBuffer(payload.nioBuffer());
-            } else if (n <= scratch.payload().byteSize()) {
-                segment = scratch.payload().asSlice(0, n);
-                payload.getBytes(payload.readerIndex(), segment.asByteBuffer());
-            } else {
-                throw new ChunkCorruptedException(c.address(), "payload of " + n + " bytes exceeds the maximum "
-                        + scratch.payload().byteSize());
-            }
-            EncodedChunk chunk = new EncodedChunk(c.address(), c.rawLength(), c.encoding(), c.hash(), segment);
-            return new Decoded(c, codec.decode(chunk, scratch.raw()), scratch, null);
-        } catch (ChunkCorruptedException | RuntimeException e) {
-            return new Decoded(c, null, scratch, e);
         }
     }
 
@@ -315,7 +291,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             return;
         }
         ReceivedImage received = new ReceivedImage(image, state.chunks(), state.bytes(),
-                (System.nanoTime() - startNanos) / 1e9);
+                (System.nanoTime() - startNanos) / 1e9, preloaded);
         channel.writeAndFlush(new TransferMessage.Verified(state.chunks(), state.bytes())).addListener(w -> {
             if (w.isSuccess() && phase.compareAndSet(Phase.VERIFIED_SENT, Phase.COMMITTED)) {
                 result.complete(received);
@@ -325,13 +301,18 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         });
     }
 
+    /** The last step and every chunk submitted after it, done; call holding the lock. */
+    private CompletableFuture<Void> drained() {
+        return applier == null ? tail.handle((v, e) -> null) : applier.drained(tail);
+    }
+
     private interface TargetStep {
         void run() throws Exception;
     }
 
     /** Runs a step on the apply executor after everything before it; a failing step aborts the transfer. */
     private synchronized void then(TargetStep step) {
-        tail = tail.thenRunAsync(() -> {
+        tail = drained().thenRunAsync(() -> {
             if (phase.get() != Phase.RECEIVING) {
                 return;
             }
@@ -375,23 +356,35 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             }
         }
         synchronized (this) {
-            tail = tail.whenCompleteAsync((v, e) -> {
+            tail = drained().whenCompleteAsync((v, e) -> {
                 if (scratches != null) {
                     scratches.unpinAll();
+                }
+                if (preloaded != null) {
+                    preloaded.unloadRest(); // the result fails: nobody else will take them
                 }
                 if (state != null) {
                     state.rollback();
                 }
                 logs.outcome(); // closes the staged files
                 result.completeExceptionally(new TransferAbortedException(reason));
-            }, applyExecutor);
+            }, this::runOnApplyExecutor);
+        }
+    }
+
+    /** Runs {@code r} on the apply executor, or here when that executor has been shut down (the receiver closed). */
+    private void runOnApplyExecutor(Runnable r) {
+        try {
+            applyExecutor.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.run();
         }
     }
 
     /** Frees what a committed transfer placed, when the agent decides not to take the session after all. */
     CompletableFuture<Void> discard() {
         synchronized (this) {
-            return tail.thenRunAsync(() -> {
+            return drained().thenRunAsync(() -> {
                 if (state != null) {
                     state.rollback();
                 }

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The receiver's decoding buffers, reused from chunk to chunk, and pinned on the target device
- * as they are first applied from: the apply executor's copy to the device is then a plain DMA
- * instead of a {@code memcpy} through staging, which would serialize on that one thread.
+ * The receiver's decoding buffers, reused from chunk to chunk. {@link #prepare} makes one per
+ * apply thread up front and pins them on the target device ({@link DeviceBackend#registerHost}),
+ * before the first chunk arrives: the copies from them to the device are then plain DMA on
+ * every apply thread, instead of {@code memcpy}s through the driver's staging. Buffers made
+ * later, when more are needed, are not pinned.
  *
- * <p>{@link #take} and {@link #giveBack} are thread-safe; {@link #pin} and {@link #unpinAll}
- * run on the apply executor (the target's thread) only.
+ * <p>{@link #take} and {@link #giveBack} are thread-safe; {@link #prepare} and {@link #unpinAll}
+ * call the backend's serial methods, so they run on the apply executor with no chunk in flight.
  */
 final class ScratchPool {
 
@@ -23,7 +25,7 @@ final class ScratchPool {
     static final class Scratch {
         final MemorySegment raw;
         final MemorySegment payload;
-        /** Registered with the target device; the apply executor's. */
+        /** Registered with the target device; changes only while no chunk is in flight. */
         boolean pinned;
 
         Scratch(MemorySegment raw, MemorySegment payload) {
@@ -44,55 +46,53 @@ final class ScratchPool {
     private final ChunkCodec codec;
     private final ConcurrentLinkedQueue<Scratch> free = new ConcurrentLinkedQueue<>();
     private final List<Scratch> pinned = new ArrayList<>();
-    private volatile boolean copyToPinned;
-    private volatile boolean refused;
 
     ScratchPool(DeviceBackend target, ChunkCodec codec) {
         this.target = target;
         this.codec = codec;
     }
 
-    /** A free scratch, new when none is. */
+    /**
+     * Makes {@code count} scratches and pins as many as the target accepts (best effort: a
+     * refusal only costs staging copies). Returns how many were pinned.
+     */
+    int prepare(int count) {
+        boolean refused = false;
+        for (int i = 0; i < count; i++) {
+            Scratch s = newScratch();
+            if (!refused) {
+                try {
+                    target.registerHost(s.raw);
+                    try {
+                        target.registerHost(s.payload);
+                    } catch (CudaException | RuntimeException e) {
+                        target.unregisterHost(s.raw);
+                        throw e;
+                    }
+                    s.pinned = true;
+                    pinned.add(s);
+                } catch (CudaException | RuntimeException e) {
+                    refused = true;
+                }
+            }
+            free.add(s);
+        }
+        return pinned.size();
+    }
+
+    /** A free scratch, pinned ones first; a new, unpinned one when none is free. */
     Scratch take() {
         Scratch s = free.poll();
-        if (s != null) {
-            return s;
-        }
-        Arena arena = Arena.ofAuto();
-        return new Scratch(arena.allocate(codec.chunkSize(), 4096), arena.allocate(codec.maxEncodedLength(), 4096));
+        return s != null ? s : newScratch();
     }
 
     void giveBack(Scratch s) {
         free.add(s);
     }
 
-    /**
-     * True once the target pinned a scratch: decoding should then copy every payload into its
-     * scratch (on a pool thread) rather than decode it where the socket left it.
-     */
-    boolean copyToPinned() {
-        return copyToPinned;
-    }
-
-    /** Registers {@code s} with the target, once; best effort (a refusal only costs staging copies). */
-    void pin(Scratch s) {
-        if (s.pinned || refused) {
-            return;
-        }
-        try {
-            target.registerHost(s.raw);
-            try {
-                target.registerHost(s.payload);
-            } catch (CudaException | RuntimeException e) {
-                target.unregisterHost(s.raw);
-                throw e;
-            }
-            s.pinned = true;
-            pinned.add(s);
-            copyToPinned = true;
-        } catch (CudaException | RuntimeException e) {
-            refused = true;
-        }
+    private Scratch newScratch() {
+        Arena arena = Arena.ofAuto();
+        return new Scratch(arena.allocate(codec.chunkSize(), 4096), arena.allocate(codec.maxEncodedLength(), 4096));
     }
 
     /** Unregisters every pinned scratch, once no chunk is applied any more; failures are ignored. */

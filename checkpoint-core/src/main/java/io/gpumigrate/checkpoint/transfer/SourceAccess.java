@@ -1,8 +1,12 @@
 package io.gpumigrate.checkpoint.transfer;
 
+import io.gpumigrate.checkpoint.ChunkLayout;
+import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import java.io.InterruptedIOException;
+import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -54,5 +58,24 @@ final class SourceAccess {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * The device's digests and zero flags of every chunk of {@code range}, asked for {@code batch}
+     * chunks per call, each call its own task on the source's executor.
+     */
+    ChunkDigests digests(AddressRange range, int chunkSize, int batch) throws CudaException, InterruptedIOException {
+        long[] hashes = new long[ChunkLayout.count(range, chunkSize)];
+        BitSet zero = new BitSet(hashes.length);
+        for (int first = 0; first < hashes.length; first += batch) {
+            long address = ChunkLayout.address(range, chunkSize, first);
+            long bytes = Math.min((long) batch * chunkSize, range.size() - (long) first * chunkSize);
+            ChunkDigests part = run(device -> device.chunkDigests(address, bytes, chunkSize));
+            System.arraycopy(part.hashes(), 0, hashes, first, part.count());
+            for (int i = part.zero().nextSetBit(0); i >= 0; i = part.zero().nextSetBit(i + 1)) {
+                zero.set(first + i);
+            }
+        }
+        return new ChunkDigests(hashes, zero);
     }
 }

@@ -19,7 +19,11 @@ import java.util.TreeMap;
  * What the target of a migration has placed and received: the allocations it made on the
  * target device and, for each chunk, whether it arrived and the hash it arrived with.
  *
- * <p>Not thread-safe: only the target's apply thread (the one that may call the backend) uses it.
+ * <p>Thread-safety: {@link #applyConcurrently} may run on several threads at once, between
+ * barriers; every other method runs on the target's apply executor while no chunk is applied
+ * (the receiver orders them, {@link ParallelApply}). Zero chunks are only recorded as they
+ * arrive and written at the next barrier ({@link #allocations}, {@link #verify}), since a
+ * memset is not one of the backend's concurrent calls.
  */
 final class TargetState {
 
@@ -29,6 +33,8 @@ final class TargetState {
     private final DeviceBackend target;
     private final int chunkSize;
     private final TreeMap<Long, Placed> placed = new TreeMap<>();
+    /** Zero chunks received and not yet written: address to length. Guarded by this. */
+    private final List<long[]> pendingZeros = new ArrayList<>();
     private long chunks;
     private long bytes;
 
@@ -39,6 +45,7 @@ final class TargetState {
 
     /** Makes the placed allocations exactly {@code allocations}: frees the others, places the new ones. */
     void allocations(List<AddressRange> allocations) throws CudaException {
+        writeZeros();
         Set<AddressRange> wanted = new HashSet<>(allocations);
         for (Placed p : new ArrayList<>(placed.values())) {
             if (!wanted.contains(p.range())) {
@@ -54,31 +61,52 @@ final class TargetState {
         }
     }
 
-    /** Writes a decoded, verified chunk to the device and records its hash. */
-    void apply(long address, int rawLength, ChunkEncoding encoding, long hash, MemorySegment raw)
+    /**
+     * Writes a decoded, verified chunk to the device (a zero chunk: at the next barrier) and
+     * records its hash. Any number of threads may call this at once for different chunks.
+     */
+    void applyConcurrently(long address, int rawLength, ChunkEncoding encoding, long hash, MemorySegment raw)
             throws CudaException, TransferAbortedException {
-        Map.Entry<Long, Placed> e = placed.floorEntry(address);
-        int index = e == null ? -1 : ChunkLayout.indexOf(e.getValue().range(), chunkSize, address);
-        if (index < 0 || ChunkLayout.length(e.getValue().range(), chunkSize, index) != rawLength) {
-            throw new TransferAbortedException("chunk at 0x" + Long.toHexString(address) + " (" + rawLength
-                    + " bytes) is not a chunk of any allocation the source announced");
+        Placed p;
+        int index;
+        synchronized (this) {
+            Map.Entry<Long, Placed> e = placed.floorEntry(address);
+            p = e == null ? null : e.getValue();
+            index = p == null ? -1 : ChunkLayout.indexOf(p.range(), chunkSize, address);
+            if (index < 0 || ChunkLayout.length(p.range(), chunkSize, index) != rawLength) {
+                throw new TransferAbortedException("chunk at 0x" + Long.toHexString(address) + " (" + rawLength
+                        + " bytes) is not a chunk of any allocation the source announced");
+            }
+            if (encoding == ChunkEncoding.ZERO) {
+                pendingZeros.add(new long[] {address, rawLength});
+            }
         }
-        if (encoding == ChunkEncoding.ZERO) {
-            target.memset(address, 0, 1, rawLength, null);
-        } else {
-            target.copyHtoD(address, raw, null);
+        if (encoding != ChunkEncoding.ZERO) {
+            target.copyHtoDConcurrently(address, raw);
         }
-        e.getValue().hashes()[index] = hash;
-        e.getValue().received().set(index);
-        chunks++;
-        bytes += rawLength;
+        synchronized (this) {
+            p.hashes()[index] = hash;
+            p.received().set(index);
+            chunks++;
+            bytes += rawLength;
+        }
+    }
+
+    /** Writes the zero chunks received since the last barrier. */
+    private synchronized void writeZeros() throws CudaException {
+        for (long[] z : pendingZeros) {
+            target.memset(z[0], 0, 1, z[1], null);
+        }
+        pendingZeros.clear();
     }
 
     /**
      * Checks that what the target holds is exactly the source's final state: the same
      * allocations, every chunk received, each with the source's final hash.
      */
-    void verify(SessionImage image, long[][] finalHashes) throws TransferAbortedException {
+    void verify(SessionImage image, long[][] finalHashes) throws TransferAbortedException, CudaException {
+        writeZeros();
+        target.synchronize();
         List<AddressRange> held = new ArrayList<>();
         placed.values().forEach(p -> held.add(p.range()));
         if (!held.equals(image.allocations())) {
@@ -111,6 +139,9 @@ final class TargetState {
 
     /** Frees everything placed; errors of individual frees are ignored (the target is being abandoned). */
     void rollback() {
+        synchronized (this) {
+            pendingZeros.clear();
+        }
         for (Placed p : placed.values()) {
             try {
                 target.memFree(p.range().base());
@@ -121,11 +152,11 @@ final class TargetState {
         placed.clear();
     }
 
-    long chunks() {
+    synchronized long chunks() {
         return chunks;
     }
 
-    long bytes() {
+    synchronized long bytes() {
         return bytes;
     }
 }

@@ -1,6 +1,7 @@
 package io.gpumigrate.checkpoint.transfer;
 
 import io.gpumigrate.checkpoint.ChunkEncoding;
+import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.AddressRange;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -78,6 +79,17 @@ public final class TransferFrameDecoder extends MessageToMessageDecoder<ByteBuf>
                 }
                 yield new TransferMessage.Finish(image, hashes);
             }
+            case TransferProtocol.MODULES -> {
+                int n = count(f, 12);
+                List<SessionImage.Module> modules = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    long handle = f.readLongLE();
+                    byte[] image = new byte[count(f, 1)];
+                    f.readBytes(image);
+                    modules.add(new SessionImage.Module(handle, image));
+                }
+                yield new TransferMessage.Modules(modules);
+            }
             case TransferProtocol.VERIFIED -> new TransferMessage.Verified(f.readLongLE(), f.readLongLE());
             case TransferProtocol.ABORT -> {
                 byte[] reason = new byte[count(f, 1)];
@@ -95,7 +107,7 @@ public final class TransferFrameDecoder extends MessageToMessageDecoder<ByteBuf>
                 }
                 yield new TransferMessage.LogEnd(files);
             }
-            default -> throw new TransferFrameException("unknown frame type " + type + ", expected 1 to 9");
+            default -> throw new TransferFrameException("unknown frame type " + type + ", expected 1 to 10");
         };
     }
 

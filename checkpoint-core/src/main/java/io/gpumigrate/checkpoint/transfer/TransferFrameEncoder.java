@@ -49,6 +49,12 @@ public final class TransferFrameEncoder extends MessageToMessageEncoder<Transfer
                     }
                 }
             }
+            case TransferMessage.Modules m -> {
+                header.writeByte(TransferProtocol.MODULES).writeIntLE(m.modules().size());
+                for (var module : m.modules()) {
+                    header.writeLongLE(module.handle()).writeIntLE(module.image().length).writeBytes(module.image());
+                }
+            }
             case TransferMessage.Verified v -> header.writeByte(TransferProtocol.VERIFIED).writeLongLE(v.chunks())
                     .writeLongLE(v.bytes());
             case TransferMessage.Abort a -> {

@@ -1,6 +1,7 @@
 package io.gpumigrate.checkpoint.transfer;
 
 import io.gpumigrate.checkpoint.ChunkEncoding;
+import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.AddressRange;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
@@ -37,6 +38,13 @@ public sealed interface TransferMessage {
 
     /** The session state and the final hash of every chunk, per allocation in the image's order. */
     record Finish(byte[] sessionImage, long[][] chunkHashes) implements TransferMessage {
+    }
+
+    /** Module images the target may load before the pause; travels on stream 0. */
+    record Modules(List<SessionImage.Module> modules) implements TransferMessage {
+        public Modules {
+            modules = List.copyOf(modules);
+        }
     }
 
     record Verified(long chunks, long bytes) implements TransferMessage {

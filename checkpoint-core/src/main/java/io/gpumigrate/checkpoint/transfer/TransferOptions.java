@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * @param pipelineHook   runs on each new channel's complete pipeline; for tests that corrupt or cut a transfer
  * @param streams        TCP connections the sender opens and stripes chunks over, 1 to
  *                       {@link TransferProtocol#MAX_STREAMS}; a receiver accepts as many as its sender
- *                       announces and runs up to this many I/O threads (at most 4)
+ *                       announces and runs up to this many I/O threads (at most 8)
  */
 public record TransferOptions(int chunkSize, CompressionPolicy compression, int inFlight, Duration verifyTimeout,
                               Consumer<ChannelPipeline> pipelineHook, int streams) {
@@ -44,10 +44,41 @@ public record TransferOptions(int chunkSize, CompressionPolicy compression, int 
         this(chunkSize, compression, inFlight, verifyTimeout, pipelineHook, DEFAULT_STREAMS);
     }
 
-    /** 2 MiB chunks, compression where it pays, two chunks in flight per core, five minutes to verify, 4 connections. */
+    /** The environment variable that overrides {@link #defaultStreams()}: 1 to {@link TransferProtocol#MAX_STREAMS}. */
+    public static final String STREAMS_ENV = "GPUMIGRATE_TRANSFER_STREAMS";
+
+    /**
+     * 2 MiB chunks, compression where it pays, two chunks in flight per core, five minutes to
+     * verify, {@link #defaultStreams()} connections.
+     */
     public static TransferOptions defaults() {
         return new TransferOptions(ChunkCodec.DEFAULT_CHUNK_SIZE, CompressionPolicy.DEFAULT,
-                2 * Runtime.getRuntime().availableProcessors() + 2, Duration.ofMinutes(5), p -> { });
+                2 * Runtime.getRuntime().availableProcessors() + 2, Duration.ofMinutes(5), p -> { }, defaultStreams());
+    }
+
+    /**
+     * Connections of {@link #defaults()}: {@value #STREAMS_ENV} when set, else one per two cores
+     * between {@link #DEFAULT_STREAMS} and 8 (a loopback stream carries about 4 GB/s, so random
+     * data at a GPU's copy rate needs several; 16 cores give 8).
+     *
+     * @throws IllegalArgumentException when the variable is not a number from 1 to {@link TransferProtocol#MAX_STREAMS}
+     */
+    public static int defaultStreams() {
+        String set = System.getenv(STREAMS_ENV);
+        if (set != null && !set.isBlank()) {
+            int n;
+            try {
+                n = Integer.parseInt(set.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > TransferProtocol.MAX_STREAMS) {
+                throw new IllegalArgumentException(STREAMS_ENV + "=" + set + " is not a number from 1 to "
+                        + TransferProtocol.MAX_STREAMS);
+            }
+            return n;
+        }
+        return Math.max(DEFAULT_STREAMS, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
     }
 
     public TransferOptions withChunkSize(int bytes) {

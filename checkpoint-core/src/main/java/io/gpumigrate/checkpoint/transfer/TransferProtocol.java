@@ -24,6 +24,10 @@ package io.gpumigrate.checkpoint.transfer;
  *   7 LOG_BEGIN    str directoryKey (str: u32 n, n bytes UTF-8)
  *   8 LOG_DATA     str name, u64 offset, payload: a piece of one log file, pieces in order
  *   9 LOG_END      u32 n, n x (str name, u64 size, u64 xxHash64): the whole log; before FINISH
+ *  source -> target, since 2.1, optional, stream 0, before the pause
+ *  10 MODULES      u32 n, n x (u64 handle, u32 k, k bytes image): modules the session has loaded,
+ *                  for the target to load early; FINISH's image still lists every module, and re-creating the session takes a preloaded
+ *                  module only for an identical image
  * </pre>
  *
  * <p>The log is best-effort: a target that finds its copy of the log incomplete (a file short,
@@ -48,7 +52,7 @@ public final class TransferProtocol {
     public static final int MAGIC = 0x52544D47;
     /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash}, several streams (1: plain xxHash64, one stream). */
     public static final int MAJOR = 2;
-    /** 1: the replay log travels with the session (LOG_BEGIN, LOG_DATA, LOG_END). */
+    /** 1: the replay log travels with the session (LOG_BEGIN, LOG_DATA, LOG_END); MODULES. */
     public static final int MINOR = 1;
     /** The most connections one transfer may use. */
     public static final int MAX_STREAMS = 64;
@@ -65,6 +69,7 @@ public final class TransferProtocol {
     static final int LOG_BEGIN = 7;
     static final int LOG_DATA = 8;
     static final int LOG_END = 9;
+    static final int MODULES = 10;
 
     private TransferProtocol() {
     }

@@ -12,7 +12,8 @@ import java.lang.foreign.MemorySegment;
  * module global looked up earlier, so a bad copy is the caller's {@code CUDA_ERROR_INVALID_VALUE}
  * and never writes over another allocation. Host copies go through {@link HostCopies}.
  *
- * <p>Not thread-safe: called on the session's thread with the context current.
+ * <p>Not thread-safe: called on the session's thread with the context current, except
+ * {@link #toDeviceConcurrently}, which several threads may call at once while nothing else runs.
  */
 final class CheckedCopies {
 
@@ -31,6 +32,23 @@ final class CheckedCopies {
     void toDevice(long dst, MemorySegment src, long stream) throws CudaException {
         check(dst, src.byteSize(), "copyHtoD destination");
         host.toDevice(dst, src, stream);
+    }
+
+    /** {@code CU_STREAM_PER_THREAD}: each host thread's own default stream. */
+    private static final long STREAM_PER_THREAD = 0x2;
+
+    /**
+     * {@link io.gpumigrate.device.DeviceBackend#copyHtoDConcurrently}: reads only state that the serial methods
+     * change, so it may run on several threads at once while they do not.
+     */
+    void toDeviceConcurrently(long dst, MemorySegment src) throws CudaException {
+        check(dst, src.byteSize(), "copyHtoD destination");
+        if (src.byteSize() == 0) {
+            return;
+        }
+        driver.check(driver.memcpyHtoDAsync(dst, src, src.byteSize(), STREAM_PER_THREAD),
+                String.format("cuMemcpyHtoDAsync(0x%x, %d bytes, per-thread stream)", dst, src.byteSize()));
+        driver.check(driver.streamSynchronize(STREAM_PER_THREAD), "cuStreamSynchronize(per-thread stream)");
     }
 
     void toHost(MemorySegment dst, long src, long stream) throws CudaException {

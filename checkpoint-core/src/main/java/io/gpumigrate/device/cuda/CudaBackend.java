@@ -274,6 +274,17 @@ public final class CudaBackend implements DeviceBackend {
         checked.toDevice(dst, src, streams.handle(stream));
     }
 
+    /**
+     * Copies on the calling thread's per-thread default stream ({@code CU_STREAM_PER_THREAD}) and
+     * waits for it, with this context made current on that thread: copies from several threads
+     * overlap, pinned ones as DMA, pageable ones through the driver's own staging.
+     */
+    @Override
+    public void copyHtoDConcurrently(long dst, MemorySegment src) throws CudaException {
+        ensureCurrent();
+        checked.toDeviceConcurrently(dst, src);
+    }
+
     @Override
     public void copyDtoH(MemorySegment dst, long src, DeviceStream stream) throws CudaException {
         ensureCurrent();

@@ -23,6 +23,14 @@ public final class DeviceAddressSpace {
 
     public static final long WINDOW_BASE = 0x2000_0000_0000L;
     static final String WINDOW_BASE_HEX = "0x200000000000";
+    /**
+     * Where module globals go: 1 TiB above {@link #WINDOW_BASE}, outside the session window that
+     * allocations fill from its base, as the CUDA driver places globals outside the reserved
+     * window. So a migration target can load a session's modules before it has placed every
+     * allocation at its address.
+     */
+    public static final long GLOBALS_BASE = WINDOW_BASE + (1L << 40);
+
     /** Alignment of every allocation's base. */
     public static final long ALIGNMENT = 512;
     static final long GUARD = 512;
@@ -61,15 +69,18 @@ public final class DeviceAddressSpace {
         }
         long align = bytes >= LARGE ? LARGE : ALIGNMENT;
         DeviceAllocation[] current = sorted;
-        long candidate = WINDOW_BASE;
+        long candidate = label == null ? WINDOW_BASE : GLOBALS_BASE;
         int insertAt = current.length;
         for (int i = 0; i < current.length; i++) {
+            if (current[i].end() + GUARD <= candidate) {
+                continue; // below where this kind of range starts
+            }
             long start = roundUp(candidate, align);
             if (start + charged + GUARD <= current[i].base()) {
                 insertAt = i;
                 break;
             }
-            candidate = current[i].end() + GUARD;
+            candidate = Math.max(candidate, current[i].end() + GUARD);
         }
         long base = roundUp(candidate, align);
         DeviceAllocation allocation = new DeviceAllocation(base, bytes, label);

@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
  * on their first write: a large allocation that is never touched costs no host memory, and a
  * read of an untouched chunk sees zeros, as freshly mapped device memory does.
  *
- * <p>Thread-safety: chunk creation is synchronized, so kernel workers may write concurrently;
+ * <p>Thread-safety: chunk creation is safe from several threads, so kernel workers (and a
+ * migration target's apply threads) may write concurrently;
  * concurrent writes to the same bytes race as they do on a GPU. {@link #release()} must not
  * run concurrently with any access (the backend frees only between launches).
  */
@@ -78,17 +79,30 @@ public final class DeviceAllocation {
         return chunk != null ? chunk : createChunk(index);
     }
 
-    private synchronized MemorySegment createChunk(int index) {
-        MemorySegment chunk = chunks[index];
-        if (chunk == null) {
-            if (released) {
-                throw new IllegalStateException("allocation at 0x" + Long.toHexString(base) + " was freed");
+    /**
+     * Allocates (zeroed) outside the lock, so that threads writing different chunks (a migration
+     * target applying chunks in parallel) zero their memory at once; a thread that loses a race
+     * for the same chunk leaves its segment unused until the allocation is released.
+     */
+    private MemorySegment createChunk(int index) {
+        checkLive();
+        long start = (long) index << CHUNK_SHIFT;
+        MemorySegment fresh = arena.allocate(Math.min(CHUNK_SIZE, size - start), 16);
+        synchronized (this) {
+            checkLive();
+            MemorySegment chunk = chunks[index];
+            if (chunk != null) {
+                return chunk;
             }
-            long start = (long) index << CHUNK_SHIFT;
-            chunk = arena.allocate(Math.min(CHUNK_SIZE, size - start), 16);
-            CHUNKS.setRelease(chunks, index, chunk); // readers on other workers see it zeroed
+            CHUNKS.setRelease(chunks, index, fresh); // readers on other workers see it zeroed
+            return fresh;
         }
-        return chunk;
+    }
+
+    private synchronized void checkLive() {
+        if (released) {
+            throw new IllegalStateException("allocation at 0x" + Long.toHexString(base) + " was freed");
+        }
     }
 
     /** Copies {@code length} bytes from {@code src} at {@code srcOffset} into this allocation at {@code offset}. */

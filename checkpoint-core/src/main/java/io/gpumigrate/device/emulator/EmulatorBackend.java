@@ -134,6 +134,12 @@ public final class EmulatorBackend implements DeviceBackend {
         a.write(dst - a.base(), src, 0, n);
     }
 
+    /** Copies on the calling thread: allocations take concurrent writes to disjoint bytes (DeviceAllocation). */
+    @Override
+    public void copyHtoDConcurrently(long dst, MemorySegment src) throws CudaException {
+        copyHtoD(dst, src, null);
+    }
+
     @Override
     public void copyDtoH(MemorySegment dst, long src, DeviceStream stream) throws CudaException {
         checkStream(stream);

@@ -69,6 +69,14 @@ class TransferFrameCodecTest {
         assertArrayEquals(new long[] {-1L, 5L}, finish.chunkHashes()[0]);
         assertEquals(0, finish.chunkHashes()[1].length);
 
+        TransferMessage.Modules modules = (TransferMessage.Modules) roundTrip(new TransferMessage.Modules(List.of(
+                new io.gpumigrate.checkpoint.SessionImage.Module(11, new byte[] {4, 5}),
+                new io.gpumigrate.checkpoint.SessionImage.Module(12, new byte[0]))));
+        assertEquals(2, modules.modules().size());
+        assertEquals(11, modules.modules().get(0).handle());
+        assertArrayEquals(new byte[] {4, 5}, modules.modules().get(0).image());
+        assertEquals(0, modules.modules().get(1).image().length);
+
         byte[] payload = {9, 8, 7, 6, 5};
         TransferMessage.Chunk chunk = (TransferMessage.Chunk) roundTrip(new TransferMessage.Chunk(0x2000_0000_0000L, 4096,
                 ChunkEncoding.ZSTD, 0xABCDEF0123456789L, Unpooled.wrappedBuffer(payload)));

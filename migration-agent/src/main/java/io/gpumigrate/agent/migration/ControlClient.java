@@ -5,6 +5,7 @@ import io.gpumigrate.agent.SessionEndpoint;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.Op;
+import io.gpumigrate.worker.migration.MigrationFlags;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -40,9 +41,18 @@ public final class ControlClient {
 
     public MigrationResult migrate(long session, String targetNode, long timeoutMillis,
                                    Consumer<ControlConnection.Progress> progress) throws IOException, CudaException {
+        return migrate(session, targetNode, timeoutMillis, true, progress);
+    }
+
+    /**
+     * {@code MIGRATE}; with {@code precopy} false the session is paused at once and all of its
+     * memory goes in the final copy (stop-and-copy: the pause is the whole transfer).
+     */
+    public MigrationResult migrate(long session, String targetNode, long timeoutMillis, boolean precopy,
+                                   Consumer<ControlConnection.Progress> progress) throws IOException, CudaException {
         try (ControlConnection c = ControlConnection.open(agent, 0)) {
             BodyReader r = new BodyReader(c.call(Op.MIGRATE, w -> w.str(token).u64(session).str(targetNode)
-                    .u64(timeoutMillis), progress), "MIGRATE reply");
+                    .u64(timeoutMillis).u8(precopy ? 0 : MigrationFlags.NO_PRECOPY), progress), "MIGRATE reply");
             return new MigrationResult(r.u64(), r.u64(), r.u64(), r.str());
         }
     }

@@ -10,6 +10,7 @@ import io.gpumigrate.device.CudaException;
 import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.Frame;
 import io.gpumigrate.protocol.Op;
+import io.gpumigrate.worker.migration.MigrationFlags;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import org.slf4j.Logger;
@@ -106,10 +107,11 @@ public final class ControlRequests {
                 long session = in.u64();
                 String target = in.str();
                 long timeout = in.u64();
+                int flags = in.remaining() > 0 ? in.u8() : 0; // optional since 1.1
                 if (agent.endpoint(session).isEmpty() && forwardToOwner(session, call, out)) {
                     return;
                 }
-                MigrationCoordinator.Outcome o = migrate(session, target, timeout, out::progress);
+                MigrationCoordinator.Outcome o = migrate(session, target, timeout, flags, out::progress);
                 out.success(w -> w.u64(o.pauseMicros()).u64(o.totalMicros()).u64(o.bytesMoved()).str(o.targetNode()));
             }
             case DUMP -> {
@@ -141,10 +143,18 @@ public final class ControlRequests {
         }
     }
 
-    /** Migrates a session of this node; an empty {@code target} lets placement choose. */
+    /** Migrates a session of this node with pre-copy; an empty {@code target} lets placement choose. */
     MigrationCoordinator.Outcome migrate(long session, String target, long timeoutMillis,
                                          java.util.function.Consumer<ControlConnection.Progress> progress)
             throws CudaException, IOException {
+        return migrate(session, target, timeoutMillis, 0, progress);
+    }
+
+    /** As above, with {@link MigrationFlags} ({@code MIGRATE}'s optional {@code u8 flags}). */
+    MigrationCoordinator.Outcome migrate(long session, String target, long timeoutMillis, int flags,
+                                         java.util.function.Consumer<ControlConnection.Progress> progress)
+            throws CudaException, IOException {
+        MigrationFlags.check(flags);
         String chosen = target.isEmpty() ? Placement.choose(nodes(), agent.config().name()) : target;
         if (chosen.equals(agent.config().name())) {
             throw new CudaException(CuResult.INVALID_VALUE, "session " + session + " is already on node " + chosen);
@@ -157,7 +167,7 @@ public final class ControlRequests {
         if (timeoutMillis <= 0) {
             throw new CudaException(CuResult.INVALID_VALUE, "timeout " + timeoutMillis + " ms must be positive");
         }
-        return coordinator.migrate(session, chosen, address, timeoutMillis, progress);
+        return coordinator.migrate(session, chosen, address, timeoutMillis, flags, progress);
     }
 
     private void prepare(BodyReader in, String localHost, Responder out) throws CudaException {

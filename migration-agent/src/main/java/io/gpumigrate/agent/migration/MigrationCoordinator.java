@@ -46,7 +46,8 @@ final class MigrationCoordinator {
         this.agent = agent;
     }
 
-    Outcome migrate(long session, String targetNode, HostPort target, long timeoutMillis,
+    /** @param flags {@link MigrationFlags}, passed on to the source worker */
+    Outcome migrate(long session, String targetNode, HostPort target, long timeoutMillis, int flags,
                     Consumer<ControlConnection.Progress> progress) throws IOException, CudaException {
         SessionEndpoint source = agent.endpoint(session).orElseThrow(() -> new CudaException(CuResult.NOT_FOUND,
                 "session " + session + " is not live on node " + agent.config().name()));
@@ -73,7 +74,7 @@ final class MigrationCoordinator {
             int receiverPort = restoreReply.u16();
             long targetFree = restoreReply.u64();
             BodyReader moved = new BodyReader(sourceWorker.call(Op.MIGRATE, w -> w.str(source.secret())
-                    .str(prepared.host()).u16(receiverPort).u64(timeoutMillis).u64(targetFree), progress),
+                    .str(prepared.host()).u16(receiverPort).u64(timeoutMillis).u64(targetFree).u8(flags), progress),
                     "MIGRATE reply");
             long bytesMoved = moved.u64();
             long pausedAtMicros = moved.u64();

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The source worker's part of a migration. {@code MIGRATE} (body after the secret: {@code str
- * receiverHost, u16 receiverPort, u64 timeoutMillis}) streams device memory to the target's
+ * receiverHost, u16 receiverPort, u64 timeoutMillis}, optional {@code u64 targetFree, u8 flags}
+ * ({@link MigrationFlags})) streams device memory to the target's
  * receiver in pre-copy rounds while the session runs, pauses it, sends the final round and the
  * session's state, and replies once the target has VERIFIED: {@code u64 bytesMoved, u64
  * pausedAtMicros} (epoch), {@code u32 rounds, u64 finalRoundBytes}. The session stays paused.
@@ -61,14 +62,15 @@ final class SourceMigration implements ControlOperation {
         int port = body.u16();
         long timeoutMillis = body.u64();
         long targetFree = body.remaining() >= Long.BYTES ? body.u64() : Long.MAX_VALUE; // optional since 1.0
+        int flags = MigrationFlags.check(body.remaining() > 0 ? body.u8() : 0); // optional since 1.1
         if (timeoutMillis <= 0) {
             throw new CudaException(CuResult.INVALID_VALUE, "migration timeout " + timeoutMillis + " ms must be positive");
         }
         Thread.ofVirtual().name("migrate-" + session.id()).start(() -> run(seq, new InetSocketAddress(host, port),
-                timeoutMillis, targetFree));
+                timeoutMillis, targetFree, MigrationFlags.precopy(flags)));
     }
 
-    private void run(long seq, InetSocketAddress receiver, long timeoutMillis, long targetFree) {
+    private void run(long seq, InetSocketAddress receiver, long timeoutMillis, long targetFree, boolean precopyAllowed) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         var progress = control.progress(seq);
         boolean pausedHere = false;
@@ -82,6 +84,8 @@ final class SourceMigration implements ControlOperation {
                     throw new CudaException(CuResult.ILLEGAL_STATE, "the migration was aborted");
                 }
             }
+            // the target loads (and JIT-compiles) the modules now, not inside the pause
+            s.sendModules(session.moduleImages().get());
             List<RoundStats> rounds = new ArrayList<>();
             long bytes = 0;
             long total = 0;
@@ -96,7 +100,8 @@ final class SourceMigration implements ControlOperation {
             sessionLog = logShip;
             logShip.shipChanges(s); // while the session runs: all of the log there is now
             // below what a final round may send anyway, pre-copy only delays the pause: stop and copy
-            boolean precopy = total > PrecopyPolicy.DEFAULT.smallEnough();
+            // (or when the caller asked for stop-and-copy)
+            boolean precopy = precopyAllowed && total > PrecopyPolicy.DEFAULT.smallEnough();
             while (precopy && PrecopyPolicy.DEFAULT.another(rounds)) {
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("pre-copy did not converge within " + timeoutMillis + " ms");
@@ -108,6 +113,10 @@ final class SourceMigration implements ControlOperation {
                 logShip.shipChanges(s);
                 log.info("session {}: pre-copy round {} sent {} of {} chunks ({} bytes)", session.id(), round.round(),
                         round.chunksSent(), round.chunksExamined(), round.rawBytes());
+            }
+            if (!precopy) {
+                // stop-and-copy: place the allocations on the target and ready this side now, not in the pause
+                s.prepare(session.onExecutor(() -> session.device().allocations()).get());
             }
             long pausedAt = session.pause().get();
             pausedHere = true;

@@ -85,7 +85,7 @@ final class TargetRestore implements ControlOperation {
         // source's answer: the commit then finds it done, and the client's pause is shorter
         MigrationReceiver r = receiver;
         log.expect(r.log());
-        imported = r.result().thenCompose(got -> session.importImage(got.image()).thenApply(v -> got));
+        imported = r.result().thenCompose(got -> session.importImage(got.image(), got.preloaded()).thenApply(v -> got));
         int port = r.address().getPort();
         LOG.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
         // the free memory lets the source refuse before its pause when the agent's count of the
@@ -118,8 +118,9 @@ final class TargetRestore implements ControlOperation {
                 done = true;
                 session.attachWait().restart();
                 r.close();
-                LOG.info("session {}: migrated here ({} bytes, {} chunks); waiting for the client", session.id(),
-                        got.bytes(), got.chunks());
+                LOG.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause);"
+                        + " waiting for the client", session.id(), got.bytes(), got.chunks(), got.preloaded().taken(),
+                        got.image().modules().size());
                 control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
             } catch (Exception e) {
                 control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e))
