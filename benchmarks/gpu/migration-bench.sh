@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5 on a host with two GPUs, in one call (../shared/device/README.md): two agents, one per
+# Issue 5 on a host with two GPUs (or one: GPU_B below), in one call (../shared/device/README.md): two agents, one per
 # GPU; `stencil` with 1, 4 and 16 GiB of device memory (compressible and random ballast)
 # migrated GPU0 -> GPU1 -> GPU0 while it runs, and `pointer_chase` (device pointers stored in
 # device memory) migrated back and forth while it waits; each must end with PASS. Beside each
@@ -25,9 +25,13 @@ nvidia-smi --query-gpu=index,name,driver_version,memory.total --format=csv,nohea
 nvcc -O2 -o /tmp/copy_bench benchmarks/copy_bench.c -lcuda || exit 1
 
 A=127.0.0.1:17801 B=127.0.0.1:17802
+# the second agent's GPU: GPU 1 where there is one; on a one-GPU host both agents share GPU 0
+# (the transfer then crosses the same PCIe link twice: a lower bound for two GPUs)
+gpu_b=${GPU_B:-$( [ "$(nvidia-smi -L | wc -l)" -ge 2 ] && echo 1 || echo 0 )}
+echo "agents: gpu0 on GPU 0, gpu1 on GPU $gpu_b" | tee -a $OUT/gpus.txt
 CUDA_VISIBLE_DEVICES=0 $gm agent --name gpu0 --port 17801 --backend cuda --peers gpu1=$B >$OUT/agent-gpu0.log 2>&1 &
 a0=$!
-CUDA_VISIBLE_DEVICES=1 $gm agent --name gpu1 --port 17802 --backend cuda --peers gpu0=$A >$OUT/agent-gpu1.log 2>&1 &
+CUDA_VISIBLE_DEVICES=$gpu_b $gm agent --name gpu1 --port 17802 --backend cuda --peers gpu0=$A >$OUT/agent-gpu1.log 2>&1 &
 a1=$!
 for p in 17801 17802; do for i in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.2; done; done
 
