@@ -6,8 +6,11 @@ import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.protocol.BodyReader;
+import io.gpumigrate.protocol.BodyWriter;
+import io.gpumigrate.protocol.Frame;
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.worker.Session;
+import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +19,8 @@ import java.nio.file.Path;
 /**
  * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}): pauses the
  * session, writes it as a checkpoint image, then resumes it ({@code leaveRunning}) or ends it,
- * as {@code criu dump} does by default. Replies {@code u64 bytesWritten, u64 pauseMicros}. On
+ * as {@code criu dump} does by default: the client then gets {@code CHECKPOINTED} after every
+ * reply, and waits for the session to be restored somewhere. Replies {@code u64 bytesWritten, u64 pauseMicros}. On
  * a failure nothing is left on disk and the session resumes.
  *
  * <p>Thread-safe: the work runs on its own thread.
@@ -55,7 +59,8 @@ final class CheckpointDump implements ControlOperation {
                         directory, stats.rawBytes(), stats.storedBytes(), leaveRunning ? ", left running" : "");
                 control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
                     if (!leaveRunning) {
-                        session.end("checkpointed to " + directory); // after the reply: the worker exits then
+                        // after the reply: the client learns it must wait for a restore, and the worker exits
+                        session.redirect(checkpointed(directory), "checkpointed to " + directory);
                     }
                 });
             } catch (Exception e) {
@@ -66,6 +71,13 @@ final class CheckpointDump implements ControlOperation {
                         + " failed: " + Failures.message(e));
             }
         });
+    }
+
+    /** The frame that tells the client its session was dumped and ended here: {@code u64 session, str directory}. */
+    private Frame checkpointed(Path directory) {
+        Frame frame = Frame.of(Op.CHECKPOINTED, false, 0, Unpooled.buffer());
+        new BodyWriter(frame.body()).u64(session.id()).str(directory.toString());
+        return frame;
     }
 
     @Override

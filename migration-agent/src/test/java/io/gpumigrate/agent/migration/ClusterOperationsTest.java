@@ -76,6 +76,45 @@ class ClusterOperationsTest {
     }
 
     @Test
+    void aClientConnectedDuringAKillingDumpIsToldAndCarriesOnOnceTheSessionIsRestored(@TempDir Path dir)
+            throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            Filled s = filled(nodes.a, 1 << 20, 8);
+            long session = s.client().session();
+            Path image = dir.resolve("image");
+            nodes.control(nodes.a).dump(session, image.toString(), false, p -> { });
+            assertEquals(image.toAbsolutePath().toString(), s.client().awaitCheckpointed());
+            await().atMost(WAIT).until(() -> state(nodes.a, session).equals("finished"));
+
+            nodes.control(nodes.a).restore(image.toString(), "node-b", p -> { });
+            s.check(); // the same client: it locates the restored session on node-b and resends
+            assertEquals(1, s.client().moves());
+            assertEquals("running", state(nodes.b, session));
+            s.client().close();
+        }
+    }
+
+    @Test
+    void aSourceWorkerKilledRightAfterTheCommitLeavesTheSessionToTheTarget() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            Filled s = filled(nodes.a, 2 << 20, 9);
+            long session = s.client().session();
+            long sourcePid = nodes.a.workerPid(session).orElseThrow();
+            ProcessHandle source = ProcessHandle.of(sourcePid).orElseThrow();
+            nodes.control(nodes.a).migrate(session, "node-b", 60_000, p -> {
+                if (p.phase().equals("commit")) {
+                    source.destroyForcibly(); // the image is verified; the commit and the redirect race the kill
+                }
+            });
+            await().atMost(WAIT).until(() -> !source.isAlive());
+            s.check(); // through MIGRATED if it got out in time, else SESSION_LOCATE
+            assertEquals(1, s.client().moves());
+            assertEquals("running", state(nodes.b, session));
+            s.client().close();
+        }
+    }
+
+    @Test
     void aCorruptedOrTruncatedImageIsRefusedNamingTheFile(@TempDir Path dir) throws Exception {
         try (TwoNodes nodes = new TwoNodes()) {
             Filled s = filled(nodes.a, 1 << 20, 2);
