@@ -10,6 +10,7 @@ import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.Op;
+import io.gpumigrate.worker.migration.CheckpointDump;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,10 @@ final class CheckpointRequests {
         SessionEndpoint worker = agent.endpoint(session).orElseThrow(() -> new CudaException(CuResult.NOT_FOUND,
                 "session " + session + " is not live on node " + agent.config().name()));
         String absolute = Path.of(directory).toAbsolutePath().toString();
+        var record = agent.sessions().get(session);
+        String program = record == null ? "" : record.program();
         try (ControlConnection c = ControlConnection.open(new HostPort(worker.host(), worker.port()), WORKER_TIMEOUT_MILLIS)) {
-            BodyReader r = new BodyReader(c.call(Op.DUMP, w -> w.str(worker.secret()).str(absolute).u8(leaveRunning ? 1 : 0),
+            BodyReader r = new BodyReader(c.call(Op.DUMP, w -> w.str(worker.secret()).str(absolute).u8(leaveRunning ? 1 : 0).str(program),
                     out::progress), "DUMP reply");
             long bytes = r.u64();
             long pauseMicros = r.u64();
@@ -63,7 +66,8 @@ final class CheckpointRequests {
             throw new CudaException(CuResult.INVALID_IMAGE, "the image " + dir + " names no session (session.id, session.secret)");
         }
         long session = Long.parseUnsignedLong(id);
-        var opened = openWorker(session, secret, localHost);
+        String program = image.extensions().getOrDefault(CheckpointDump.PROGRAM, "restored"); // older images: no label
+        var opened = openWorker(session, secret, program, localHost);
         try (ControlConnection c = ControlConnection.open(new HostPort(opened.workerHost(), opened.workerPort()),
                 WORKER_TIMEOUT_MILLIS)) {
             c.call(Op.RESTORE, w -> w.str(secret).str(dir.toString()).u64(0), out::progress);
@@ -79,14 +83,15 @@ final class CheckpointRequests {
         out.success(w -> w.u64(session).str(agent.config().name()));
     }
 
-    private io.gpumigrate.protocol.Handshake.HelloReply openWorker(long session, String secret, String localHost)
+    private io.gpumigrate.protocol.Handshake.HelloReply openWorker(long session, String secret, String program,
+                                                                   String localHost)
             throws CudaException {
         if (agent.cordoned()) {
             throw new CudaException(CuResult.NOT_PERMITTED, "node " + agent.config().name()
                     + " is cordoned: it takes no sessions");
         }
         try {
-            return agent.openSession(session, secret, "restored", 0, localHost).join();
+            return agent.openSession(session, secret, program, 0, localHost).join();
         } catch (IllegalStateException e) {
             throw new CudaException(CuResult.ILLEGAL_STATE, e.getMessage());
         } catch (java.util.concurrent.CompletionException e) {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 
 /**
- * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}): pauses the
+ * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}, optional {@code
+ * str program}, kept in the image as {@value #PROGRAM}): pauses the
  * session, writes it as a checkpoint image, then resumes it ({@code leaveRunning}) or ends it,
  * as {@code criu dump} does by default: the client then gets {@code CHECKPOINTED} after every
  * reply, and waits for the session to be restored somewhere. Replies {@code u64 bytesWritten, u64 pauseMicros}. On
@@ -25,9 +26,12 @@ import java.nio.file.Path;
  *
  * <p>Thread-safe: the work runs on its own thread.
  */
-final class CheckpointDump implements ControlOperation {
+public final class CheckpointDump implements ControlOperation {
 
     private static final Logger log = LoggerFactory.getLogger(CheckpointDump.class);
+
+    /** The image extension that names the session's program (what {@code gpumigrate ps} shows). */
+    public static final String PROGRAM = "session.program";
 
     private final Session session;
     private final ControlChannel control;
@@ -41,13 +45,14 @@ final class CheckpointDump implements ControlOperation {
     public void start(long seq, BodyReader body) throws CudaException {
         Path directory = Path.of(body.str());
         boolean leaveRunning = body.u8() != 0;
+        String program = body.remaining() > 0 ? body.str() : ""; // optional: the label ps shows
         Thread.ofVirtual().name("dump-" + session.id()).start(() -> {
             long start = System.nanoTime();
             boolean paused = false;
             try {
                 session.pause().get();
                 paused = true;
-                SessionImage image = session.exportImage().get();
+                SessionImage image = labelled(session.exportImage().get(), program);
                 var progress = control.progress(seq);
                 CheckpointStats stats = session.onExecutor(
                         () -> new CheckpointWriter().write(image, session.device(), directory, progress)).get();
@@ -71,6 +76,17 @@ final class CheckpointDump implements ControlOperation {
                         + " failed: " + Failures.message(e));
             }
         });
+    }
+
+    /** {@code image} with the program's label as the extension {@value #PROGRAM}, so that a restore shows it. */
+    private static SessionImage labelled(SessionImage image, String program) {
+        if (program.isEmpty()) {
+            return image;
+        }
+        var extensions = new java.util.TreeMap<>(image.extensions());
+        extensions.put(PROGRAM, program);
+        return new SessionImage(image.window(), image.lastAppliedSeq(), image.contexts(), image.allocations(),
+                image.modules(), image.functions(), image.globals(), image.streams(), image.events(), extensions);
     }
 
     /** The frame that tells the client its session was dumped and ended here: {@code u64 session, str directory}. */

@@ -90,6 +90,9 @@ class ClusterOperationsTest {
             s.check(); // the same client: it locates the restored session on node-b and resends
             assertEquals(1, s.client().moves());
             assertEquals("running", state(nodes.b, session));
+            assertEquals(List.of("filled"), new AgentClient(TwoNodes.address(nodes.b), "").sessions().stream()
+                    .filter(i -> i.session() == session).map(SessionInfo::program).toList(),
+                    "the restored session keeps its program's label");
             s.client().close();
         }
     }
