@@ -28,6 +28,8 @@ final class CheckpointRequests {
     private static final int WORKER_TIMEOUT_MILLIS = 0;
 
     private final NodeAgent agent;
+    /** Sessions whose worker runs here but whose image is still being read: SESSION_LOCATE must not name them yet. */
+    private final java.util.Set<Long> restoring = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     CheckpointRequests(NodeAgent agent) {
         this.agent = agent;
@@ -67,6 +69,23 @@ final class CheckpointRequests {
         }
         long session = Long.parseUnsignedLong(id);
         String program = image.extensions().getOrDefault(CheckpointDump.PROGRAM, "restored"); // older images: no label
+        restoring.add(session);
+        try {
+            restoreInto(session, secret, program, dir, localHost, out);
+        } finally {
+            restoring.remove(session);
+        }
+        log.info("session {}: restored from {}", session, dir);
+        out.success(w -> w.u64(session).str(agent.config().name()));
+    }
+
+    /** Whether {@code session} is being restored here: its worker exists but does not hold the session yet. */
+    boolean restoring(long session) {
+        return restoring.contains(session);
+    }
+
+    private void restoreInto(long session, String secret, String program, Path dir, String localHost, Responder out)
+            throws IOException, CudaException {
         var opened = openWorker(session, secret, program, localHost);
         try (ControlConnection c = ControlConnection.open(new HostPort(opened.workerHost(), opened.workerPort()),
                 WORKER_TIMEOUT_MILLIS)) {
@@ -79,8 +98,6 @@ final class CheckpointRequests {
             }
             throw (IOException) e;
         }
-        log.info("session {}: restored from {}", session, dir);
-        out.success(w -> w.u64(session).str(agent.config().name()));
     }
 
     private io.gpumigrate.protocol.Handshake.HelloReply openWorker(long session, String secret, String program,
