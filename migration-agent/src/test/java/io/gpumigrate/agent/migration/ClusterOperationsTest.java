@@ -29,7 +29,7 @@ class ClusterOperationsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    /** A session holding {@code bytes} of known data at {@code dptr}. */
+    /** A session holding {@code bytes} of known data at {@code dptr} (written and read back). */
     private record Filled(ResendingTestClient client, long dptr, byte[] data) {
         void check() throws Exception {
             assertArrayEquals(data, client.call(Op.MEMCPY_DTOH, w -> w.u64(dptr).u64(data.length).u64(0))
@@ -44,7 +44,9 @@ class ClusterOperationsTest {
         byte[] data = new byte[bytes];
         new Random(seed).nextBytes(data);
         client.async(Op.MEMCPY_HTOD, w -> w.u64(dptr).u64(0).bytes(data));
-        return new Filled(client, dptr, data);
+        Filled filled = new Filled(client, dptr, data);
+        filled.check(); // applied before any dump: the agent's control connection does not wait behind the client's
+        return filled;
     }
 
     private static String state(NodeAgent agent, long session) throws Exception {
