@@ -18,9 +18,15 @@ enum gm_inbound gm_inbound_read(int fd, const struct gm_call *call, uint64_t seq
             return GM_IN_BROKEN;
         return GM_IN_MOVED;
     }
+    if (h.op == GM_OP_CHECKPOINTED) {
+        if (gm_recv_body(fd, &h, scratch, out->msg, sizeof out->msg) != 0
+            || gm_parse_checkpointed(scratch, &out->moved, out->msg, sizeof out->msg) != 0)
+            return GM_IN_BROKEN;
+        return GM_IN_MOVED;
+    }
     if (h.op != GM_OP_REPLY || h.seq == 0 || h.seq >= frames->next_seq) {
         snprintf(out->msg, sizeof out->msg, "the worker sent op 0x%04x (%s) with seq %llu; expected a REPLY to one "
-                 "of seqs 1..%llu or MIGRATED", h.op, gm_op_name(h.op), (unsigned long long)h.seq,
+                 "of seqs 1..%llu, MIGRATED or CHECKPOINTED", h.op, gm_op_name(h.op), (unsigned long long)h.seq,
                  (unsigned long long)(frames->next_seq - 1));
         return GM_IN_BROKEN;
     }

@@ -1,7 +1,8 @@
 /*
  * What a worker sends on the session connection, read one frame at a time: the REPLY a call
  * waits for, replies that only acknowledge (every REPLY to seq N tells the client that all
- * calls up to N are applied, so it trims the resend buffer), and the unsolicited MIGRATED.
+ * calls up to N are applied, so it trims the resend buffer), and the unsolicited MIGRATED and
+ * CHECKPOINTED.
  * Stateless; the transport calls it under its lock.
  */
 #ifndef GM_INBOUND_H
@@ -14,7 +15,8 @@
 enum gm_inbound {
     GM_IN_REPLY,  /* the reply to the awaited call: its status in status, its results delivered */
     GM_IN_OTHER,  /* a reply to another call: skipped (it still trimmed the resend buffer) */
-    GM_IN_MOVED,  /* MIGRATED: the session's new worker in moved */
+    GM_IN_MOVED,  /* MIGRATED: the session's new worker in moved; CHECKPOINTED: moved has no worker
+                   * (port 0, gm_worker_address_parked) */
     GM_IN_BROKEN, /* the connection ended or carried a frame that makes no sense here: msg says why */
 };
 

@@ -103,6 +103,30 @@ int gm_parse_migrated(const struct gm_buf *body, struct gm_worker_address *to, c
     return 0;
 }
 
+int gm_parse_checkpointed(const struct gm_buf *body, struct gm_worker_address *to, char *err, size_t err_len)
+{
+    struct gm_reader r;
+    gm_reader_init(&r, body->data, body->len);
+    memset(to, 0, sizeof *to);
+    to->session = gm_get_u64(&r);
+    gm_get_str(&r, to->image, sizeof to->image);
+    if (r.failed) {
+        snprintf(err, err_len, "CHECKPOINTED of %zu bytes lacks a session or a directory", body->len);
+        return -1;
+    }
+    if (to->session != self.session) {
+        snprintf(err, err_len, "CHECKPOINTED names session %llu, but this is session %llu",
+                 (unsigned long long)to->session, (unsigned long long)self.session);
+        return -1;
+    }
+    return 0;
+}
+
+int gm_worker_address_parked(const struct gm_worker_address *w)
+{
+    return w->port == 0;
+}
+
 /* SESSION_LOCATE to the agent: where the session lives now. 0, or -1 with the reason. */
 static int locate(struct gm_worker_address *to, int timeout_ms, char *err, size_t err_len)
 {
@@ -170,22 +194,35 @@ int gm_reconnect_attempt(const struct gm_worker_address *to, int timeout_ms, uin
     return fd;
 }
 
-double gm_reconnect_timeout_s(void)
+/* A number of seconds in (0, GM_RECONNECT_MAX_S] from the environment variable name, else fallback (logged when invalid). */
+static double seconds_from_env(const char *name, double fallback)
 {
-    static double timeout = -1; /* read under the transport's lock */
-    if (timeout >= 0)
-        return timeout;
-    timeout = GM_RECONNECT_DEFAULT_S;
-    const char *text = getenv("GPUMIGRATE_RECONNECT_TIMEOUT");
+    const char *text = getenv(name);
     if (text == NULL || text[0] == '\0')
-        return timeout;
+        return fallback;
     char *tail;
     errno = 0;
     double value = strtod(text, &tail);
-    if (errno != 0 || *tail != '\0' || !isfinite(value) || value <= 0 || value > GM_RECONNECT_MAX_S)
-        gm_log_error("GPUMIGRATE_RECONNECT_TIMEOUT '%s' is not a number of seconds in (0, %.0f]; using %.0f", text,
-                     GM_RECONNECT_MAX_S, GM_RECONNECT_DEFAULT_S);
-    else
-        timeout = value;
+    if (errno != 0 || *tail != '\0' || !isfinite(value) || value <= 0 || value > GM_RECONNECT_MAX_S) {
+        gm_log_error("%s '%s' is not a number of seconds in (0, %.0f]; using %.0f", name, text, GM_RECONNECT_MAX_S,
+                     fallback);
+        return fallback;
+    }
+    return value;
+}
+
+double gm_reconnect_timeout_s(void)
+{
+    static double timeout = -1; /* read under the transport's lock */
+    if (timeout < 0)
+        timeout = seconds_from_env("GPUMIGRATE_RECONNECT_TIMEOUT", GM_RECONNECT_DEFAULT_S);
+    return timeout;
+}
+
+double gm_restore_timeout_s(void)
+{
+    static double timeout = -1; /* read under the transport's lock */
+    if (timeout < 0)
+        timeout = seconds_from_env("GPUMIGRATE_RESTORE_TIMEOUT", GM_RESTORE_DEFAULT_S);
     return timeout;
 }

@@ -21,11 +21,14 @@ struct gm_worker_address {
     char host[256];
     uint16_t port;
     char secret[256];
+    char image[256]; /* CHECKPOINTED only (port 0): the directory the session was dumped to */
 };
 
 /** GPUMIGRATE_RECONNECT_TIMEOUT's default, in seconds, and its allowed range. */
 #define GM_RECONNECT_DEFAULT_S 60.0
 #define GM_RECONNECT_MAX_S 86400.0
+/** GPUMIGRATE_RESTORE_TIMEOUT's default, in seconds (same range): how long a checkpointed session is awaited. */
+#define GM_RESTORE_DEFAULT_S 3600.0
 
 /**
  * Connects to the worker and ATTACHes the session, waiting at most timeout_ms for the answer
@@ -46,6 +49,16 @@ uint64_t gm_reconnect_session(void);
 int gm_parse_migrated(const struct gm_buf *body, struct gm_worker_address *to, char *err, size_t err_len);
 
 /**
+ * Parses CHECKPOINTED's body (u64 session, str directory) into to, which then names no worker
+ * (gm_worker_address_parked) but the image's directory; -1 with the reason when it is truncated
+ * or names another session.
+ */
+int gm_parse_checkpointed(const struct gm_buf *body, struct gm_worker_address *to, char *err, size_t err_len);
+
+/** Whether w names no worker: the session was checkpointed and waits to be restored somewhere. */
+int gm_worker_address_parked(const struct gm_worker_address *w);
+
+/**
  * One attempt to reach the session: at `to` when given, else at the worker the agent names
  * in its SESSION_LOCATE reply; then ATTACH. Each answer is awaited at most timeout_ms (a peer
  * that accepts and says nothing must not hold the client forever). Returns the socket (its
@@ -59,5 +72,11 @@ int gm_reconnect_attempt(const struct gm_worker_address *to, int timeout_ms, uin
  * once; an invalid value is reported in one line and the default used.
  */
 double gm_reconnect_timeout_s(void);
+
+/**
+ * GPUMIGRATE_RESTORE_TIMEOUT in seconds (same rules; default 3600), read once: how long a client
+ * whose session was checkpointed (CHECKPOINTED) waits for it to be restored on some node.
+ */
+double gm_restore_timeout_s(void);
 
 #endif

@@ -116,7 +116,7 @@ int gm_link_recover(struct gm_link *l, struct gm_awaited *w, const struct gm_wor
     gm_log_debug("the connection to %s ended (%s)%s", l->peer, why, must_drain ? "; reading what is left" : "");
     double started = now_s(), timeout = gm_reconnect_timeout_s();
     struct gm_worker_address to;
-    int have_to = moved != NULL;
+    int have_to = moved != NULL, parked = 0;
     if (have_to)
         to = *moved;
     else if (must_drain)
@@ -128,8 +128,18 @@ int gm_link_recover(struct gm_link *l, struct gm_awaited *w, const struct gm_wor
     unsigned backoff_ms = BACKOFF_FIRST_MS;
     int fatal = 0;
     for (;;) {
+        if (have_to && gm_worker_address_parked(&to)) {
+            have_to = 0; /* CHECKPOINTED: no worker has the session until someone restores it */
+            if (!parked)
+                timeout = (now_s() - started) + gm_restore_timeout_s();
+            parked = 1;
+            gm_log_info("session %llu was checkpointed to %s and its worker at %s ended; waiting up to %.0f s "
+                        "(GPUMIGRATE_RESTORE_TIMEOUT) for it to be restored on some node", (unsigned long long)
+                        gm_reconnect_session(), to.image, from, gm_restore_timeout_s());
+        }
         int followed = have_to;
-        const char *how = have_to ? "told by MIGRATED" : "located by the agent";
+        const char *how = have_to ? "told by MIGRATED" : parked ? "restored, located by the agent"
+                                                            : "located by the agent";
         uint64_t applied = 0;
         double budget_ms = (timeout - (now_s() - started)) * 1e3;
         int wait_ms = budget_ms > HANDSHAKE_MAX_MS ? HANDSHAKE_MAX_MS : (int)budget_ms;
@@ -164,6 +174,11 @@ int gm_link_recover(struct gm_link *l, struct gm_awaited *w, const struct gm_wor
     if (fatal)
         gm_log_error("lost session %llu (was at %s): %s; every call now fails with CUDA_ERROR_DEVICE_UNAVAILABLE "
                      "(46)", (unsigned long long)gm_reconnect_session(), from, last);
+    else if (parked)
+        gm_log_error("lost session %llu (was at %s): it was checkpointed and not restored within %.1f s "
+                     "(GPUMIGRATE_RESTORE_TIMEOUT; last attempt: %s); every call now fails with "
+                     "CUDA_ERROR_DEVICE_UNAVAILABLE (46)", (unsigned long long)gm_reconnect_session(), from,
+                     now_s() - started, last);
     else
         gm_log_error("lost session %llu (was at %s): no worker took it back within %.1f s (last attempt: %s); "
                      "every call now fails with CUDA_ERROR_DEVICE_UNAVAILABLE (46)",

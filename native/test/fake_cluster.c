@@ -57,11 +57,11 @@ static void answer_agent_call(int fd, const struct gm_frame_header *h, struct gm
     } else if (h->op == GM_OP_SESSION_LOCATE) {
         uint64_t session = gm_get_u64(r);
         gm_get_str(r, token, sizeof token);
-        __atomic_add_fetch(&seen.locates, 1, __ATOMIC_RELAXED);
+        int nth = __atomic_add_fetch(&seen.locates, 1, __ATOMIC_RELAXED);
         if (!r->failed && session == FAKE_SESSION && strcmp(token, FAKE_TOKEN) == 0 && h->seq != 0
             && (h->flags & GM_FLAG_REPLY_WANTED))
             __atomic_add_fetch(&seen.locates_ok, 1, __ATOMIC_RELAXED);
-        if (plan.locate_to >= 0) {
+        if (plan.locate_to >= 0 && nth > plan.locate_misses) {
             put_address(&out, plan.locate_to);
             fake_reply(fd, h->seq, 0, &out);
         } else {
@@ -107,7 +107,17 @@ static void leave(int fd, const struct fake_plan *p)
         send(fd, f.data, f.len, MSG_NOSIGNAL);
         gm_buf_free(&f);
     }
-    if (p->exit == FAKE_MIGRATED) {
+    if (p->exit == FAKE_CHECKPOINTED) {
+        struct gm_buf f;
+        gm_buf_init(&f);
+        gm_frame_put_header(&f, GM_OP_CHECKPOINTED, 0, 0, 0);
+        gm_buf_put_u64(&f, FAKE_SESSION);
+        gm_buf_put_str(&f, FAKE_IMAGE);
+        gm_frame_encode_header(f.data, GM_OP_CHECKPOINTED, 0, 0, f.len - GM_FRAME_HEADER_SIZE);
+        send(fd, f.data, f.len, MSG_NOSIGNAL);
+        gm_buf_free(&f);
+    }
+    if (p->exit == FAKE_MIGRATED || p->exit == FAKE_CHECKPOINTED) {
         uint8_t sink[65536];
         shutdown(fd, SHUT_WR);
         while (recv(fd, sink, sizeof sink, 0) > 0)

@@ -10,7 +10,8 @@
  * apply_until, then pauses (receives without applying, as a source does once a migration has
  * paused it) and leaves after the frame leave_at, or at the first frame wanting a reply once
  * paused: with MIGRATED naming its target (then shutting its side and reading until the client
- * closes, or closing at once), or by closing without a word. Not thread-safe: one test drives it.
+ * closes, or closing at once), with CHECKPOINTED (a dump that ended the session), or by
+ * closing without a word. Not thread-safe: one test drives it.
  */
 #ifndef GM_TEST_FAKE_CLUSTER_H
 #define GM_TEST_FAKE_CLUSTER_H
@@ -21,12 +22,14 @@
 
 #define FAKE_WORKERS 3
 #define FAKE_SESSION 42
+#define FAKE_IMAGE "/images/fake-42"
 
 enum fake_exit {
     FAKE_STAY,             /* never leaves (apply_until must be 0) */
     FAKE_MIGRATED,         /* MIGRATED, shutdown, reads until the client closes */
     FAKE_MIGRATED_ABRUPT,  /* MIGRATED, close at once (unread frames make it a reset) */
     FAKE_CLOSE,            /* close at once, no MIGRATED: a worker that died */
+    FAKE_CHECKPOINTED,     /* CHECKPOINTED (dumped to FAKE_IMAGE), shutdown, reads until the client closes */
 };
 
 struct fake_plan {
@@ -39,6 +42,7 @@ struct fake_plan {
 struct fake_cluster_plan {
     struct fake_plan workers[FAKE_WORKERS];
     int locate_to;         /* the worker SESSION_LOCATE names; -1: CUDA_ERROR_NOT_FOUND */
+    int locate_misses;     /* the first this many SESSION_LOCATEs answer CUDA_ERROR_NOT_FOUND (not restored yet) */
     int agent_leaves;      /* the agent stops listening after HELLO: nobody answers SESSION_LOCATE */
     int attach_notify_fd;  /* a worker other than 0 writes one byte here once it answered ATTACH (-1: none) */
 };

@@ -223,8 +223,10 @@ int program_nobody_answers(const char *lib)
         double started = now_s();
         CHECK_EQ(cu.dtoh(y_host, y, sizeof y_host), CUDA_ERROR_DEVICE_UNAVAILABLE);
         double waited = now_s() - started;
-        const char *timeout = getenv("GPUMIGRATE_RECONNECT_TIMEOUT");
-        CHECK(waited >= atof(timeout), "gave up after %.3f s, before GPUMIGRATE_RECONNECT_TIMEOUT=%s", waited, timeout);
+        const char *name = getenv("GPUMIGRATE_RESTORE_TIMEOUT") ? "GPUMIGRATE_RESTORE_TIMEOUT"
+                                                                  : "GPUMIGRATE_RECONNECT_TIMEOUT";
+        const char *timeout = getenv(name);
+        CHECK(waited >= atof(timeout), "gave up after %.3f s, before %s=%s", waited, name, timeout);
         CHECK_EQ(add_x(), CUDA_ERROR_DEVICE_UNAVAILABLE);
         CHECK_EQ(cu.ctx_sync(), CUDA_ERROR_DEVICE_UNAVAILABLE);
         CUdeviceptr more;

@@ -28,7 +28,10 @@ int program_burst(const char *lib);
 int program_many_bytes(const char *lib);
 /** 140,000 launches then a check: more frames than the resend buffer may hold. */
 int program_many_frames(const char *lib);
-/** 3 launches, a DtoH (seq 12) that fails with 46 once nobody takes the session back; later calls fail too. */
+/**
+ * 3 launches, a DtoH (seq 12) that fails with 46 once nobody takes the session back (not before
+ * GPUMIGRATE_RESTORE_TIMEOUT when set, else GPUMIGRATE_RECONNECT_TIMEOUT); later calls fail too.
+ */
 int program_nobody_answers(const char *lib);
 /** 4 threads, each 200 x {HtoD 4 KiB, DtoH 4 KiB} of its own data, checking every read. */
 int program_threads(const char *lib);

@@ -3,7 +3,8 @@
  * runs a program (migrate_scenarios.c) in a child process against the scripted fake cluster
  * (fake_cluster.c), which moves the session under it: MIGRATED while the program waits for a
  * reply or while it only pipelines, a worker that dies without a word (SESSION_LOCATE), chains
- * of moves, a full resend buffer (ACK), nobody answering (error 46 after the timeout). The
+ * of moves, a full resend buffer (ACK), nobody answering (error 46 after the timeout), a dump
+ * that ends the session (CHECKPOINTED) and a restore found later. The
  * program checks its own results; the fakes check that every call was applied exactly once,
  * in order, and which frames were resent where; the log lines are checked as a user reads them.
  * Peers are sequenced by the protocol itself (each fake acts on the frames it reads), never by
@@ -212,6 +213,41 @@ static void fails_after_the_timeout(void)
           "not one clear line about the lost session in:\n%s", log_text);
 }
 
+/*
+ * (7) The session is dumped (CHECKPOINTED) while the program waits for call 14 and restored on
+ * worker 1 only after several SESSION_LOCATEs: longer than GPUMIGRATE_RECONNECT_TIMEOUT, which
+ * a checkpointed session does not go by. Then nobody restores it: 46 after
+ * GPUMIGRATE_RESTORE_TIMEOUT, with one line naming it.
+ */
+static void waits_for_a_checkpointed_session_to_be_restored(void)
+{
+    struct fake_cluster_plan plan = plan_of();
+    plan.workers[0] = (struct fake_plan){ .apply_until = 11, .leave_at = 14, .exit = FAKE_CHECKPOINTED };
+    plan.locate_misses = 6; /* backoff 10+20+40+80+160+320 ms: 0.6 s */
+    setenv("GPUMIGRATE_RECONNECT_TIMEOUT", "0.2", 1);
+    const struct fake_cluster_seen *s = run("restored", program_sync_then_more, &plan);
+    CHECK_EQ(s->locates, 7);
+    CHECK(s->workers[1].attached, "ATTACH after the restore lacked the session or the located secret");
+    CHECK_EQ(s->workers[1].attach_applied, 11);
+    CHECK_EQ(s->workers[1].first_seq, 12);
+    CHECK(s->workers[1].goodbye, "no GOODBYE at the restored session");
+    CHECK(log_lines_with("session 42 was checkpointed to " FAKE_IMAGE, worker_name(0), "GPUMIGRATE_RESTORE_TIMEOUT",
+                         NULL) == 1, "no line saying the client waits for the restore in:\n%s", log_text);
+    CHECK(log_lines_with("session 42 moved", worker_name(1), "restored, located by the agent", "resent 3 frames",
+                         NULL) == 1, "no line about the restored session in:\n%s", log_text);
+
+    plan.workers[0] = (struct fake_plan){ .apply_until = 11, .leave_at = 12, .exit = FAKE_CHECKPOINTED };
+    plan.locate_to = -1;
+    plan.locate_misses = 0;
+    setenv("GPUMIGRATE_RESTORE_TIMEOUT", "0.3", 1);
+    run("never restored", program_nobody_answers, &plan);
+    unsetenv("GPUMIGRATE_RESTORE_TIMEOUT");
+    unsetenv("GPUMIGRATE_RECONNECT_TIMEOUT");
+    CHECK(log_lines_with("lost session 42", "checkpointed and not restored", "GPUMIGRATE_RESTORE_TIMEOUT",
+                         "CUDA_ERROR_DEVICE_UNAVAILABLE (46)", NULL) == 1,
+          "not one clear line about the session never restored in:\n%s", log_text);
+}
+
 /* Threads with copies in flight while the session moves (the flusher runs meanwhile too). */
 static void moves_under_threads(void)
 {
@@ -255,6 +291,7 @@ int main(int argc, char **argv)
     moves_mid_burst();
     acknowledges_when_full();
     fails_after_the_timeout();
+    waits_for_a_checkpointed_session_to_be_restored();
     moves_under_threads();
     a_second_program_attaches_to_the_session();
     return check_result("test_migrate");

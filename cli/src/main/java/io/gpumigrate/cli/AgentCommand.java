@@ -1,7 +1,9 @@
 package io.gpumigrate.cli;
 
 import io.gpumigrate.agent.AgentConfig;
+import io.gpumigrate.agent.AgentConfigFile;
 import io.gpumigrate.agent.AgentMain;
+import io.gpumigrate.agent.ClusterOptions;
 import io.gpumigrate.agent.HostPort;
 import io.gpumigrate.agent.LogSettings;
 import io.gpumigrate.worker.BackendChoice;
@@ -14,12 +16,24 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code gpumigrate agent}: runs this node's agent in the foreground until interrupted. */
+/**
+ * {@code gpumigrate agent}: runs this node's agent in the foreground until interrupted. Its
+ * settings come from the flags and from {@code --config FILE} ({@link AgentConfigFile}); a flag
+ * given on the command line wins over the file, and {@code --peers} adds to the file's peers
+ * (replacing one of the same name).
+ */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Runs the node agent in the foreground: accepts clients and starts a session worker per client.")
 final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A configuration file: KEY = VALUE lines (name, port, bind, backend, device-memory, token-file,"
+                    + " peer.NODE = HOST:PORT); flags given on the command line override it.")
+    Path configFile;
 
     @Option(names = "--name", paramLabel = "NODE", description = "The node's name (default: the host name).")
     String name;
@@ -72,31 +86,58 @@ final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** What the agent starts with: the configuration file's settings, overridden by the flags given. */
+    record Settings(AgentConfig config, ClusterOptions cluster, LogSettings logs) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        AgentConfig config;
-        io.gpumigrate.agent.ClusterOptions cluster;
-        LogSettings logs;
+        Settings s = settings();
         try {
-            cluster = io.gpumigrate.agent.ClusterOptions.of(io.gpumigrate.agent.ClusterOptions.parsePeers(peers),
-                    deviceMemory != null ? deviceMemory : io.gpumigrate.agent.ClusterOptions.ALONE.deviceMemory());
-            logs = new LogSettings(dataDir != null ? dataDir.toAbsolutePath() : LogSettings.defaultDataDir(), !noLog,
-                    Limits.bytes("--log-max-size", logMaxSize), Limits.duration("--log-max-age", logMaxAge),
-                    Limits.duration("--log-retention-interval", retentionInterval));
-            byte[] token = tokenFile == null ? null : AgentConfig.readToken(tokenFile);
-            config = new AgentConfig(name != null ? name : hostName(), port, bind, BackendChoice.parse(backend),
-                    token, 60, warmWorkers);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        } catch (IOException e) {
-            throw new CliException("cannot read the token file: " + e.getMessage(), e);
-        }
-        try {
-            AgentMain.runForeground(config, logs, cluster);
+            AgentMain.runForeground(s.config(), s.logs(), s.cluster());
         } catch (RuntimeException e) {
-            throw new CliException("cannot start the agent on " + bind + ":" + port + ": " + e.getMessage(), e);
+            throw new CliException("cannot start the agent on " + s.config().bind() + ":" + s.config().port() + ": "
+                    + e.getMessage(), e);
         }
         return 0;
+    }
+
+    Settings settings() throws CliException {
+        try {
+            AgentConfigFile file = configFile == null ? null : AgentConfigFile.read(configFile);
+            Map<String, HostPort> peerMap = new LinkedHashMap<>(file == null ? Map.of() : file.peers());
+            peerMap.putAll(ClusterOptions.parsePeers(peers)); // a flag's peer replaces the file's of that name
+            Long memory = given("--device-memory") || file == null || file.deviceMemory() == null ? deviceMemory
+                    : file.deviceMemory();
+            ClusterOptions cluster = ClusterOptions.of(peerMap, memory != null ? memory : ClusterOptions.ALONE.deviceMemory());
+            LogSettings logs = new LogSettings(dataDir != null ? dataDir.toAbsolutePath() : LogSettings.defaultDataDir(),
+                    !noLog, Limits.bytes("--log-max-size", logMaxSize), Limits.duration("--log-max-age", logMaxAge),
+                    Limits.duration("--log-retention-interval", retentionInterval));
+            Path token = pick("--token-file", tokenFile, file == null ? null : file.tokenFile());
+            String node = pick("--name", name, file == null ? null : file.name());
+            AgentConfig config = new AgentConfig(node != null ? node : hostName(),
+                    pick("--port", port, file == null ? null : file.port()),
+                    pick("--bind", bind, file == null ? null : file.bind()),
+                    BackendChoice.parse(pick("--backend", backend, file == null ? null : file.backend())),
+                    token == null ? null : AgentConfig.readToken(token), 60, warmWorkers);
+            return new Settings(config, cluster, logs);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + e.getFile());
+        } catch (IOException e) {
+            throw new CliException("cannot read the configuration or token file: " + e, e);
+        }
+    }
+
+    /** The flag's value when it was given, else the file's when set there, else the flag's default. */
+    private <T> T pick(String flag, T flagValue, T fileValue) {
+        return given(flag) || fileValue == null ? flagValue : fileValue;
+    }
+
+    private boolean given(String flag) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(flag);
     }
 
     private static String hostName() {

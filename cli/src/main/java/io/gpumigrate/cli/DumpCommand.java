@@ -49,7 +49,9 @@ final class DumpCommand implements Callable<Integer> {
                 () -> new ControlClient(address, token).dump(id, dir, leaveRunning, new ProgressPrinter(out, "  ")));
         out.printf(Locale.ROOT, "session %s dumped to %s: %s stored, paused %.1f ms; %s%n", session, dir,
                 SessionTable.bytes(r.bytesWritten()), r.pauseMicros() / 1000.0,
-                leaveRunning ? "the session runs on" : "the session has ended");
+                leaveRunning ? "the session runs on"
+                        : "the session has ended here; a program still attached to it waits for `gpumigrate restore -D "
+                                + dir + "`");
         out.flush();
         return 0;
     }

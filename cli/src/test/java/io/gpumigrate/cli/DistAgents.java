@@ -33,9 +33,15 @@ final class DistAgents {
      * port accepts connections, or fails with the log if the agent exits first.
      */
     static Process startAgent(String name, int port, String peers, Path log) throws IOException {
-        Process p = new ProcessBuilder(gpumigrate(), "agent", "--name", name, "--port", Integer.toString(port),
-                "--backend", "emulator", "--peers", peers)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return startAgent(name, port, log, "--peers", peers);
+    }
+
+    /** As above, with the peers (or more) given by {@code clusterArgs}, e.g. {@code --config FILE}. */
+    static Process startAgent(String name, int port, Path log, String... clusterArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(gpumigrate(), "agent", "--name", name, "--port",
+                Integer.toString(port), "--backend", "emulator"));
+        cmd.addAll(List.of(clusterArgs));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!p.isAlive()) {
                 throw new AssertionError("agent " + name + " exited: " + Files.readString(log));
@@ -101,8 +107,9 @@ final class DistAgents {
     }
 
     /**
-     * Two emulator agents, {@code a} and {@code b}, each knowing the other: what the migration
-     * tests share. Close it to stop both.
+     * Two emulator agents, {@code a} and {@code b}, each knowing the other ({@code a} through a
+     * configuration file, {@code b} through {@code --peers}): what the migration tests share.
+     * Close it to stop both.
      */
     static final class Pair implements AutoCloseable {
         final String addressA;
@@ -117,7 +124,10 @@ final class DistAgents {
             addressA = "127.0.0.1:" + portA;
             logA = Files.createTempFile("gpumigrate-agent-a", ".log");
             logB = Files.createTempFile("gpumigrate-agent-b", ".log");
-            agentA = startAgent("a", portA, "b=127.0.0.1:" + portB, logA);
+            // a learns its peer from a configuration file, b from --peers: both ways are exercised
+            Path config = Files.createTempFile("gpumigrate-agent-a", ".conf");
+            Files.write(config, List.of("# agent a of the test cluster", "peer.b = 127.0.0.1:" + portB));
+            agentA = startAgent("a", portA, logA, "--config", config.toString());
             Process b;
             try {
                 b = startAgent("b", portB, "a=" + addressA, logB);

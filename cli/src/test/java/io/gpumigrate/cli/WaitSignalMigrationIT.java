@@ -19,12 +19,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ZDTM-style migration of every C workload of the distribution: each runs through {@code
+ * ZDTM-style tests of every C workload of the distribution: each runs through {@code
  * gpumigrate run} with {@code --wait-signal}, so it stops after its setup (device memory
  * allocated and filled, modules loaded) and prints {@code READY <pid>}; its session is then
- * migrated A to B and back to A with {@code gpumigrate migrate}, and SIGUSR1 lets it finish: it
- * must exit 0 with PASS as its last line. Two emulator agents serve every case. Runs after
- * {@code package} (failsafe).
+ * migrated A to B and back to A with {@code gpumigrate migrate}, or dumped on A and restored on
+ * B, or drained off A; then SIGUSR1 lets it finish: it must exit 0 with PASS as its last line.
+ * Two emulator agents serve every case. Runs after {@code package} (failsafe).
  */
 class WaitSignalMigrationIT {
 
@@ -46,10 +46,78 @@ class WaitSignalMigrationIT {
         }
     }
 
+    /** A workload started through {@code gpumigrate run --wait-signal}, stopped at its ready point. */
+    private record Stopped(String workload, Process run, Path out, long pid, String session) {
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"vector_add", "saxpy_loop", "reduce", "matmul", "stencil", "pointer_chase",
             "streams_events", "module_globals"})
     void workloadStoppedAtItsReadyPointMovesThereAndBackAndPasses(String workload) throws Exception {
+        Stopped w = startStopped(workload);
+        try {
+            for (String target : List.of("b", "a")) {
+                CliResult r = DistAgents.cli("migrate", w.session(), "--to", target, "--agent", addressA);
+                assertEquals(0, r.status(), "migration of " + workload + " to " + target + " failed:\n" + r.output()
+                        + agentLogs());
+                assertTrue(r.output().contains("migrated to " + target + ": paused"), r.output());
+                assertAlive(w, "while stopped at its ready point");
+            }
+            finishAndExpectPass(w, "A->B->A");
+        } finally {
+            stop(w);
+        }
+    }
+
+    /**
+     * criu-style: {@code dump} without {@code --leave-running} ends the session on a while the
+     * program lives on, stopped; {@code restore --on b} brings the session back (under the
+     * program's name in {@code ps}), and the same program, woken, finishes there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"vector_add", "saxpy_loop", "reduce", "matmul", "stencil", "pointer_chase",
+            "streams_events", "module_globals"})
+    void workloadDumpedOnAAndRestoredOnBFinishesThere(String workload) throws Exception {
+        Stopped w = startStopped(workload);
+        try {
+            Path image = Files.createTempDirectory("zdtm-" + workload).resolve("image");
+            CliResult dump = DistAgents.cli("dump", "-t", w.session(), "-D", image.toString(), "--agent", addressA);
+            assertEquals(0, dump.status(), "dump of " + workload + " failed:\n" + dump.output() + agentLogs());
+            assertAlive(w, "after its session was dumped");
+            CliResult restore = DistAgents.cli("restore", "-D", image.toString(), "--on", "b", "--agent", addressA);
+            assertEquals(0, restore.status(), "restore of " + workload + " failed:\n" + restore.output()
+                    + agentLogs());
+            assertEquals(w.session() + " b", await().atMost(WAIT).until(() -> runningOn(workload),
+                    s -> s != null), "ps shows the restored session under the program's name, on b");
+            finishAndExpectPass(w, "a dump on a and a restore on b");
+        } finally {
+            stop(w);
+        }
+    }
+
+    /** {@code node drain a} moves the running workload to b; nothing of it is left on a, and it passes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"vector_add", "saxpy_loop", "reduce", "matmul", "stencil", "pointer_chase",
+            "streams_events", "module_globals"})
+    void workloadDrainedOffAFinishesOnB(String workload) throws Exception {
+        Stopped w = startStopped(workload);
+        try {
+            CliResult drain = DistAgents.cli("node", "drain", "a", "--agent", addressA);
+            assertEquals(0, drain.status(), "drain of a failed:\n" + drain.output() + agentLogs());
+            assertTrue(drain.output().contains(w.session()), "the drain names the session:\n" + drain.output());
+            String ps = DistAgents.cli("ps", "--agent", addressA).output();
+            assertEquals(List.of(w.session() + " b"), running(ps, workload), "the workload runs on b:\n" + ps);
+            assertTrue(running(ps, null).stream().noneMatch(s -> s.endsWith(" a")), "a session is left on a:\n" + ps);
+            assertAlive(w, "after the drain");
+            finishAndExpectPass(w, "a drain of a");
+        } finally {
+            CliResult uncordon = DistAgents.cli("node", "uncordon", "a", "--agent", addressA);
+            stop(w);
+            assertEquals(0, uncordon.status(), uncordon.output());
+        }
+    }
+
+    private static Stopped startStopped(String workload) throws Exception {
         Path program = WorkloadsIT.WORKLOADS.resolve(workload);
         assertTrue(Files.isExecutable(program), "workload not built: " + program);
         Path out = Files.createTempFile("wait-signal-" + workload, ".log");
@@ -60,27 +128,53 @@ class WaitSignalMigrationIT {
                     p -> p > 0);
             String session = await().atMost(WAIT).until(() -> DistAgents.runningSession(workload, addressA),
                     s -> s != null);
-            for (String target : List.of("b", "a")) {
-                CliResult r = DistAgents.cli("migrate", session, "--to", target, "--agent", addressA);
-                assertEquals(0, r.status(), "migration of " + workload + " to " + target + " failed:\n" + r.output()
-                        + agentLogs());
-                assertTrue(r.output().contains("migrated to " + target + ": paused"), r.output());
-                assertTrue(run.isAlive(), workload + " ended while stopped at its ready point:\n"
-                        + Files.readString(out));
-            }
-            Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(pid)).redirectErrorStream(true).start();
-            assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -USR1 " + pid + " failed");
-            boolean done = run.waitFor(300, TimeUnit.SECONDS);
-            String output = Files.readString(out);
-            assertTrue(done, workload + " did not finish after SIGUSR1:\n" + output);
-            assertEquals(0, run.exitValue(), workload + " failed after A->B->A:\n" + output + agentLogs());
-            String[] lines = output.strip().split("\n");
-            assertEquals("PASS", lines[lines.length - 1].strip(), output);
-        } finally {
-            if (run.isAlive()) {
-                run.destroyForcibly();
+            return new Stopped(workload, run, out, pid, session);
+        } catch (RuntimeException | Error e) {
+            run.destroyForcibly();
+            throw e;
+        }
+    }
+
+    private static void assertAlive(Stopped w, String when) throws IOException {
+        assertTrue(w.run().isAlive(), w.workload() + " ended " + when + ":\n" + Files.readString(w.out())
+                + agentLogs());
+    }
+
+    /** Wakes the workload with SIGUSR1; it must exit 0 with PASS as its last line. */
+    private static void finishAndExpectPass(Stopped w, String after) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(w.pid())).redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -USR1 " + w.pid() + " failed");
+        boolean done = w.run().waitFor(300, TimeUnit.SECONDS);
+        String output = Files.readString(w.out());
+        assertTrue(done, w.workload() + " did not finish after SIGUSR1:\n" + output);
+        assertEquals(0, w.run().exitValue(), w.workload() + " failed after " + after + ":\n" + output + agentLogs());
+        String[] lines = output.strip().split("\n");
+        assertEquals("PASS", lines[lines.length - 1].strip(), output);
+    }
+
+    private static void stop(Stopped w) {
+        if (w.run().isAlive()) {
+            w.run().destroyForcibly();
+        }
+    }
+
+    /** "SESSION NODE" of the running session of {@code program} in {@code ps} through a, or null. */
+    private static String runningOn(String program) throws Exception {
+        List<String> sessions = running(DistAgents.cli("ps", "--agent", addressA).output(), program);
+        return sessions.isEmpty() ? null : sessions.getFirst();
+    }
+
+    /** "SESSION NODE" of every running session in {@code ps} output, of {@code program} only unless null. */
+    private static List<String> running(String ps, String program) {
+        List<String> sessions = new java.util.ArrayList<>();
+        for (String line : ps.split("\n")) {
+            String[] cells = line.trim().split("\\s+");
+            if (cells.length >= 3 && cells[0].matches("\\d+") && line.trim().endsWith("running")
+                    && (program == null || cells[1].equals(program))) {
+                sessions.add(cells[0] + " " + cells[2]);
             }
         }
+        return sessions;
     }
 
     /** The pid the workload printed with READY, 0 while it has not, or fails if it exited first. */

@@ -35,6 +35,15 @@ public final class AttachWait {
         suspended = false;
     }
 
+    /**
+     * Whether the session's state is still arriving (suspended: a restore or a migration's
+     * target before its commit): a client may not attach yet, or it would run on a session
+     * that is not there.
+     */
+    public boolean arriving() {
+        return suspended;
+    }
+
     /** Whether no client attached in time and the wait is not suspended. */
     public boolean expired() {
         return !attached.getAsBoolean() && !suspended && System.nanoTime() - deadline > 0;

@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The last handler of a worker connection. Until the connection has attached, it accepts
  * only an {@code ATTACH} with the right magic, version, session and secret (anything else is
  * answered with an error and the connection closed). Once attached, it hands every frame to
- * the {@link Session}'s executor, in arrival order, and writes the replies back.
+ * the {@link Session}'s executor, in arrival order, and writes the replies back. While the
+ * session's state is still arriving (a restore, a migration before its commit), ATTACH is
+ * refused with {@code CUDA_ERROR_NOT_READY}: the client asks again.
  *
  * <p>When more than {@value #HIGH_WATER} bytes of calls are queued it stops reading from
  * the socket until fewer than {@value #LOW_WATER} remain, so a client that pipelines copies
@@ -103,6 +105,12 @@ public final class ForwardedCallHandler extends ChannelInboundHandlerAdapter {
         if (!session.authenticates(request.session(), request.secret())) {
             refuse(ctx, frame, CuResult.NOT_PERMITTED, "session " + Long.toUnsignedString(request.session())
                     + " with this secret is not served here");
+            return;
+        }
+        if (session.attachWait().arriving()) {
+            // a client that located the session too early (a restore under way) asks again
+            refuse(ctx, frame, CuResult.NOT_READY, "session " + session.id() + " is still being restored or"
+                    + " migrated here; ATTACH again once it has arrived");
             return;
         }
         if (!session.claimClient()) {

@@ -244,9 +244,9 @@ public final class Session {
     }
 
     /**
-     * After a committed migration: discards the held calls, ends the session with
-     * {@code reason}, writes {@code migrated} (a MIGRATED frame) to the client after every
-     * reply already written, and closes the client's connection.
+     * After a committed migration (or a dump that ends the session): discards the held calls,
+     * ends the session with {@code reason}, writes {@code migrated} (a MIGRATED or CHECKPOINTED
+     * frame) to the client after every reply already written, and closes the client's connection.
      */
     public CompletableFuture<Void> redirect(Frame migrated, String reason) {
         CompletableFuture<Void> done = onExecutor(() -> {

@@ -71,6 +71,22 @@ class AttachTest {
     }
 
     @Test
+    void attachIsRefusedWhileTheSessionIsStillArrivingThenAccepted() throws Exception {
+        worker.session.attachWait().suspend(); // as a restore does until the image is in place
+        try (WireTestClient early = WireTestClient.connect(worker.server.port())) {
+            WireTestClient.Reply reply = early.attachReply(77, WorkerFixture.SECRET);
+            assertEquals(CuResult.NOT_READY, reply.status());
+            assertTrue(reply.message().contains("still being restored or migrated here"), reply.message());
+            assertThrows(EOFException.class, early::receive);
+        }
+        assertFalse(worker.session.clientAttached(), "the early client did not take the session");
+        worker.session.attachWait().restart();
+        try (WireTestClient c = worker.attach()) {
+            assertEquals(CuResult.SUCCESS, c.synchronize().status());
+        }
+    }
+
+    @Test
     void aSecondClientIsRefusedWhileTheFirstIsAttached() throws Exception {
         try (WireTestClient first = worker.attach();
              WireTestClient second = WireTestClient.connect(worker.server.port())) {

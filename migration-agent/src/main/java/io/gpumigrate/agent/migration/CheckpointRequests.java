@@ -10,6 +10,7 @@ import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.Op;
+import io.gpumigrate.worker.migration.CheckpointDump;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,8 @@ final class CheckpointRequests {
     private static final int WORKER_TIMEOUT_MILLIS = 0;
 
     private final NodeAgent agent;
+    /** Sessions whose worker runs here but whose image is still being read: SESSION_LOCATE must not name them yet. */
+    private final java.util.Set<Long> restoring = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     CheckpointRequests(NodeAgent agent) {
         this.agent = agent;
@@ -36,8 +39,10 @@ final class CheckpointRequests {
         SessionEndpoint worker = agent.endpoint(session).orElseThrow(() -> new CudaException(CuResult.NOT_FOUND,
                 "session " + session + " is not live on node " + agent.config().name()));
         String absolute = Path.of(directory).toAbsolutePath().toString();
+        var record = agent.sessions().get(session);
+        String program = record == null ? "" : record.program();
         try (ControlConnection c = ControlConnection.open(new HostPort(worker.host(), worker.port()), WORKER_TIMEOUT_MILLIS)) {
-            BodyReader r = new BodyReader(c.call(Op.DUMP, w -> w.str(worker.secret()).str(absolute).u8(leaveRunning ? 1 : 0),
+            BodyReader r = new BodyReader(c.call(Op.DUMP, w -> w.str(worker.secret()).str(absolute).u8(leaveRunning ? 1 : 0).str(program),
                     out::progress), "DUMP reply");
             long bytes = r.u64();
             long pauseMicros = r.u64();
@@ -63,7 +68,25 @@ final class CheckpointRequests {
             throw new CudaException(CuResult.INVALID_IMAGE, "the image " + dir + " names no session (session.id, session.secret)");
         }
         long session = Long.parseUnsignedLong(id);
-        var opened = openWorker(session, secret, localHost);
+        String program = image.extensions().getOrDefault(CheckpointDump.PROGRAM, "restored"); // older images: no label
+        restoring.add(session);
+        try {
+            restoreInto(session, secret, program, dir, localHost, out);
+        } finally {
+            restoring.remove(session);
+        }
+        log.info("session {}: restored from {}", session, dir);
+        out.success(w -> w.u64(session).str(agent.config().name()));
+    }
+
+    /** Whether {@code session} is being restored here: its worker exists but does not hold the session yet. */
+    boolean restoring(long session) {
+        return restoring.contains(session);
+    }
+
+    private void restoreInto(long session, String secret, String program, Path dir, String localHost, Responder out)
+            throws IOException, CudaException {
+        var opened = openWorker(session, secret, program, localHost);
         try (ControlConnection c = ControlConnection.open(new HostPort(opened.workerHost(), opened.workerPort()),
                 WORKER_TIMEOUT_MILLIS)) {
             c.call(Op.RESTORE, w -> w.str(secret).str(dir.toString()).u64(0), out::progress);
@@ -75,18 +98,17 @@ final class CheckpointRequests {
             }
             throw (IOException) e;
         }
-        log.info("session {}: restored from {}", session, dir);
-        out.success(w -> w.u64(session).str(agent.config().name()));
     }
 
-    private io.gpumigrate.protocol.Handshake.HelloReply openWorker(long session, String secret, String localHost)
+    private io.gpumigrate.protocol.Handshake.HelloReply openWorker(long session, String secret, String program,
+                                                                   String localHost)
             throws CudaException {
         if (agent.cordoned()) {
             throw new CudaException(CuResult.NOT_PERMITTED, "node " + agent.config().name()
                     + " is cordoned: it takes no sessions");
         }
         try {
-            return agent.openSession(session, secret, "restored", 0, localHost).join();
+            return agent.openSession(session, secret, program, 0, localHost).join();
         } catch (IllegalStateException e) {
             throw new CudaException(CuResult.ILLEGAL_STATE, e.getMessage());
         } catch (java.util.concurrent.CompletionException e) {

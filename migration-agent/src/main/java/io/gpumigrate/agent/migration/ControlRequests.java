@@ -191,7 +191,7 @@ public final class ControlRequests {
     }
 
     private void locate(long session, boolean localOnly, Responder out) {
-        Optional<SessionEndpoint> here = agent.endpoint(session);
+        Optional<SessionEndpoint> here = agent.endpoint(session).filter(e -> !checkpoints.restoring(session));
         if (here.isPresent()) {
             SessionEndpoint e = here.get();
             out.success(w -> w.str(e.host()).u16(e.port()).str(e.secret()));

@@ -7,25 +7,34 @@ import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.protocol.BodyReader;
+import io.gpumigrate.protocol.BodyWriter;
+import io.gpumigrate.protocol.Frame;
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.worker.Session;
+import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 
 /**
- * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}): pauses the
+ * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}, optional {@code
+ * str program}, kept in the image as {@value #PROGRAM}): pauses the
  * session, writes it as a checkpoint image, then resumes it ({@code leaveRunning}) or ends it,
- * as {@code criu dump} does by default. The image carries the session's replay log as it is at
- * the pause ({@link SourceLog}). Replies {@code u64 bytesWritten, u64 pauseMicros}. On
+ * as {@code criu dump} does by default: the client then gets {@code CHECKPOINTED} after every
+ * reply, and waits for the session to be restored somewhere. The image carries the session's
+ * replay log as it is at the pause ({@link SourceLog}). Replies {@code u64 bytesWritten, u64
+ * pauseMicros}. On
  * a failure nothing is left on disk and the session resumes.
  *
  * <p>Thread-safe: the work runs on its own thread.
  */
-final class CheckpointDump implements ControlOperation {
+public final class CheckpointDump implements ControlOperation {
 
     private static final Logger log = LoggerFactory.getLogger(CheckpointDump.class);
+
+    /** The image extension that names the session's program (what {@code gpumigrate ps} shows). */
+    public static final String PROGRAM = "session.program";
 
     private final Session session;
     private final ControlChannel control;
@@ -39,13 +48,14 @@ final class CheckpointDump implements ControlOperation {
     public void start(long seq, BodyReader body) throws CudaException {
         Path directory = Path.of(body.str());
         boolean leaveRunning = body.u8() != 0;
+        String program = body.remaining() > 0 ? body.str() : ""; // optional: the label ps shows
         Thread.ofVirtual().name("dump-" + session.id()).start(() -> {
             long start = System.nanoTime();
             boolean paused = false;
             try {
                 session.pause().get();
                 paused = true;
-                SessionImage image = session.exportImage().get();
+                SessionImage image = labelled(session.exportImage().get(), program);
                 var progress = control.progress(seq);
                 ImageLog.Source logFiles = SourceLog.forImage(session);
                 CheckpointStats stats = session.onExecutor(
@@ -58,7 +68,8 @@ final class CheckpointDump implements ControlOperation {
                         directory, stats.rawBytes(), stats.storedBytes(), leaveRunning ? ", left running" : "");
                 control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
                     if (!leaveRunning) {
-                        session.end("checkpointed to " + directory); // after the reply: the worker exits then
+                        // after the reply: the client learns it must wait for a restore, and the worker exits
+                        session.redirect(checkpointed(directory), "checkpointed to " + directory);
                     }
                 });
             } catch (Exception e) {
@@ -69,6 +80,24 @@ final class CheckpointDump implements ControlOperation {
                         + " failed: " + Failures.message(e));
             }
         });
+    }
+
+    /** {@code image} with the program's label as the extension {@value #PROGRAM}, so that a restore shows it. */
+    private static SessionImage labelled(SessionImage image, String program) {
+        if (program.isEmpty()) {
+            return image;
+        }
+        var extensions = new java.util.TreeMap<>(image.extensions());
+        extensions.put(PROGRAM, program);
+        return new SessionImage(image.window(), image.lastAppliedSeq(), image.contexts(), image.allocations(),
+                image.modules(), image.functions(), image.globals(), image.streams(), image.events(), extensions);
+    }
+
+    /** The frame that tells the client its session was dumped and ended here: {@code u64 session, str directory}. */
+    private Frame checkpointed(Path directory) {
+        Frame frame = Frame.of(Op.CHECKPOINTED, false, 0, Unpooled.buffer());
+        new BodyWriter(frame.body()).u64(session.id()).str(directory.toString());
+        return frame;
     }
 
     @Override

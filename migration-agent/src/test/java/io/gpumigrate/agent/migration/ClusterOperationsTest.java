@@ -29,7 +29,7 @@ class ClusterOperationsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    /** A session holding {@code bytes} of known data at {@code dptr}. */
+    /** A session holding {@code bytes} of known data at {@code dptr} (written and read back). */
     private record Filled(ResendingTestClient client, long dptr, byte[] data) {
         void check() throws Exception {
             assertArrayEquals(data, client.call(Op.MEMCPY_DTOH, w -> w.u64(dptr).u64(data.length).u64(0))
@@ -44,7 +44,9 @@ class ClusterOperationsTest {
         byte[] data = new byte[bytes];
         new Random(seed).nextBytes(data);
         client.async(Op.MEMCPY_HTOD, w -> w.u64(dptr).u64(0).bytes(data));
-        return new Filled(client, dptr, data);
+        Filled filled = new Filled(client, dptr, data);
+        filled.check(); // applied before any dump: the agent's control connection does not wait behind the client's
+        return filled;
     }
 
     private static String state(NodeAgent agent, long session) throws Exception {
@@ -72,6 +74,48 @@ class ClusterOperationsTest {
             assertEquals(nextSeq - 1, again.lastApplied(), "the restored session has applied what the dumped one had");
             new Filled(again, s.dptr(), s.data()).check();
             again.close();
+        }
+    }
+
+    @Test
+    void aClientConnectedDuringAKillingDumpIsToldAndCarriesOnOnceTheSessionIsRestored(@TempDir Path dir)
+            throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            Filled s = filled(nodes.a, 1 << 20, 8);
+            long session = s.client().session();
+            Path image = dir.resolve("image");
+            nodes.control(nodes.a).dump(session, image.toString(), false, p -> { });
+            assertEquals(image.toAbsolutePath().toString(), s.client().awaitCheckpointed());
+            await().atMost(WAIT).until(() -> state(nodes.a, session).equals("finished"));
+
+            nodes.control(nodes.a).restore(image.toString(), "node-b", p -> { });
+            s.check(); // the same client: it locates the restored session on node-b and resends
+            assertEquals(1, s.client().moves());
+            assertEquals("running", state(nodes.b, session));
+            assertEquals(List.of("filled"), new AgentClient(TwoNodes.address(nodes.b), "").sessions().stream()
+                    .filter(i -> i.session() == session).map(SessionInfo::program).toList(),
+                    "the restored session keeps its program's label");
+            s.client().close();
+        }
+    }
+
+    @Test
+    void aSourceWorkerKilledRightAfterTheCommitLeavesTheSessionToTheTarget() throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            Filled s = filled(nodes.a, 2 << 20, 9);
+            long session = s.client().session();
+            long sourcePid = nodes.a.workerPid(session).orElseThrow();
+            ProcessHandle source = ProcessHandle.of(sourcePid).orElseThrow();
+            nodes.control(nodes.a).migrate(session, "node-b", 60_000, p -> {
+                if (p.phase().equals("commit")) {
+                    source.destroyForcibly(); // the image is verified; the commit and the redirect race the kill
+                }
+            });
+            await().atMost(WAIT).until(() -> !source.isAlive());
+            s.check(); // through MIGRATED if it got out in time, else SESSION_LOCATE
+            assertEquals(1, s.client().moves());
+            assertEquals("running", state(nodes.b, session));
+            s.client().close();
         }
     }
 

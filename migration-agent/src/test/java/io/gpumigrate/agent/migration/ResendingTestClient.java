@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * A client that follows its session as the client library must (docs/migration-protocol.md):
  * it keeps every frame above the last applied seq it knows of, follows {@code MIGRATED} to the
  * target, ATTACHes there and resends what the target has not applied; on a connection closed
- * without {@code MIGRATED} it asks its agent ({@code SESSION_LOCATE}) and does the same.
+ * without {@code MIGRATED}, or after {@code CHECKPOINTED}, it asks its agent ({@code
+ * SESSION_LOCATE}) until the session is found, and does the same.
  * Not thread-safe.
  */
 final class ResendingTestClient implements Closeable {
@@ -43,6 +44,7 @@ final class ResendingTestClient implements Closeable {
     private String secret;
     private long seq;
     private int moves;
+    private int checkpointed;
     private long resent;
     private long lastApplied;
 
@@ -88,6 +90,35 @@ final class ResendingTestClient implements Closeable {
         return moves;
     }
 
+    /** How many CHECKPOINTED frames came (a dump that ended the session). */
+    int checkpointed() {
+        return checkpointed;
+    }
+
+    /**
+     * Reads the next frame without sending anything, which must be {@code CHECKPOINTED} for this
+     * session; returns the directory it names. Fails with what came instead.
+     */
+    String awaitCheckpointed() throws IOException {
+        Frame in = socket.receive();
+        try {
+            if (in.op() != Op.CHECKPOINTED) {
+                throw new IOException("expected CHECKPOINTED, got " + in);
+            }
+            checkpointed++;
+            BodyReader r = new BodyReader(in.body(), Op.CHECKPOINTED);
+            long id = r.u64();
+            if (id != session) {
+                throw new IOException("CHECKPOINTED for session " + id + ", this client has " + session);
+            }
+            return r.str();
+        } catch (io.gpumigrate.device.CudaException e) {
+            throw new IOException(e);
+        } finally {
+            in.release();
+        }
+    }
+
     /** Frames sent again after a move. */
     long resent() {
         return resent;
@@ -98,6 +129,11 @@ final class ResendingTestClient implements Closeable {
         while (true) {
             Frame in = receive();
             try {
+                if (in.op() == Op.CHECKPOINTED) {
+                    checkpointed++;
+                    relocate(); // the session was dumped and ended: it is found again once restored
+                    continue;
+                }
                 if (in.op() == Op.MIGRATED) {
                     if (ignoreMigrated) {
                         relocate();
