@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -53,8 +54,13 @@ public final class LogWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
     /** Bytes of a MEMCPY_HTOD body before its payload: u64 dst, u64 stream. */
     private static final int HTOD_HEADER = 16;
-    /** A block holding payloads is handed off once it references this many blocks' worth of bytes. */
-    private static final int ATTACHED_BLOCKS = 16;
+    /**
+     * A block holding payloads is handed off once they add up to this share of
+     * {@code maxPendingBytes} (or {@link #MAX_ATTACHED_BYTES}): the writer hashes, compresses and
+     * writes a block's payloads on several threads, so a block of several payloads keeps them busy.
+     */
+    private static final int ATTACHED_SHARE = 8;
+    private static final long MAX_ATTACHED_BYTES = 32L << 20;
     /** The most bytes of a reply's results that are logged (allocations need 8 or 16). */
     public static final int MAX_RESULT_BYTES = 4096;
 
@@ -67,6 +73,9 @@ public final class LogWriter implements AutoCloseable {
     private final Thread thread;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Backlog backlog;
+    private final long attachedHandOffBytes;
+    /** A written block the writer thread gave back for reuse, or null. */
+    private final AtomicReference<PendingBlock> spare = new AtomicReference<>();
 
     // guarded by appendLock
     private PendingBlock current;
@@ -88,6 +97,7 @@ public final class LogWriter implements AutoCloseable {
         this.lastSeq = recovered.lastSeq();
         this.persister = persister;
         this.backlog = new Backlog(config.maxPendingBytes());
+        this.attachedHandOffBytes = Math.min(MAX_ATTACHED_BYTES, config.maxPendingBytes() / ATTACHED_SHARE);
         this.loop = new WriterLoop(this, persister, config);
         this.thread = Thread.ofPlatform().daemon().name("replay-log-writer-" + Long.toUnsignedString(sessionId))
                 .unstarted(loop);
@@ -147,6 +157,20 @@ public final class LogWriter implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()} (the body is released)
      */
     public void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status) {
+        append(seq, opCode, flags, body, hasStatus, status, true);
+    }
+
+    /**
+     * As {@link #append(long, int, int, ByteBuf, boolean, int)} for a call without a status, but
+     * {@code body} stays the caller's: its readable bytes are copied before this returns (no
+     * reference counting, for the small bodies of most calls), except a payload bound for the blob
+     * store, of which a retained duplicate is kept (the caller must then not change those bytes).
+     */
+    public void appendBorrowed(long seq, int opCode, int flags, ByteBuf body) {
+        append(seq, opCode, flags, body, false, 0, false);
+    }
+
+    private void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status, boolean owned) {
         boolean wake = false;
         boolean kept = false; // whether the block now owns the body
         appendLock.lock();
@@ -169,21 +193,21 @@ public final class LogWriter implements AutoCloseable {
                 b.entries.putCall(EntryCursor.PENDING_BLOB, seq, opCode, flags, hasStatus, status, body,
                         body.readerIndex(), HTOD_HEADER);
                 b.entries.putAttachmentIndex(b.attachments.size());
-                b.attachments.add(body);
-                kept = true;
+                b.attached(owned ? body : body.retainedDuplicate(), n - HTOD_HEADER);
+                kept = owned;
             } else {
                 b.entries.putCall(EntryCursor.CALL, seq, opCode, flags, hasStatus, status, body,
                         body.readerIndex(), n);
             }
             b.added(seq, seq, cost);
             appended.lazySet(appended.get() + 1);
-            if (b.entries.length() >= config.blockBytes() || b.cost >= ATTACHED_BLOCKS * config.blockBytes()) {
+            if (b.entries.length() >= config.blockBytes() || b.attachedBytes >= attachedHandOffBytes) {
                 handOff();
                 wake = true;
             }
         } finally {
             appendLock.unlock();
-            if (!kept) {
+            if (owned && !kept) {
                 body.release();
             }
         }
@@ -307,7 +331,8 @@ public final class LogWriter implements AutoCloseable {
 
     private PendingBlock current() {
         if (current == null) {
-            current = new PendingBlock(config.blockBytes() + 256);
+            PendingBlock reused = spare.getAndSet(null);
+            current = reused != null ? reused : new PendingBlock(config.blockBytes() + 256);
         }
         return current;
     }
@@ -337,6 +362,9 @@ public final class LogWriter implements AutoCloseable {
     /** Called by the writer thread once a block is written (or dropped after a failure). */
     void written(PendingBlock block) {
         backlog.written(block.cost);
+        if (block.reset(config.blockBytes() + 256)) {
+            spare.set(block);
+        }
     }
 
     /**
