@@ -80,7 +80,7 @@ public final class RecordingOverheadBenchmark {
     private static Run run(byte[] ptx, int launches, long spin, Path log) throws Exception {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         EmulatorBackend emulator = new EmulatorBackend(1L << 30, 1);
-        Session session = new Session(1, "bench", spin > 0 ? StandInBackend.spinningLaunches(emulator, spin) : emulator);
+        Session session = new Session(1, "bench", spin > 0 ? StandInBackend.of(emulator, spin, 0) : emulator);
         ReplayLogRecorder recorder = log == null ? null : ReplayLogRecorder.open(log, 1);
         if (recorder != null) {
             session.observe(recorder);

@@ -25,15 +25,19 @@ import java.nio.file.StandardOpenOption;
  * GB/s say little and the CPU time says what the log costs). By default every slot
  * holds the same bytes, as driver_bench uploads a repeating pattern (the log stores it once);
  * {@code unique} changes the first bytes of a slot before each call, so every payload is new.
+ * With {@code DMA_GBPS} above 0 the emulator's copy is replaced by a wait as long as a DMA at that
+ * rate ({@link StandInBackend}), so that only the log's copy and hashing use the CPUs, as on a GPU
+ * host (where the shared window is registered and the copy is a DMA).
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... io.gpumigrate.worker.SharedMemoryUploadBenchmark \
- *     [UPLOADS (128)] [ROUNDS (5)] [same|unique]
+ *     [UPLOADS (128)] [ROUNDS (5)] [same|unique] [DMA_GBPS (0)]
  * </pre>
  */
 public final class SharedMemoryUploadBenchmark {
 
     private static final long SLOT = 8L << 20;
+    private static double dmaGBps;
 
     private SharedMemoryUploadBenchmark() {
     }
@@ -42,6 +46,7 @@ public final class SharedMemoryUploadBenchmark {
         int uploads = args.length > 0 ? Integer.parseInt(args[0]) : 128;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         boolean unique = args.length > 2 && args[2].equals("unique");
+        dmaGBps = args.length > 3 ? Double.parseDouble(args[3]) : 0;
         Path file = Path.of("/dev/shm", "gpumigrate-upload-bench-" + ProcessHandle.current().pid());
         Path dir = Files.createTempDirectory("upload-bench");
         try (Arena arena = Arena.ofShared()) {
@@ -88,7 +93,7 @@ public final class SharedMemoryUploadBenchmark {
     private static double[] run(Path file, MemorySegment window, int uploads, boolean unique, Path log)
             throws Exception {
         ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        Session session = new Session(1, "bench", new EmulatorBackend(1L << 30, 1));
+        Session session = new Session(1, "bench", StandInBackend.of(new EmulatorBackend(1L << 30, 1), 0, dmaGBps));
         ReplayLogRecorder recorder = log == null ? null : ReplayLogRecorder.open(log, 1);
         if (recorder != null) {
             session.observe(recorder);
