@@ -32,8 +32,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * reference to the caller's buffer instead of copying it. A writer thread compresses full
  * blocks, writes payloads to the blob store and blocks to segments, one block after another;
  * the payloads of a block are hashed, deduplicated and written with helper threads
- * ({@code PayloadWorkers}, up to cores - 1 shared by all writers). A block that stays unfilled
- * for {@code linger} is written all the same.
+ * ({@code PayloadWorkers}, up to cores - 1 shared by all writers), so a block collects several
+ * payloads before it is handed off. A block that stays unfilled for {@code linger} is written all
+ * the same. Written blocks are reused, and {@link #appendBorrowed} copies a small body without
+ * touching its reference count, so a steady stream of calls allocates nothing and wakes the writer
+ * thread once per block, not per call.
  *
  * <p><b>When the writer falls behind.</b> Appended bytes not yet written (payloads included)
  * are bounded by {@code maxPendingBytes}. An append that would exceed it waits up to
