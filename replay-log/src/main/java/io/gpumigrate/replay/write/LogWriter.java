@@ -35,8 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code PayloadWorkers}, up to cores - 1 shared by all writers), so a block collects several
  * payloads before it is handed off. A block that stays unfilled for {@code linger} is written all
  * the same. Written blocks are reused, and {@link #appendBorrowed} copies a small body without
- * touching its reference count, so a steady stream of calls allocates nothing and wakes the writer
- * thread once per block, not per call.
+ * touching its reference count, so a steady stream of calls allocates nothing; the writer thread
+ * polls for blocks of small entries (every {@code WriterLoop.BUSY_POLL} while there is work), and
+ * is woken by an append only for payloads, a backlog past a quarter of the budget, or a flush.
  *
  * <p><b>When the writer falls behind.</b> Appended bytes not yet written (payloads included)
  * are bounded by {@code maxPendingBytes}. An append that would exceed it waits up to
@@ -64,6 +65,8 @@ public final class LogWriter implements AutoCloseable {
      */
     private static final int ATTACHED_SHARE = 8;
     private static final long MAX_ATTACHED_BYTES = 32L << 20;
+    /** Handing off a block wakes the writer thread once the backlog reaches this share of {@code maxPendingBytes}. */
+    private static final int URGENT_SHARE = 4;
     /** The most bytes of a reply's results that are logged (allocations need 8 or 16). */
     public static final int MAX_RESULT_BYTES = 4096;
 
@@ -205,8 +208,11 @@ public final class LogWriter implements AutoCloseable {
             b.added(seq, seq, cost);
             appended.lazySet(appended.get() + 1);
             if (b.entries.length() >= config.blockBytes() || b.attachedBytes >= attachedHandOffBytes) {
+                // A block of small entries waits for the writer's next poll: waking it from here
+                // would cost this thread a system call, and the woken writer tends to be scheduled
+                // on this thread's CPU. Payloads and a growing backlog want it at once.
+                wake = b.attachedBytes > 0 || backlog.handedOff() + b.cost >= backlog.maxBytes() / URGENT_SHARE;
                 handOff();
-                wake = true;
             }
         } finally {
             appendLock.unlock();
