@@ -26,7 +26,7 @@ final class ParallelCopy {
     private static final int HELPERS = Math.min(4, Runtime.getRuntime().availableProcessors() - 1);
     private static final ExecutorService POOL = HELPERS <= 0 ? null : Executors.newFixedThreadPool(HELPERS,
             Thread.ofPlatform().daemon().name("shm-copy-", 0).factory());
-    /** How long {@link #finish} parks at a time while a helper completes its part (a missed wakeup costs at most this). */
+    /** How long {@link #finish} parks at a time while a helper completes its part (bounds a missed wakeup). */
     private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final MemorySegment src;
@@ -48,7 +48,7 @@ final class ParallelCopy {
         this.each = (n + parts - 1) / parts;
     }
 
-    /** Copies all of {@code src} to the start of {@code dst}, which must be at least as large, and returns when done. */
+    /** Copies all of {@code src} to the start of {@code dst} (at least as large) and returns when done. */
     static void copy(MemorySegment src, MemorySegment dst) {
         start(src, dst).finish();
     }

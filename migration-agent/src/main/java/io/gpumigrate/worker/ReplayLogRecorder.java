@@ -19,8 +19,9 @@ import java.nio.file.Path;
  * stand for ({@link SharedMemoryRecording}); an upload through it is appended once it has run,
  * because its bytes are copied out of the window while the call runs, not before (a worker
  * that dies inside such a call leaves it out of the log). Bodies are copied into the log's
- * block as they are appended (no reference kept), except upload payloads. Appending never does disk I/O on the session thread (see
- * {@link LogWriter}); a failing or lagging log never fails a call, it only leaves gaps.
+ * block as they are appended (no reference kept), except upload payloads. Appending never does
+ * disk I/O on the session thread (see {@link LogWriter}); a failing or lagging log never fails a
+ * call, it only leaves gaps.
  *
  * <p>Not thread-safe beyond what {@link CallObserver} promises: the session's executor only.
  */
@@ -60,7 +61,7 @@ public final class ReplayLogRecorder implements CallObserver {
     @Override
     public void before(Frame call) {
         if (upload != null) {
-            appendUpload(upload.seq(), upload.flags()); // after() missed it: the call did not return normally
+            appendUpload(); // after() missed it: the call did not return normally
         }
         skipped = true;
         if (broken) {
@@ -99,8 +100,10 @@ public final class ReplayLogRecorder implements CallObserver {
     private record UploadInFlight(long seq, int flags, SharedMemoryRecording.Upload upload) {
     }
 
-    /** Waits for the copy of the upload in flight and appends it as a MEMCPY_HTOD; clears {@code skipped} when it is logged. */
-    private void appendUpload(long seq, int flags) {
+    /** Waits for the upload in flight to be copied and appends it (a MEMCPY_HTOD); clears {@code skipped} if logged. */
+    private void appendUpload() {
+        long seq = upload.seq();
+        int flags = upload.flags();
         SharedMemoryRecording.Translated t = upload.upload().finish();
         upload = null;
         if (broken) {
@@ -144,7 +147,7 @@ public final class ReplayLogRecorder implements CallObserver {
     @Override
     public void after(Frame call, int result, String message, int replyStatus) {
         if (upload != null && upload.seq() == call.seq()) {
-            appendUpload(upload.seq(), upload.flags());
+            appendUpload();
         }
         if (!broken && !skipped && replyStatus != NO_REPLY) {
             try {
@@ -167,7 +170,7 @@ public final class ReplayLogRecorder implements CallObserver {
     @Override
     public void sessionEnded() {
         if (upload != null) {
-            appendUpload(upload.seq(), upload.flags());
+            appendUpload();
         }
         sharedMemory.close();
         try {

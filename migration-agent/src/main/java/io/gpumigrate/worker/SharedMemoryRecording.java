@@ -45,7 +45,7 @@ final class SharedMemoryRecording implements AutoCloseable {
             this.copy = copy;
         }
 
-        /** Waits until the bytes are copied (helping with the copy) and returns the MEMCPY_HTOD to log, which the caller owns. */
+        /** Waits until the bytes are copied (helping copy them); returns the MEMCPY_HTOD to log, the caller's. */
         Translated finish() {
             copy.finish();
             return new Translated(Op.MEMCPY_HTOD, body);
