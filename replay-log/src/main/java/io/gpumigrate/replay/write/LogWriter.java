@@ -32,8 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * reference to the caller's buffer instead of copying it. A writer thread compresses full
  * blocks, writes payloads to the blob store and blocks to segments, one block after another;
  * the payloads of a block are hashed, deduplicated and written with helper threads
- * ({@code PayloadWorkers}, up to cores - 1 shared by all writers), so a block collects several
- * payloads before it is handed off. A block that stays unfilled for {@code linger} is written all
+ * ({@code PayloadWorkers}, up to cores - 1 shared by all writers), those of several queued blocks
+ * hashed together (a stream of large uploads hands off a block per payload). A block that stays unfilled for {@code linger} is written all
  * the same. Written blocks are reused, and {@link #appendBorrowed} copies a small body without
  * touching its reference count, so a steady stream of calls allocates nothing; the writer thread
  * polls for blocks of small entries (every {@code WriterLoop.BUSY_POLL} while there is work), and
@@ -58,13 +58,8 @@ public final class LogWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
     /** Bytes of a MEMCPY_HTOD body before its payload: u64 dst, u64 stream. */
     private static final int HTOD_HEADER = 16;
-    /**
-     * A block holding payloads is handed off once they add up to this share of
-     * {@code maxPendingBytes} (or {@link #MAX_ATTACHED_BYTES}): the writer hashes, compresses and
-     * writes a block's payloads on several threads, so a block of several payloads keeps them busy.
-     */
-    private static final int ATTACHED_SHARE = 8;
-    private static final long MAX_ATTACHED_BYTES = 32L << 20;
+    /** A block holding payloads is handed off once they add up to this many blocks' worth of bytes. */
+    private static final int ATTACHED_BLOCKS = 16;
     /** Handing off a block wakes the writer thread once the backlog reaches this share of {@code maxPendingBytes}. */
     private static final int URGENT_SHARE = 4;
     /** The most bytes of a reply's results that are logged (allocations need 8 or 16). */
@@ -103,7 +98,7 @@ public final class LogWriter implements AutoCloseable {
         this.lastSeq = recovered.lastSeq();
         this.persister = persister;
         this.backlog = new Backlog(config.maxPendingBytes());
-        this.attachedHandOffBytes = Math.min(MAX_ATTACHED_BYTES, config.maxPendingBytes() / ATTACHED_SHARE);
+        this.attachedHandOffBytes = (long) ATTACHED_BLOCKS * config.blockBytes();
         this.loop = new WriterLoop(this, persister, config);
         this.thread = Thread.ofPlatform().daemon().name("replay-log-writer-" + Long.toUnsignedString(sessionId))
                 .unstarted(loop);
@@ -207,7 +202,7 @@ public final class LogWriter implements AutoCloseable {
             }
             b.added(seq, seq, cost);
             appended.lazySet(appended.get() + 1);
-            if (b.entries.length() >= config.blockBytes() || b.attachedBytes >= attachedHandOffBytes) {
+            if (b.entries.length() >= config.blockBytes() || b.cost >= attachedHandOffBytes) {
                 // A block of small entries waits for the writer's next poll: waking it from here
                 // would cost this thread a system call, and the woken writer tends to be scheduled
                 // on this thread's CPU. Payloads and a growing backlog want it at once.

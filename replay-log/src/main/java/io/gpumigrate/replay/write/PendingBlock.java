@@ -22,6 +22,8 @@ final class PendingBlock {
     long cost;
     /** Bytes of the payloads referenced by {@link #attachments}. */
     long attachedBytes;
+    /** The payloads' hashes, in entry order, once the writer thread computed them ahead of the write; else null. */
+    long[] payloadHashes;
     long createdNanos;
 
     PendingBlock(int capacity) {
@@ -67,6 +69,7 @@ final class PendingBlock {
         entryCount = 0;
         cost = 0;
         attachedBytes = 0;
+        payloadHashes = null;
         return true;
     }
 
