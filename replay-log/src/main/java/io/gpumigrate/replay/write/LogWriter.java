@@ -33,8 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocks, writes payloads to the blob store and blocks to segments, one block after another;
  * the payloads of a block are hashed, deduplicated and written with helper threads
  * ({@code PayloadWorkers}, up to cores - 1 shared by all writers), those of several queued blocks
- * hashed together (a stream of large uploads hands off a block per payload). A block that stays unfilled for {@code linger} is written all
- * the same. Written blocks are reused, and {@link #appendBorrowed} copies a small body without
+ * hashed together (a stream of large uploads hands off a block per payload). A block that stays
+ * unfilled for {@code linger} is written all the same. Written blocks are reused, and {@link #appendBorrowed} copies a small body without
  * touching its reference count, so a steady stream of calls allocates nothing; the writer thread
  * polls for blocks of small entries (every {@code WriterLoop.BUSY_POLL} while there is work), and
  * is woken by an append only for payloads, a backlog past a quarter of the budget, or a flush.
@@ -58,9 +58,9 @@ public final class LogWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
     /** Bytes of a MEMCPY_HTOD body before its payload: u64 dst, u64 stream. */
     private static final int HTOD_HEADER = 16;
-    /** A block holding payloads is handed off once they add up to this many blocks' worth of bytes. */
+    /** A block holding payloads is handed off once it references this many blocks' worth of bytes. */
     private static final int ATTACHED_BLOCKS = 16;
-    /** Handing off a block wakes the writer thread once the backlog reaches this share of {@code maxPendingBytes}. */
+    /** Handing off a block wakes the writer thread once the backlog reaches 1/URGENT_SHARE of the budget. */
     private static final int URGENT_SHARE = 4;
     /** The most bytes of a reply's results that are logged (allocations need 8 or 16). */
     public static final int MAX_RESULT_BYTES = 4096;
