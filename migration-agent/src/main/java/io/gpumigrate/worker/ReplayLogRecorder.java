@@ -16,8 +16,12 @@ import java.nio.file.Path;
  * Records a session's calls to its replay log: each call is appended before it runs (so a
  * worker that dies inside a call still leaves it in the log), and a replied call's status is
  * appended after it ran. Copies through shared memory are logged as the plain copies they
- * stand for ({@link SharedMemoryRecording}). Appending never does disk I/O on the session thread (see
- * {@link LogWriter}); a failing or lagging log never fails a call, it only leaves gaps.
+ * stand for ({@link SharedMemoryRecording}); an upload through it is appended once it has run,
+ * because its bytes are copied out of the window while the call runs, not before (a worker
+ * that dies inside such a call leaves it out of the log). Bodies are copied into the log's
+ * block as they are appended (no reference kept), except upload payloads. Appending never does
+ * disk I/O on the session thread (see {@link LogWriter}); a failing or lagging log never fails a
+ * call, it only leaves gaps.
  *
  * <p>Not thread-safe beyond what {@link CallObserver} promises: the session's executor only.
  */
@@ -30,6 +34,8 @@ public final class ReplayLogRecorder implements CallObserver {
     private boolean broken;
     /** Whether the call in flight was not appended (its status must not be either). */
     private boolean skipped;
+    /** The shared-memory upload of the call in progress, its bytes being copied; null when none. */
+    private UploadInFlight upload;
 
     private ReplayLogRecorder(LogWriter writer) {
         this.writer = writer;
@@ -54,30 +60,75 @@ public final class ReplayLogRecorder implements CallObserver {
 
     @Override
     public void before(Frame call) {
+        if (upload != null) {
+            appendUpload(); // after() missed it: the call did not return normally
+        }
         skipped = true;
         if (broken) {
             return;
         }
         try {
             Op op = call.op();
+            if (op == Op.MEMCPY_HTOD_SHM) {
+                // logged in after(), once its bytes are copied: the copy runs beside the call
+                SharedMemoryRecording.Upload started = sharedMemory.startUpload(call.body());
+                if (started != null) {
+                    upload = new UploadInFlight(call.seq(), call.flags(), started);
+                }
+                return;
+            }
             if (SharedMemoryRecording.handles(op)) {
                 SharedMemoryRecording.Translated t = sharedMemory.translate(op, call.body());
                 if (t == null) {
                     return;
                 }
                 writer.append(call.seq(), t.op().code(), call.flags(), t.body(), false, 0);
-            } else {
+            } else if (op == Op.MEMCPY_HTOD) {
                 writer.append(call.seq(), call.opCode(), call.flags(), call.body().retainedDuplicate(), false, 0);
+            } else {
+                writer.appendBorrowed(call.seq(), call.opCode(), call.flags(), call.body());
             }
             skipped = false;
         } catch (IllegalArgumentException e) {
-            // A call the continued log already holds (a resumed session): it is there once.
-            log.debug("replay log {}: seq {} not appended: {}", writer.directory(), call.seq(), e.getMessage());
+            notAppended(call.seq(), e);
         } catch (IllegalStateException e) {
-            broken = true;
-            log.warn("replay log {}: stops recording at seq {}: {}", writer.directory(),
-                    Long.toUnsignedString(call.seq()), e.getMessage());
+            stop(call.seq(), e);
         }
+    }
+
+    /** A shared-memory upload whose bytes are being copied while the call runs. */
+    private record UploadInFlight(long seq, int flags, SharedMemoryRecording.Upload upload) {
+    }
+
+    /** Waits for the upload in flight to be copied and appends it (a MEMCPY_HTOD); clears {@code skipped} if logged. */
+    private void appendUpload() {
+        long seq = upload.seq();
+        int flags = upload.flags();
+        SharedMemoryRecording.Translated t = upload.upload().finish();
+        upload = null;
+        if (broken) {
+            t.body().release();
+            return;
+        }
+        try {
+            writer.append(seq, t.op().code(), flags, t.body(), false, 0);
+            skipped = false;
+        } catch (IllegalArgumentException e) {
+            notAppended(seq, e);
+        } catch (IllegalStateException e) {
+            stop(seq, e);
+        }
+    }
+
+    private void notAppended(long seq, IllegalArgumentException e) {
+        // A call the continued log already holds (a resumed session): it is there once.
+        log.debug("replay log {}: seq {} not appended: {}", writer.directory(), seq, e.getMessage());
+    }
+
+    private void stop(long seq, IllegalStateException e) {
+        broken = true;
+        log.warn("replay log {}: stops recording at seq {}: {}", writer.directory(), Long.toUnsignedString(seq),
+                e.getMessage());
     }
 
     /** Logs where allocations were placed, so that a replay on another backend can place them there too. */
@@ -95,6 +146,9 @@ public final class ReplayLogRecorder implements CallObserver {
 
     @Override
     public void after(Frame call, int result, String message, int replyStatus) {
+        if (upload != null && upload.seq() == call.seq()) {
+            appendUpload();
+        }
         if (!broken && !skipped && replyStatus != NO_REPLY) {
             try {
                 writer.appendStatus(call.seq(), replyStatus);
@@ -138,6 +192,9 @@ public final class ReplayLogRecorder implements CallObserver {
     /** Flushes and closes the log; blocks until it is written. */
     @Override
     public void sessionEnded() {
+        if (upload != null) {
+            appendUpload();
+        }
         sharedMemory.close();
         try {
             writer.close();

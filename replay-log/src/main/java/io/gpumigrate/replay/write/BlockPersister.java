@@ -107,18 +107,11 @@ final class BlockPersister implements AutoCloseable {
      * ({@link PayloadWorkers}); which payloads are new is decided here, in entry order.
      */
     private EntryBuffer resolveBlobs(PendingBlock block) throws IOException {
-        List<ByteBuffer> payloads = new ArrayList<>();
-        EntryCursor c = new EntryCursor(block.entries.array(), 0, block.entries.length(), true);
-        while (c.next()) {
-            if (c.kind() == EntryCursor.PENDING_BLOB) {
-                ByteBuf att = block.attachments.get(c.attachment());
-                payloads.add(att.nioBuffer(att.readerIndex() + c.inlineLength(),
-                        att.readableBytes() - c.inlineLength()));
-            }
-        }
+        List<ByteBuffer> payloads = payloads(block);
         BlobRef[] refs = new BlobRef[payloads.size()];
-        PayloadWorkers.forEach(refs.length, i -> refs[i] = new BlobRef(BlobStore.hash(payloads.get(i)),
-                payloads.get(i).remaining()));
+        long[] known = block.payloadHashes;
+        PayloadWorkers.forEach(refs.length, i -> refs[i] = new BlobRef(known != null ? known[i]
+                : BlobStore.hash(payloads.get(i)), payloads.get(i).remaining()));
         List<Integer> fresh = new ArrayList<>();
         for (int i = 0; i < refs.length; i++) {
             if (blobs.claim(refs[i])) {
@@ -138,7 +131,7 @@ final class BlockPersister implements AutoCloseable {
         blobsDeduplicated += refs.length - onDisk.length;
 
         resolved.clear();
-        c = new EntryCursor(block.entries.array(), 0, block.entries.length(), true);
+        EntryCursor c = new EntryCursor(block.entries.array(), 0, block.entries.length(), true);
         int next = 0;
         while (c.next()) {
             if (c.kind() != EntryCursor.PENDING_BLOB) {
@@ -152,6 +145,41 @@ final class BlockPersister implements AutoCloseable {
             resolved.putBlobTrailer(ref.hash(), ref.length());
         }
         return resolved;
+    }
+
+    /** The payloads a block's pending-blob entries refer to, in entry order. */
+    private static List<ByteBuffer> payloads(PendingBlock block) {
+        List<ByteBuffer> payloads = new ArrayList<>();
+        EntryCursor c = new EntryCursor(block.entries.array(), 0, block.entries.length(), true);
+        while (c.next()) {
+            if (c.kind() == EntryCursor.PENDING_BLOB) {
+                ByteBuf att = block.attachments.get(c.attachment());
+                payloads.add(att.nioBuffer(att.readerIndex() + c.inlineLength(),
+                        att.readableBytes() - c.inlineLength()));
+            }
+        }
+        return payloads;
+    }
+
+    /**
+     * Hashes the payloads of several blocks at once, on several threads, ahead of their writes
+     * ({@link PendingBlock#payloadHashes}): a stream of large uploads hands off one block per
+     * payload, which would otherwise be hashed one at a time.
+     */
+    static void hashAhead(List<PendingBlock> blocks) throws IOException {
+        List<ByteBuffer> all = new ArrayList<>();
+        for (PendingBlock b : blocks) {
+            List<ByteBuffer> payloads = payloads(b);
+            b.payloadHashes = new long[payloads.size()];
+            all.addAll(payloads);
+        }
+        long[] hashes = new long[all.size()];
+        PayloadWorkers.forEach(hashes.length, i -> hashes[i] = BlobStore.hash(all.get(i)));
+        int next = 0;
+        for (PendingBlock b : blocks) {
+            System.arraycopy(hashes, next, b.payloadHashes, 0, b.payloadHashes.length);
+            next += b.payloadHashes.length;
+        }
     }
 
     /** Forces blobs, then the segment, to stable storage. */

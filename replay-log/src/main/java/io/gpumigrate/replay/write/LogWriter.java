@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,8 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * reference to the caller's buffer instead of copying it. A writer thread compresses full
  * blocks, writes payloads to the blob store and blocks to segments, one block after another;
  * the payloads of a block are hashed, deduplicated and written with helper threads
- * ({@code PayloadWorkers}, up to cores - 1 shared by all writers). A block that stays unfilled
- * for {@code linger} is written all the same.
+ * ({@code PayloadWorkers}, up to cores - 1 shared by all writers), those of several queued blocks
+ * hashed together (a stream of large uploads hands off a block per payload). A block that stays
+ * unfilled for {@code linger} is written all the same. Written blocks are reused, and {@link #appendBorrowed} copies a small body without
+ * touching its reference count, so a steady stream of calls allocates nothing; the writer thread
+ * polls for blocks of small entries (every {@code WriterLoop.BUSY_POLL} while there is work), and
+ * is woken by an append only for payloads, a backlog past a quarter of the budget, or a flush.
  *
  * <p><b>When the writer falls behind.</b> Appended bytes not yet written (payloads included)
  * are bounded by {@code maxPendingBytes}. An append that would exceed it waits up to
@@ -55,6 +60,8 @@ public final class LogWriter implements AutoCloseable {
     private static final int HTOD_HEADER = 16;
     /** A block holding payloads is handed off once it references this many blocks' worth of bytes. */
     private static final int ATTACHED_BLOCKS = 16;
+    /** Handing off a block wakes the writer thread once the backlog reaches 1/URGENT_SHARE of the budget. */
+    private static final int URGENT_SHARE = 4;
     /** The most bytes of a reply's results that are logged (allocations need 8 or 16). */
     public static final int MAX_RESULT_BYTES = 4096;
 
@@ -67,6 +74,9 @@ public final class LogWriter implements AutoCloseable {
     private final Thread thread;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Backlog backlog;
+    private final long attachedHandOffBytes;
+    /** A written block the writer thread gave back for reuse, or null. */
+    private final AtomicReference<PendingBlock> spare = new AtomicReference<>();
 
     // guarded by appendLock
     private PendingBlock current;
@@ -88,6 +98,7 @@ public final class LogWriter implements AutoCloseable {
         this.lastSeq = recovered.lastSeq();
         this.persister = persister;
         this.backlog = new Backlog(config.maxPendingBytes());
+        this.attachedHandOffBytes = (long) ATTACHED_BLOCKS * config.blockBytes();
         this.loop = new WriterLoop(this, persister, config);
         this.thread = Thread.ofPlatform().daemon().name("replay-log-writer-" + Long.toUnsignedString(sessionId))
                 .unstarted(loop);
@@ -147,6 +158,20 @@ public final class LogWriter implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()} (the body is released)
      */
     public void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status) {
+        append(seq, opCode, flags, body, hasStatus, status, true);
+    }
+
+    /**
+     * As {@link #append(long, int, int, ByteBuf, boolean, int)} for a call without a status, but
+     * {@code body} stays the caller's: its readable bytes are copied before this returns (no
+     * reference counting, for the small bodies of most calls), except a payload bound for the blob
+     * store, of which a retained duplicate is kept (the caller must then not change those bytes).
+     */
+    public void appendBorrowed(long seq, int opCode, int flags, ByteBuf body) {
+        append(seq, opCode, flags, body, false, 0, false);
+    }
+
+    private void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status, boolean owned) {
         boolean wake = false;
         boolean kept = false; // whether the block now owns the body
         appendLock.lock();
@@ -169,21 +194,24 @@ public final class LogWriter implements AutoCloseable {
                 b.entries.putCall(EntryCursor.PENDING_BLOB, seq, opCode, flags, hasStatus, status, body,
                         body.readerIndex(), HTOD_HEADER);
                 b.entries.putAttachmentIndex(b.attachments.size());
-                b.attachments.add(body);
-                kept = true;
+                b.attached(owned ? body : body.retainedDuplicate(), n - HTOD_HEADER);
+                kept = owned;
             } else {
                 b.entries.putCall(EntryCursor.CALL, seq, opCode, flags, hasStatus, status, body,
                         body.readerIndex(), n);
             }
             b.added(seq, seq, cost);
             appended.lazySet(appended.get() + 1);
-            if (b.entries.length() >= config.blockBytes() || b.cost >= ATTACHED_BLOCKS * config.blockBytes()) {
+            if (b.entries.length() >= config.blockBytes() || b.cost >= attachedHandOffBytes) {
+                // A block of small entries waits for the writer's next poll: waking it from here
+                // would cost this thread a system call, and the woken writer tends to be scheduled
+                // on this thread's CPU. Payloads and a growing backlog want it at once.
+                wake = b.attachedBytes > 0 || backlog.handedOff() + b.cost >= backlog.maxBytes() / URGENT_SHARE;
                 handOff();
-                wake = true;
             }
         } finally {
             appendLock.unlock();
-            if (!kept) {
+            if (owned && !kept) {
                 body.release();
             }
         }
@@ -337,7 +365,8 @@ public final class LogWriter implements AutoCloseable {
 
     private PendingBlock current() {
         if (current == null) {
-            current = new PendingBlock(config.blockBytes() + 256);
+            PendingBlock reused = spare.getAndSet(null);
+            current = reused != null ? reused : new PendingBlock(config.blockBytes() + 256);
         }
         return current;
     }
@@ -367,6 +396,9 @@ public final class LogWriter implements AutoCloseable {
     /** Called by the writer thread once a block is written (or dropped after a failure). */
     void written(PendingBlock block) {
         backlog.written(block.cost);
+        if (block.reset(config.blockBytes() + 256)) {
+            spare.set(block);
+        }
     }
 
     /**

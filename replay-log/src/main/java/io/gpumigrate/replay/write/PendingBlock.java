@@ -20,6 +20,10 @@ final class PendingBlock {
     int entryCount;
     /** Bytes this block counts against the writer's budget. */
     long cost;
+    /** Bytes of the payloads referenced by {@link #attachments}. */
+    long attachedBytes;
+    /** The payloads' hashes, in entry order, once the writer thread computed them ahead of the write; else null. */
+    long[] payloadHashes;
     long createdNanos;
 
     PendingBlock(int capacity) {
@@ -40,6 +44,33 @@ final class PendingBlock {
         lastSeq = Math.max(lastSeq, last);
         entryCount++;
         cost += bytes;
+    }
+
+    /** Notes a payload of {@code bytes} kept as an attachment. */
+    void attached(ByteBuf payload, long bytes) {
+        attachments.add(payload);
+        attachedBytes += bytes;
+    }
+
+    /**
+     * Empties a written block for reuse, unless its entry buffer grew past twice
+     * {@code capacity} (a large inline body), which is better left to the garbage collector.
+     *
+     * @return whether the block may be reused
+     */
+    boolean reset(int capacity) {
+        if (entries.array().length > 2 * capacity) {
+            return false;
+        }
+        entries.clear();
+        attachments.clear();
+        firstSeq = -1;
+        lastSeq = -1;
+        entryCount = 0;
+        cost = 0;
+        attachedBytes = 0;
+        payloadHashes = null;
+        return true;
     }
 
     /** Releases the attachments (once the block is written or dropped). */
