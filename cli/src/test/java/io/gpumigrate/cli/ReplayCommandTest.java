@@ -211,7 +211,7 @@ class ReplayCommandTest {
         assertEquals(1, compare.status(), compare.out() + compare.err());
         assertTrue(compare.out().contains("emulator (A) and emulator (B) differ first after seq 5: 5 LAUNCH_KERNEL("),
                 compare.out());
-        assertTrue(compare.out().contains("device memory differs in 1 allocation(s): #1 at 0x200000000000"), compare.out());
+        assertTrue(compare.out().contains("device memory differs in 1 range(s): #1 at 0x200000000000"), compare.out());
 
         CliRun before = CliRun.of("replay", "--compare", log.toString(), "--backend", "emulator", "--backend", "emulator",
                 "--until", "4");
