@@ -69,6 +69,20 @@ public final class ChunkCodec {
      * stays valid as long as both buffers do. {@code out} must hold {@link #maxEncodedLength()} bytes.
      */
     public EncodedChunk encode(long address, MemorySegment raw, MemorySegment out) {
+        return encode(address, raw, out, false, 0);
+    }
+
+    /**
+     * {@link #encode(long, MemorySegment, MemorySegment)} for a chunk whose digest is already
+     * known ({@link ChunkDigest#ofChunk} of exactly these bytes, e.g. computed by the device while
+     * the memory could not change): the bytes are not hashed again. A wrong digest is caught by
+     * the receiver's check, which then refuses the chunk.
+     */
+    public EncodedChunk encodeWithDigest(long address, MemorySegment raw, MemorySegment out, long digest) {
+        return encode(address, raw, out, true, digest);
+    }
+
+    private EncodedChunk encode(long address, MemorySegment raw, MemorySegment out, boolean known, long digest) {
         int length = checkLength(raw.byteSize());
         if (!raw.isNative() || !out.isNative()) {
             throw new IllegalArgumentException("chunk buffers must be native memory");
@@ -77,7 +91,7 @@ public final class ChunkCodec {
             long hash = length == chunkSize ? zeroChunkHash : ChunkDigest.ofChunk(zeros.asSlice(0, length));
             return new EncodedChunk(address, length, ChunkEncoding.ZERO, hash, MemorySegment.NULL);
         }
-        long hash = ChunkDigest.ofChunk(raw);
+        long hash = known ? digest : ChunkDigest.ofChunk(raw);
         if (length >= MIN_SAMPLED_CHUNK && samplePays(raw, out)) {
             long compressed = Zstd.compressDirectByteBuffer(out.asByteBuffer(), 0, Math.toIntExact(out.byteSize()),
                     raw.asByteBuffer(), 0, length, policy.level());

@@ -128,6 +128,16 @@ public final class ParallelChunkEncoder {
         pending.add(new Pending(slot, CompletableFuture.supplyAsync(() -> codec.encode(address, raw, slot.out), executor)));
     }
 
+    /**
+     * {@link #submit} for a chunk whose digest is known ({@link ChunkCodec#encodeWithDigest}):
+     * the encoder does not hash it again.
+     */
+    public void submitWithDigest(Slot slot, long address, int length, long digest) {
+        MemorySegment raw = slot.raw.asSlice(0, length);
+        pending.add(new Pending(slot, CompletableFuture.supplyAsync(
+                () -> codec.encodeWithDigest(address, raw, slot.out, digest), executor)));
+    }
+
     /** Gives back a slot that was acquired but not submitted. */
     public void giveBack(Slot slot) {
         free.add(slot);

@@ -83,6 +83,21 @@ class ChunkCodecTest {
     }
 
     @Test
+    void aKnownDigestIsCarriedAsGivenAndAWrongOneIsRefusedByTheReceiver() throws Exception {
+        MemorySegment raw = arena.allocate(CHUNK).fill((byte) 5);
+        long digest = ChunkDigest.ofChunk(raw);
+        EncodedChunk right = codec.encodeWithDigest(0x7000, raw, out, digest);
+        assertEquals(codec.encode(0x7000, raw, out).hash(), right.hash(), "the same digest the codec would compute");
+        assertEquals(ChunkEncoding.ZSTD, right.encoding());
+        assertEquals(-1, MemorySegment.mismatch(raw, 0, CHUNK, codec.decode(right, scratch), 0, CHUNK));
+
+        EncodedChunk wrong = codec.encodeWithDigest(0x7000, raw, out, digest ^ 1);
+        assertEquals(digest ^ 1, wrong.hash(), "a given digest is not recomputed");
+        ChunkCorruptedException e = assertThrows(ChunkCorruptedException.class, () -> codec.decode(wrong, scratch));
+        assertEquals(0x7000, e.address());
+    }
+
+    @Test
     void corruptedZstdPayloadIsDetected() {
         MemorySegment raw = arena.allocate(CHUNK).fill((byte) 9);
         raw.set(ValueLayout.JAVA_BYTE, 100, (byte) 1);

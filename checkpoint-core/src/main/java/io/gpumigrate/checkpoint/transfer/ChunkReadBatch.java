@@ -21,6 +21,8 @@ final class ChunkReadBatch {
     private final ParallelChunkEncoder encoder;
     private final long[] addresses;
     private final int[] lengths;
+    private final long[] digests;
+    private final boolean[] digestKnown;
     private int size;
 
     /** @param depth the encoder's slots: a batch takes at most a quarter of them */
@@ -30,12 +32,29 @@ final class ChunkReadBatch {
         int capacity = Math.max(1, Math.min(MAX_CHUNKS, depth / 4));
         this.addresses = new long[capacity];
         this.lengths = new int[capacity];
+        this.digests = new long[capacity];
+        this.digestKnown = new boolean[capacity];
     }
 
     /** Queues the chunk at {@code address}; reads the batch once it is full. */
     void add(long address, int length) throws IOException, CudaException, InterruptedException {
+        queue(address, length, false, 0);
+    }
+
+    /**
+     * Queues the chunk at {@code address} whose digest the device computed while its memory could
+     * not change (the session paused): the encoder then does not hash it on the host.
+     */
+    void addWithDigest(long address, int length, long digest) throws IOException, CudaException, InterruptedException {
+        queue(address, length, true, digest);
+    }
+
+    private void queue(long address, int length, boolean known, long digest)
+            throws IOException, CudaException, InterruptedException {
         addresses[size] = address;
         lengths[size] = length;
+        digestKnown[size] = known;
+        digests[size] = digest;
         if (++size == addresses.length) {
             flush();
         }
@@ -68,7 +87,11 @@ final class ChunkReadBatch {
             throw e;
         }
         for (int k = 0; k < n; k++) {
-            encoder.submit(slots[k], addresses[k], lengths[k]);
+            if (digestKnown[k]) {
+                encoder.submitWithDigest(slots[k], addresses[k], lengths[k], digests[k]);
+            } else {
+                encoder.submit(slots[k], addresses[k], lengths[k]);
+            }
         }
     }
 

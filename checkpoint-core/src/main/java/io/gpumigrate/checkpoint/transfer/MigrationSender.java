@@ -315,6 +315,7 @@ public final class MigrationSender implements AutoCloseable {
             }
         }
         counters = new RoundCounters(new ProgressMeter(listener, phase, dirtyBytes));
+        boolean paused = phase == ProgressListener.Phase.FINAL_COPY;
         try {
             for (int a = 0; a < hashes.length; a++) {
                 AddressRange range = allocations.get(a);
@@ -328,7 +329,12 @@ public final class MigrationSender implements AutoCloseable {
                                 MemorySegment.NULL), () -> { });
                         continue;
                     }
-                    reads.add(address, length);
+                    if (paused && digests[a] != null) {
+                        // the session is paused: the device's digest is that of the bytes read now
+                        reads.addWithDigest(address, length, digests[a].hashes()[i]);
+                    } else {
+                        reads.add(address, length);
+                    }
                 }
             }
             reads.flush();
