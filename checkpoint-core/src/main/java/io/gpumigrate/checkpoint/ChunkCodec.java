@@ -115,6 +115,24 @@ public final class ChunkCodec {
      * @throws ChunkCorruptedException when the payload cannot be decoded or its hash differs
      */
     public MemorySegment decode(EncodedChunk chunk, MemorySegment scratch) throws ChunkCorruptedException {
+        MemorySegment raw = decodeUnchecked(chunk, scratch);
+        int length = chunk.rawLength();
+        long actual = chunk.encoding() == ChunkEncoding.ZERO && length == chunkSize ? zeroChunkHash
+                : ChunkDigest.ofChunk(raw);
+        if (actual != chunk.hash()) {
+            throw new ChunkCorruptedException(chunk.address(), "segmented xxHash64 " + ChunkDigest.hex(actual) + " of "
+                    + length + " decoded bytes differs from the recorded " + ChunkDigest.hex(chunk.hash()));
+        }
+        return raw;
+    }
+
+    /**
+     * {@link #decode} without checking the chunk's hash: for a receiver that checks the digests
+     * of what it wrote on the device instead, once every chunk has landed. Sizes are still checked.
+     *
+     * @throws ChunkCorruptedException when the payload cannot be decoded to the chunk's length
+     */
+    public MemorySegment decodeUnchecked(EncodedChunk chunk, MemorySegment scratch) throws ChunkCorruptedException {
         long address = chunk.address();
         int length = chunk.rawLength();
         if (length < 1 || length > chunkSize) {
@@ -151,12 +169,6 @@ public final class ChunkCodec {
                 yield scratch.asSlice(0, length);
             }
         };
-        long actual = chunk.encoding() == ChunkEncoding.ZERO && length == chunkSize ? zeroChunkHash
-                : ChunkDigest.ofChunk(raw);
-        if (actual != chunk.hash()) {
-            throw new ChunkCorruptedException(address, "segmented xxHash64 " + ChunkDigest.hex(actual) + " of " + length
-                    + " decoded bytes differs from the recorded " + ChunkDigest.hex(chunk.hash()));
-        }
         return raw;
     }
 

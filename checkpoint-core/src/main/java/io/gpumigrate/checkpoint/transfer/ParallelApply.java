@@ -12,7 +12,8 @@ import java.util.concurrent.Executor;
 
 /**
  * The receiver's chunk work between two barriers (ALLOCATIONS, FINISH): each chunk is decoded,
- * hash-checked and written to the target device on a pool thread, several chunks at once
+ * hash-checked (or, where the target device digests what it holds, checked there at FINISH:
+ * {@link TargetState#verify}) and written to the target device on a pool thread, several chunks at once
  * ({@link io.gpumigrate.device.DeviceBackend#copyHtoDConcurrently}), in any order. That is
  * safe because a round sends each chunk at most once, and a barrier's step starts only after
  * every chunk before it has been applied ({@link #drained}), and chunks after it only after
@@ -99,6 +100,7 @@ final class ParallelApply {
                     + scratch.payload().byteSize());
         }
         EncodedChunk chunk = new EncodedChunk(c.address(), c.rawLength(), c.encoding(), c.hash(), segment);
-        return codec.decode(chunk, scratch.raw());
+        // a target whose device digests what it holds checks every chunk there at FINISH instead
+        return state.verifiesOnDevice() ? codec.decodeUnchecked(chunk, scratch.raw()) : codec.decode(chunk, scratch.raw());
     }
 }

@@ -32,6 +32,7 @@ final class TargetState {
 
     private final DeviceBackend target;
     private final int chunkSize;
+    private final boolean verifiesOnDevice;
     private final TreeMap<Long, Placed> placed = new TreeMap<>();
     /** Zero chunks received and not yet written: address to length. Guarded by this. */
     private final List<long[]> pendingZeros = new ArrayList<>();
@@ -41,6 +42,16 @@ final class TargetState {
     TargetState(DeviceBackend target, int chunkSize) {
         this.target = target;
         this.chunkSize = chunkSize;
+        this.verifiesOnDevice = target.digestsOnDevice();
+    }
+
+    /**
+     * Whether {@link #verify} digests the device's memory ({@link DeviceBackend#digestsOnDevice}):
+     * then chunks need no hash check on the host as they arrive, and the check covers what
+     * actually landed in device memory. Otherwise each chunk is checked as it is decoded.
+     */
+    boolean verifiesOnDevice() {
+        return verifiesOnDevice;
     }
 
     /** Makes the placed allocations exactly {@code allocations}: frees the others, places the new ones. */
@@ -102,7 +113,8 @@ final class TargetState {
 
     /**
      * Checks that what the target holds is exactly the source's final state: the same
-     * allocations, every chunk received, each with the source's final hash.
+     * allocations, every chunk received, each with the source's final hash: the hash it arrived
+     * with, or, where the device digests its memory, the digest of what the device now holds.
      */
     void verify(SessionImage image, long[][] finalHashes) throws TransferAbortedException, CudaException {
         writeZeros();
@@ -124,14 +136,18 @@ final class TargetState {
                 throw new TransferAbortedException("FINISH lists " + expected.length + " chunk hashes for " + p.range()
                         + ", which has " + p.hashes().length + " chunks");
             }
+            long[] holds = verifiesOnDevice
+                    ? target.chunkDigests(p.range().base(), p.range().size(), chunkSize).hashes() : p.hashes();
             for (int i = 0; i < expected.length; i++) {
                 long address = ChunkLayout.address(p.range(), chunkSize, i);
                 if (!p.received().get(i)) {
                     throw new TransferAbortedException("the chunk at 0x" + Long.toHexString(address) + " never arrived");
                 }
-                if (p.hashes()[i] != expected[i]) {
+                if (holds[i] != expected[i]) {
                     throw new TransferAbortedException("the chunk at 0x" + Long.toHexString(address)
-                            + " the target holds is not the source's final version");
+                            + " the target holds is not the source's final version" + (verifiesOnDevice
+                            ? " (its device memory digests to " + Long.toHexString(holds[i]) + ", the source's to "
+                            + Long.toHexString(expected[i]) + ": damaged in transit or in decoding)" : ""));
                 }
             }
         }

@@ -2,6 +2,8 @@ package io.gpumigrate.checkpoint.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gpumigrate.checkpoint.ProgressListener;
 import io.gpumigrate.checkpoint.SessionImage;
@@ -19,6 +21,12 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +69,57 @@ class DeviceDigestTransferTest {
             }
             assertEquals(emulator.allocations(), target.allocations());
             assertArrayEquals(contents(emulator, base, 6L * CHUNK + 500), contents(target, base, 6L * CHUNK + 500));
+        }
+    }
+
+    @Test
+    void aTargetThatDigestsItsDeviceChecksWhatLandedThereAndRefusesAChunkDamagedInTransit() throws Exception {
+        for (boolean damage : new boolean[] {false, true}) {
+            try (EmulatorBackend emulator = new EmulatorBackend(1L << 30, 2);
+                 EmulatorBackend targetDevice = new EmulatorBackend(1L << 30, 2);
+                 KernelChunkHasher hasher = KernelChunkHasher.load(emulator);
+                 KernelChunkHasher targetHasher = KernelChunkHasher.load(targetDevice)) {
+                DeviceBackend source = new DeviceHashingSource(emulator, hasher).backend();
+                DeviceBackend target = new DeviceHashingSource(targetDevice, targetHasher).backend();
+                long base = emulator.memAlloc(4L * CHUNK);
+                writeRandom(emulator, base, 4L * CHUNK, 3);
+                long[] damagedAt = {0};
+                TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK)
+                        .withPipelineHook(damage ? pipeline -> pipeline.addLast("damage", new ChannelOutboundHandlerAdapter() {
+                            @Override
+                            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+                                if (msg instanceof TransferMessage.Chunk c && c.payload().isReadable() && damagedAt[0] == 0) {
+                                    damagedAt[0] = c.address();
+                                    // the payload is the sender's buffer: damage a copy, as the wire would
+                                    ByteBuf copy = Unpooled.copiedBuffer(c.payload());
+                                    c.payload().release();
+                                    copy.setByte(100, copy.getByte(100) ^ 0x01);
+                                    msg = new TransferMessage.Chunk(c.address(), c.rawLength(), c.encoding(), c.hash(), copy);
+                                }
+                                super.write(ctx, msg, promise);
+                            }
+                        }) : pipeline -> { });
+                try (MigrationReceiver receiver = MigrationReceiver.listen(
+                             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), target, null, options);
+                     MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
+                    SessionImage image = new SessionImage(new AddressRange(DeviceAddressSpace.WINDOW_BASE, 1L << 40), 1,
+                            List.of(), source.allocations(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                            new java.util.TreeMap<>());
+                    if (!damage) {
+                        sender.finish(image, ProgressListener.NONE);
+                        receiver.result().get(30, TimeUnit.SECONDS);
+                        assertArrayEquals(contents(emulator, base, 4L * CHUNK), contents(targetDevice, base, 4L * CHUNK));
+                        continue;
+                    }
+                    TransferAbortedException e = assertThrows(TransferAbortedException.class,
+                            () -> sender.finish(image, ProgressListener.NONE));
+                    String where = "0x" + Long.toHexString(damagedAt[0]);
+                    assertTrue(e.getMessage().contains(where) && e.getMessage().contains("device memory digests"),
+                            "the refusal names the damaged chunk " + where + ": " + e.getMessage());
+                    assertThrows(ExecutionException.class, () -> receiver.result().get(30, TimeUnit.SECONDS));
+                    assertEquals(List.of(), targetDevice.allocations(), "an aborted transfer leaves nothing on the target");
+                }
+            }
         }
     }
 
