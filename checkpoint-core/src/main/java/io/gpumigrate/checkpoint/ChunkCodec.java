@@ -1,6 +1,8 @@
 package io.gpumigrate.checkpoint;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,6 +17,10 @@ import java.lang.foreign.MemorySegment;
  * payload is the raw segment itself).
  */
 public final class ChunkCodec {
+
+    /** One zstd context per encoding or decoding thread (chunk pools are long-lived). */
+    private static final ThreadLocal<ZstdCompressCtx> COMPRESSORS = ThreadLocal.withInitial(ZstdCompressCtx::new);
+    private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESSORS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
     /** 2 MiB: the chunk size of DESIGN.md, small enough that a changed chunk costs little to re-send. */
     public static final int DEFAULT_CHUNK_SIZE = 2 << 20;
@@ -93,11 +99,12 @@ public final class ChunkCodec {
         }
         long hash = known ? digest : ChunkDigest.ofChunk(raw);
         if (length >= MIN_SAMPLED_CHUNK && samplePays(raw, out)) {
-            long compressed = Zstd.compressDirectByteBuffer(out.asByteBuffer(), 0, Math.toIntExact(out.byteSize()),
-                    raw.asByteBuffer(), 0, length, policy.level());
-            if (Zstd.isError(compressed)) {
+            long compressed;
+            try {
+                compressed = compress(out, raw, 0, length, policy.level());
+            } catch (ZstdException e) {
                 throw new IllegalStateException("zstd failed on the chunk at 0x" + Long.toHexString(address) + ": "
-                        + Zstd.getErrorName(compressed));
+                        + e.getMessage(), e);
             }
             if (compressed < length) {
                 return new EncodedChunk(address, length, ChunkEncoding.ZSTD, hash, out.asSlice(0, compressed));
@@ -156,8 +163,8 @@ public final class ChunkCodec {
             case ZSTD -> {
                 long n;
                 try {
-                    n = Zstd.decompressDirectByteBuffer(scratch.asByteBuffer(), 0, length, payload.asByteBuffer(), 0,
-                            Math.toIntExact(payload.byteSize()));
+                    n = DECOMPRESSORS.get().decompressDirectByteBuffer(scratch.asByteBuffer(), 0, length,
+                            payload.asByteBuffer(), 0, Math.toIntExact(payload.byteSize()));
                 } catch (ZstdException e) {
                     throw new ChunkCorruptedException(address, "zstd payload of " + payload.byteSize()
                             + " bytes cannot be decoded: " + e.getMessage());
@@ -182,15 +189,28 @@ public final class ChunkCodec {
         long compressed = 0;
         for (int i = 0; i < SAMPLE_SLICES; i++) {
             long offset = (long) (length - slice) * i / (SAMPLE_SLICES - 1);
-            long n = Zstd.compressDirectByteBuffer(out.asByteBuffer(), 0, Math.toIntExact(out.byteSize()),
-                    raw.asByteBuffer(), (int) offset, slice, 1);
-            if (Zstd.isError(n)) {
+            long n;
+            try {
+                n = compress(out, raw, (int) offset, slice, 1);
+            } catch (ZstdException e) {
                 return false;
             }
             sampled += slice;
             compressed += n;
         }
         return sampled >= policy.minRatio() * compressed;
+    }
+
+    /**
+     * Compresses {@code [offset, offset + length)} of {@code src} into {@code out} as one zstd
+     * frame with this thread's context: creating a context per chunk cost about as much as
+     * compressing a well-compressible chunk.
+     *
+     * @throws ZstdException when zstd fails (e.g. {@code out} too small)
+     */
+    private static long compress(MemorySegment out, MemorySegment src, int offset, int length, int level) {
+        return COMPRESSORS.get().setLevel(level).compressDirectByteBuffer(out.asByteBuffer(), 0,
+                Math.toIntExact(out.byteSize()), src.asByteBuffer(), offset, length);
     }
 
     private int checkLength(long length) {

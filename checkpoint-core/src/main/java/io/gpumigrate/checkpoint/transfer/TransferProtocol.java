@@ -43,7 +43,8 @@ package io.gpumigrate.checkpoint.transfer;
  * them on any stream, and before any sent after them. VERIFIED travels on stream 0; ABORT on all.
  *
  * A target that sees a bad frame, a chunk whose hash does not match, or a FINISH whose hashes
- * differ from what it holds sends ABORT, frees everything it placed and closes. A connection
+ * differ from what it holds sends ABORT (a target whose device digests its memory checks the
+ * chunks there, at FINISH, rather than each on arrival), frees everything it placed and closes. A connection
  * that closes before VERIFIED aborts both sides. Frames longer than {@link #MAX_FRAME_LENGTH}
  * close the connection.
  */
