@@ -108,12 +108,20 @@ final class SessionSnapshot {
             }
         }
         for (SessionImage.Global g : image.globals()) {
-            ByteBuf out = replay(0, Op.MODULE_GET_GLOBAL, w -> w.u64(g.moduleHandle()).str(g.name()));
+            // The image holds the address the client saw: the global is seen there again,
+            // wherever this device put it, and its contents go where it lies.
+            resources.globals().expectNextAt(g.address());
+            ByteBuf out;
+            try {
+                out = replay(0, Op.MODULE_GET_GLOBAL, w -> w.u64(g.moduleHandle()).str(g.name()));
+            } finally {
+                resources.globals().expectNextAt(0);
+            }
             long address = out.getLongLE(4);
             out.release();
             if (address != g.address()) {
-                log.warn("global {} now lies at 0x{}, was at 0x{}: the client's cached address is stale", g.name(),
-                        Long.toHexString(address), Long.toHexString(g.address()));
+                log.warn("global {} is seen at 0x{}, not at 0x{} where its client saw it: that address is"
+                        + " another global's", g.name(), Long.toHexString(address), Long.toHexString(g.address()));
             }
             byte[] contents = g.contents();
             if (contents.length > 0) {
