@@ -21,7 +21,10 @@ import java.util.Map;
  * handle counter, the errors and the allocations; restore, on a fresh worker whose
  * allocations are already placed with their contents, makes every object again through the
  * ordinary call handlers, each under the handle value it had ({@link HandleTable#assignNext}),
- * so the client goes on using the handles it holds.
+ * so the client goes on using the handles it holds. Module globals are seen again at the
+ * addresses the image recorded (what the client saw), wherever this device put them
+ * ({@link GlobalAddressMap}); an export records those same visible addresses, so the mapping
+ * survives any number of moves.
  *
  * <p>Not thread-safe: session executor only, with the session paused (export) or not yet
  * serving a client (restore).
