@@ -33,9 +33,21 @@ final class DistAgents {
      * port accepts connections, or fails with the log if the agent exits first.
      */
     static Process startAgent(String name, int port, String peers, Path log) throws IOException {
-        Process p = new ProcessBuilder(gpumigrate(), "agent", "--name", name, "--port", Integer.toString(port),
-                "--backend", "emulator", "--peers", peers)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return startAgent(name, port, peers, log, null);
+    }
+
+    /**
+     * As {@link #startAgent(String, int, String, Path)}; a non-null {@code globalsBase} makes the
+     * agent's emulated workers place module globals from there, as a GPU in another process
+     * places them elsewhere.
+     */
+    static Process startAgent(String name, int port, String peers, Path log, String globalsBase) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(gpumigrate(), "agent", "--name", name, "--port", Integer.toString(port),
+                "--backend", "emulator", "--peers", peers);
+        if (globalsBase != null) {
+            builder.environment().put("GPUMIGRATE_WORKER_JAVA_OPTS", "-Dgpumigrate.emulator.globalsBase=" + globalsBase);
+        }
+        Process p = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!p.isAlive()) {
                 throw new AssertionError("agent " + name + " exited: " + Files.readString(log));
@@ -100,9 +112,13 @@ final class DistAgents {
         }
     }
 
+    /** Where agent {@code b} of a {@link Pair} places module globals: 1 GiB above the emulator's default. */
+    static final String B_GLOBALS_BASE = "0x210040000000";
+
     /**
      * Two emulator agents, {@code a} and {@code b}, each knowing the other: what the migration
-     * tests share. Close it to stop both.
+     * tests share. {@code b} places module globals elsewhere than {@code a} ({@link #B_GLOBALS_BASE}),
+     * as two GPUs do, so a migrated session's globals move. Close it to stop both.
      */
     static final class Pair implements AutoCloseable {
         final String addressA;
@@ -120,7 +136,7 @@ final class DistAgents {
             agentA = startAgent("a", portA, "b=127.0.0.1:" + portB, logA);
             Process b;
             try {
-                b = startAgent("b", portB, "a=" + addressA, logB);
+                b = startAgent("b", portB, "a=" + addressA, logB, B_GLOBALS_BASE);
             } catch (IOException | RuntimeException e) {
                 stop(agentA);
                 throw e;
