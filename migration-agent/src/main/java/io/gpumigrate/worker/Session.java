@@ -322,12 +322,12 @@ public final class Session {
      * The device as the session's client sees it (module globals at their client-visible
      * addresses, {@link GlobalRelocatingBackend}); call it only on {@link #executor()}.
      */
-    public DeviceBackend clientView() throws CudaException {
+    DeviceBackend clientView() throws CudaException {
         return resources.backend();
     }
 
     /** Where the session's module globals are seen and where they lie; call it only on {@link #executor()}. */
-    public GlobalAddressMap globals() {
+    GlobalAddressMap globals() {
         return resources.globals();
     }
 
