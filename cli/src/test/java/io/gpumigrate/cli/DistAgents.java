@@ -33,15 +33,24 @@ final class DistAgents {
      * port accepts connections, or fails with the log if the agent exits first.
      */
     static Process startAgent(String name, int port, String peers, Path log) throws IOException {
-        return startAgent(name, port, log, "--peers", peers);
+        return startAgent(name, port, log, null, "--peers", peers);
     }
 
-    /** As above, with the peers (or more) given by {@code clusterArgs}, e.g. {@code --config FILE}. */
-    static Process startAgent(String name, int port, Path log, String... clusterArgs) throws IOException {
+    /**
+     * As above, with the peers (or more) given by {@code clusterArgs}, e.g. {@code --config FILE};
+     * a non-null {@code globalsBase} makes the agent's emulated workers place module globals from
+     * there, as a GPU in another process places them elsewhere.
+     */
+    static Process startAgent(String name, int port, Path log, String globalsBase, String... clusterArgs)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(gpumigrate(), "agent", "--name", name, "--port",
                 Integer.toString(port), "--backend", "emulator"));
         cmd.addAll(List.of(clusterArgs));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        if (globalsBase != null) {
+            builder.environment().put("GPUMIGRATE_WORKER_JAVA_OPTS", "-Dgpumigrate.emulator.globalsBase=" + globalsBase);
+        }
+        Process p = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!p.isAlive()) {
                 throw new AssertionError("agent " + name + " exited: " + Files.readString(log));
@@ -106,10 +115,14 @@ final class DistAgents {
         }
     }
 
+    /** Where agent {@code b} of a {@link Pair} places module globals: 1 GiB above the emulator's default. */
+    static final String B_GLOBALS_BASE = "0x210040000000";
+
     /**
      * Two emulator agents, {@code a} and {@code b}, each knowing the other ({@code a} through a
      * configuration file, {@code b} through {@code --peers}): what the migration tests share.
-     * Close it to stop both.
+     * {@code b} places module globals elsewhere than {@code a} ({@link #B_GLOBALS_BASE}), as two
+     * GPUs do, so a migrated session's globals move. Close it to stop both.
      */
     static final class Pair implements AutoCloseable {
         final String addressA;
@@ -127,10 +140,10 @@ final class DistAgents {
             // a learns its peer from a configuration file, b from --peers: both ways are exercised
             Path config = Files.createTempFile("gpumigrate-agent-a", ".conf");
             Files.write(config, List.of("# agent a of the test cluster", "peer.b = 127.0.0.1:" + portB));
-            agentA = startAgent("a", portA, logA, "--config", config.toString());
+            agentA = startAgent("a", portA, logA, null, "--config", config.toString());
             Process b;
             try {
-                b = startAgent("b", portB, "a=" + addressA, logB);
+                b = startAgent("b", portB, logB, B_GLOBALS_BASE, "--peers", "a=" + addressA);
             } catch (IOException | RuntimeException e) {
                 stop(agentA);
                 throw e;

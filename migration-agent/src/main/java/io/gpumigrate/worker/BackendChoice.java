@@ -61,10 +61,23 @@ public enum BackendChoice {
     /** System property: bytes of device memory the emulator reports (default {@link EmulatorBackend#DEFAULT_TOTAL_MEMORY}). */
     public static final String EMULATOR_MEMORY_PROPERTY = "gpumigrate.emulator.memory";
 
+    /**
+     * System property: where the emulator places module globals from (hex {@code 0x...} or
+     * decimal; default {@link io.gpumigrate.device.emulator.DeviceAddressSpace#GLOBALS_BASE}).
+     * For tests: a node whose workers place globals elsewhere stands for a GPU in another process.
+     */
+    public static final String EMULATOR_GLOBALS_BASE_PROPERTY = "gpumigrate.emulator.globalsBase";
+
     private static DeviceBackend emulator(String why) {
         log.info("backend: PTX emulator ({})", why);
         String memory = System.getProperty(EMULATOR_MEMORY_PROPERTY);
-        return memory == null ? new EmulatorBackend() : new EmulatorBackend(Long.parseLong(memory));
+        long bytes = memory == null ? EmulatorBackend.DEFAULT_TOTAL_MEMORY : Long.parseLong(memory);
+        String globalsBase = System.getProperty(EMULATOR_GLOBALS_BASE_PROPERTY);
+        if (globalsBase == null) {
+            return new EmulatorBackend(bytes);
+        }
+        log.info("emulator: module globals placed from {}", globalsBase);
+        return new EmulatorBackend(bytes, Runtime.getRuntime().availableProcessors(), Long.decode(globalsBase));
     }
 
     private static DeviceBackend cuda() throws CudaException {

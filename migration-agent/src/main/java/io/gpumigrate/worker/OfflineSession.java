@@ -52,6 +52,23 @@ public final class OfflineSession implements AutoCloseable {
     }
 
     /**
+     * The device as the replayed client saw it: module globals at the addresses the client was
+     * given ({@link GlobalRelocatingBackend}); for reading memory by the addresses a log holds.
+     */
+    public DeviceBackend clientView() {
+        try {
+            return session.clientView();
+        } catch (io.gpumigrate.device.CudaException e) {
+            throw new IllegalStateException("the offline session has released its device", e);
+        }
+    }
+
+    /** Where the session's module globals are seen and where they lie. */
+    public GlobalAddressMap globals() {
+        return session.globals();
+    }
+
+    /**
      * Executes one call. Takes ownership of {@code call} (releases it). GOODBYE must not be
      * passed: the caller ends the replay with {@link #close}.
      */

@@ -131,11 +131,15 @@ public final class ReplayLogRecorder implements CallObserver {
                 e.getMessage());
     }
 
-    /** Logs where allocations were placed, so that a replay on another backend can place them there too. */
+    /**
+     * Logs where allocations were placed and the address each module global was given to the
+     * client, so that a replay on another backend places allocations there too and shows the
+     * globals at the same addresses.
+     */
     @Override
     public void results(Frame call, ByteBuf results) {
         Op op = call.op();
-        if (!broken && !skipped && (op == Op.MEM_ALLOC || op == Op.MEM_ALLOC_PITCH)) {
+        if (!broken && !skipped && (op == Op.MEM_ALLOC || op == Op.MEM_ALLOC_PITCH || op == Op.MODULE_GET_GLOBAL)) {
             try {
                 writer.appendResult(call.seq(), results);
             } catch (IllegalStateException e) {

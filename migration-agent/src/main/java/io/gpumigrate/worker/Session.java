@@ -315,7 +315,20 @@ public final class Session {
 
     /** The device, for the transfer code; call it only on {@link #executor()}. */
     public DeviceBackend device() throws CudaException {
+        return resources.device();
+    }
+
+    /**
+     * The device as the session's client sees it (module globals at their client-visible
+     * addresses, {@link GlobalRelocatingBackend}); call it only on {@link #executor()}.
+     */
+    DeviceBackend clientView() throws CudaException {
         return resources.backend();
+    }
+
+    /** Where the session's module globals are seen and where they lie; call it only on {@link #executor()}. */
+    GlobalAddressMap globals() {
+        return resources.globals();
     }
 
     private String secret() {

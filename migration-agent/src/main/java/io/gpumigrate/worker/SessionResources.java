@@ -13,14 +13,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a session holds on its device: the backend, the handle table and the client's
- * allocations (base address to size, for the memory-in-use figure).
+ * Everything a session holds on its device: the backend (as the client sees it, module globals
+ * at their client-visible addresses: {@link GlobalRelocatingBackend}), the handle table and the
+ * client's allocations (base address to size, for the memory-in-use figure).
  *
  * <p>Not thread-safe: session executor only.
  */
 final class SessionResources {
 
-    private final DeviceBackend backend;
+    private final DeviceBackend device;
+    private final GlobalAddressMap globals = new GlobalAddressMap();
+    private final GlobalRelocatingBackend backend;
     private final HandleTable handles = new HandleTable();
     private final Map<Long, Long> allocations = new HashMap<>();
     private final SessionStats stats;
@@ -28,16 +31,33 @@ final class SessionResources {
     private boolean released;
     private PreloadedModules preloaded;
 
-    SessionResources(DeviceBackend backend, SessionStats stats) {
-        this.backend = backend;
+    SessionResources(DeviceBackend device, SessionStats stats) {
+        this.device = device;
+        this.backend = new GlobalRelocatingBackend(device, globals);
         this.stats = stats;
     }
 
+    /** The device as the client sees it: module globals at their client-visible addresses. */
     DeviceBackend backend() throws CudaException {
+        checkOpen();
+        return backend;
+    }
+
+    /** The device itself, at actual addresses (allocations are the same in both views). */
+    DeviceBackend device() throws CudaException {
+        checkOpen();
+        return device;
+    }
+
+    /** Where the session's module globals are seen and where they lie. */
+    GlobalAddressMap globals() {
+        return globals;
+    }
+
+    private void checkOpen() throws CudaException {
         if (released) {
             throw new CudaException(CuResult.DEINITIALIZED, "the session has ended and released its device");
         }
-        return backend;
     }
 
     HandleTable handles() {

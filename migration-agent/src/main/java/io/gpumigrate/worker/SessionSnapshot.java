@@ -21,7 +21,10 @@ import java.util.Map;
  * handle counter, the errors and the allocations; restore, on a fresh worker whose
  * allocations are already placed with their contents, makes every object again through the
  * ordinary call handlers, each under the handle value it had ({@link HandleTable#assignNext}),
- * so the client goes on using the handles it holds.
+ * so the client goes on using the handles it holds. Module globals are seen again at the
+ * addresses the image recorded (what the client saw), wherever this device put them
+ * ({@link GlobalAddressMap}); an export records those same visible addresses, so the mapping
+ * survives any number of moves.
  *
  * <p>Not thread-safe: session executor only, with the session paused (export) or not yet
  * serving a client (restore).
@@ -108,12 +111,20 @@ final class SessionSnapshot {
             }
         }
         for (SessionImage.Global g : image.globals()) {
-            ByteBuf out = replay(0, Op.MODULE_GET_GLOBAL, w -> w.u64(g.moduleHandle()).str(g.name()));
+            // The image holds the address the client saw: the global is seen there again,
+            // wherever this device put it, and its contents go where it lies.
+            resources.globals().expectNextAt(g.address());
+            ByteBuf out;
+            try {
+                out = replay(0, Op.MODULE_GET_GLOBAL, w -> w.u64(g.moduleHandle()).str(g.name()));
+            } finally {
+                resources.globals().expectNextAt(0);
+            }
             long address = out.getLongLE(4);
             out.release();
             if (address != g.address()) {
-                log.warn("global {} now lies at 0x{}, was at 0x{}: the client's cached address is stale", g.name(),
-                        Long.toHexString(address), Long.toHexString(g.address()));
+                log.warn("global {} is seen at 0x{}, not at 0x{} where its client saw it: that address is"
+                        + " another global's", g.name(), Long.toHexString(address), Long.toHexString(g.address()));
             }
             byte[] contents = g.contents();
             if (contents.length > 0) {

@@ -37,16 +37,32 @@ public final class DeviceAddressSpace {
     private static final long LARGE = 2L << 20;
 
     private final long capacity;
+    private final long globalsBase;
     private long used;
     /** Sorted by base; replaced, never mutated, so readers need no lock. */
     private volatile DeviceAllocation[] sorted = new DeviceAllocation[0];
 
     /** @param capacity bytes of device memory that allocations may use in total */
     public DeviceAddressSpace(long capacity) {
+        this(capacity, GLOBALS_BASE);
+    }
+
+    /**
+     * @param capacity    bytes of device memory that allocations may use in total
+     * @param globalsBase where module globals are placed from: {@value #ALIGNMENT}-aligned, at or
+     *                    above {@link #GLOBALS_BASE} (tests use another base to stand for a device
+     *                    that places a session's globals elsewhere after a migration)
+     */
+    public DeviceAddressSpace(long capacity, long globalsBase) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive, was " + capacity);
         }
+        if (Long.compareUnsigned(globalsBase, GLOBALS_BASE) < 0 || (globalsBase & (ALIGNMENT - 1)) != 0) {
+            throw new IllegalArgumentException("globals base 0x" + Long.toHexString(globalsBase) + " is not a "
+                    + ALIGNMENT + "-aligned address at or above 0x" + Long.toHexString(GLOBALS_BASE));
+        }
         this.capacity = capacity;
+        this.globalsBase = globalsBase;
     }
 
     public long capacity() {
@@ -69,7 +85,7 @@ public final class DeviceAddressSpace {
         }
         long align = bytes >= LARGE ? LARGE : ALIGNMENT;
         DeviceAllocation[] current = sorted;
-        long candidate = label == null ? WINDOW_BASE : GLOBALS_BASE;
+        long candidate = label == null ? WINDOW_BASE : globalsBase;
         int insertAt = current.length;
         for (int i = 0; i < current.length; i++) {
             if (current[i].end() + GUARD <= candidate) {

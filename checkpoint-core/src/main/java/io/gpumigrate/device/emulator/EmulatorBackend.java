@@ -56,10 +56,23 @@ public final class EmulatorBackend implements DeviceBackend {
      * @param workers     threads that run a kernel's blocks, the launching thread included (>= 1)
      */
     public EmulatorBackend(long totalMemory, int workers) {
+        this(totalMemory, workers, DeviceAddressSpace.GLOBALS_BASE);
+    }
+
+    /**
+     * An emulated device that places module globals from {@code globalsBase} instead of
+     * {@link DeviceAddressSpace#GLOBALS_BASE}: for tests of sessions whose globals lie elsewhere
+     * after a migration or in a replay, as they do on a real GPU.
+     *
+     * @param totalMemory bytes of device memory to emulate (> 0)
+     * @param workers     threads that run a kernel's blocks, the launching thread included (>= 1)
+     * @param globalsBase see {@link DeviceAddressSpace#DeviceAddressSpace(long, long)}
+     */
+    public EmulatorBackend(long totalMemory, int workers, long globalsBase) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1, was " + workers);
         }
-        this.memory = new DeviceAddressSpace(totalMemory);
+        this.memory = new DeviceAddressSpace(totalMemory, globalsBase);
         this.properties = EmulatedDeviceProperties.create(totalMemory);
         this.modules = new ModuleRegistry(this, memory);
         this.launcher = new KernelLauncher(memory, workers);

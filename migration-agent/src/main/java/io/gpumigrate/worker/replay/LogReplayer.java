@@ -21,6 +21,10 @@ import java.io.IOException;
  * Allocations are placed where the recording had them when the log holds their addresses (logs
  * written since format 1.1), so a GPU's log replays on the emulator at the GPU's addresses;
  * older logs rely on the same backend placing the same sizes in the same order the same way.
+ * Module globals are shown at the addresses the recorded client was given when the log holds
+ * them (MODULE_GET_GLOBAL results): wherever the device replayed on puts a global, the log's
+ * copies, memsets and launch parameters that name its recorded address reach it
+ * ({@link io.gpumigrate.worker.GlobalAddressMap}). Older logs see globals where this device puts them.
  *
  * <p>Replay stops after the call {@code until}, at the log's end, or before GOODBYE (the
  * device is kept so that its memory can still be read). A gap in the log (calls the writer
@@ -56,9 +60,14 @@ public final class LogReplayer implements AutoCloseable {
         return log;
     }
 
-    /** The device replayed on (its own object, not the placing wrapper). */
+    /**
+     * The device replayed on, as the recorded client saw it: allocations where the device put
+     * them (the recorded addresses, where it could), module globals at the addresses the log
+     * gave the client. Read memory through it by the addresses the log and
+     * {@link #allocations()} hold.
+     */
     public DeviceBackend backend() {
-        return placement.device();
+        return session.clientView();
     }
 
     public AllocationTracker allocations() {
@@ -104,8 +113,17 @@ public final class LogReplayer implements AutoCloseable {
         if (allocates && call.results().length >= 8) {
             placement.placeNextAt(java.nio.ByteBuffer.wrap(call.results()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
         }
+        if (call.op() == Op.MODULE_GET_GLOBAL && call.results().length >= 8) {
+            session.globals().expectNextAt(java.nio.ByteBuffer.wrap(call.results())
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0));
+        }
         ByteBuf body = Unpooled.directBuffer(call.body().length).writeBytes(call.body());
-        OfflineSession.Outcome outcome = session.execute(new Frame(call.opCode(), call.flags(), call.seq(), body));
+        OfflineSession.Outcome outcome;
+        try {
+            outcome = session.execute(new Frame(call.opCode(), call.flags(), call.seq(), body));
+        } finally {
+            session.globals().expectNextAt(0);
+        }
         allocations.note(call, outcome);
         lastSeq = call.seq();
         calls++;
@@ -129,7 +147,7 @@ public final class LogReplayer implements AutoCloseable {
             }
             try {
                 long address = Long.parseUnsignedLong(s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s, 16);
-                io.gpumigrate.device.AddressRange range = placement.device().addressRange(address);
+                io.gpumigrate.device.AddressRange range = session.clientView().addressRange(address);
                 return new Allocation(0, range.base(), range.size(), 0, 0);
             } catch (NumberFormatException | io.gpumigrate.device.CudaException e) {
                 throw notOurs;

@@ -7,7 +7,8 @@ package io.gpumigrate.worker.replay;
  *
  * @param module the module's handle
  * @param name   the global's name
- * @param base   its device address on the device replayed on
+ * @param base   the device address its client was given: the recorded one where the log holds
+ *               it, which may differ from where the device replayed on put it
  * @param bytes  its size
  */
 public record ModuleGlobal(long module, String name, long base, long bytes) {

@@ -19,8 +19,8 @@ public record ReplayedCall(LoggedCall call, OfflineSession.Outcome outcome) {
 
     /**
      * Whether the replay went another way than the recording: the recording has a status for this
-     * call and the replay's reply carried another, or it logged the address an allocation got and
-     * the replay's allocation is elsewhere.
+     * call and the replay's reply carried another, or it logged the address an allocation or a
+     * module global was given and the replay gave another.
      */
     public boolean diverged() {
         return statusDiffers() || addressDiffers();

@@ -69,7 +69,7 @@ public final class LogFormatter {
         } else {
             line.append(" = ?");
         }
-        if (call.results().length >= 8 && (op == Op.MEM_ALLOC || op == Op.MEM_ALLOC_PITCH)) {
+        if (call.results().length >= 8 && (op == Op.MEM_ALLOC || op == Op.MEM_ALLOC_PITCH || op == Op.MODULE_GET_GLOBAL)) {
             line.append(" -> 0x").append(Long.toHexString(io.gpumigrate.replay.format.LittleEndian.i64(call.results(), 0)));
         }
         return line.toString();

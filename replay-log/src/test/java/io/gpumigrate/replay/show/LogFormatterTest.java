@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,6 +38,18 @@ class LogFormatterTest {
         assertEquals("      12 MODULE_GET_FUNCTION(module=0x1, name=\"vec\\\"Add\\n\") = 0", formatter.format(ok));
         LoggedCall failed = LoggedCall.of(15, Op.STREAM_SYNCHRONIZE, 1, new byte[8]).withStatus(700);
         assertEquals("      15 STREAM_SYNCHRONIZE(stream=0x0) = 700 CUDA_ERROR_ILLEGAL_ADDRESS", formatter.format(failed));
+    }
+
+    @Test
+    void allocationsAndGlobalsShowTheAddressTheClientWasGiven() {
+        byte[] placed = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0x7ff4_1480_0200L).putLong(256)
+                .array();
+        LoggedCall global = LoggedCall.of(7, Op.MODULE_GET_GLOBAL, 1, Calls.moduleGetFunction(1, "table"))
+                .withStatus(0).withResults(placed);
+        assertEquals("       7 MODULE_GET_GLOBAL(module=0x1, name=\"table\") = 0 -> 0x7ff414800200", formatter.format(global));
+        LoggedCall alloc = LoggedCall.of(8, Op.MEM_ALLOC, 1, Calls.memAlloc(512)).withStatus(0)
+                .withResults(Arrays.copyOf(placed, 8));
+        assertEquals("       8 MEM_ALLOC(bytes=512 B) = 0 -> 0x7ff414800200", formatter.format(alloc));
     }
 
     @Test
