@@ -33,7 +33,7 @@ for w in vector_add saxpy_loop reduce matmul stencil pointer_chase streams_event
   if grep -q "every recorded status reproduced" "$out/$w.replay.txt"; then replay=reproduced; else replay=FAILED; failed=1; fi
   timeout 300 "$dist/bin/gpumigrate" replay --compare "$out/data/logs/$log" --backend emulator --backend cuda \
       >"$out/$w.compare.txt" 2>&1
-  compare=$(head -c 150 "$out/$w.compare.txt" | head -n1)
+  compare=$(grep -m1 -E "agree|differ" "$out/$w.compare.txt" | cut -c1-150)
   printf '%-15s %-5s %-28s %s\n' "$w" "$run" "$replay" "$compare" | tee -a "$out/table.txt"
 done
 exit $failed
