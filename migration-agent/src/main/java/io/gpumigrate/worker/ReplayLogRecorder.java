@@ -171,6 +171,15 @@ public final class ReplayLogRecorder implements CallObserver {
     }
 
     /**
+     * Blocks until every call appended so far is in the log's files, not waiting for stable
+     * storage: for a migration's pause, which ships the files' bytes and must not wait on a
+     * disk. Any thread.
+     */
+    public void flushToFiles() throws IOException {
+        writer.flushToFiles();
+    }
+
+    /**
      * Writes what was appended and closes the log without ending the recording of shared
      * memory: for a session whose log moves elsewhere (a migration's commit, a target that
      * reopens its log once the files it was sent are in place). Calls seen afterwards are not

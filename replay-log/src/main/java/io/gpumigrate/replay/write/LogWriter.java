@@ -407,11 +407,26 @@ public final class LogWriter implements AutoCloseable {
      * @throws IOException when writing failed, with the cause
      */
     public void flush() throws IOException {
-        request(false);
+        request(false, true);
+    }
+
+    /**
+     * Blocks until every call appended before is written to the log's files, without waiting
+     * for them to reach stable storage: enough for a reader of the files on this host (a
+     * migration shipping the log in its pause, where an fsync would only lengthen the pause).
+     *
+     * @throws IOException when writing failed, with the cause
+     */
+    public void flushToFiles() throws IOException {
+        request(false, false);
     }
 
     private void request(boolean close) throws IOException {
-        WriterLoop.FlushRequest request = new WriterLoop.FlushRequest(close);
+        request(close, true);
+    }
+
+    private void request(boolean close, boolean sync) throws IOException {
+        WriterLoop.FlushRequest request = new WriterLoop.FlushRequest(close, sync);
         appendLock.lock();
         try {
             if (closed) {

@@ -34,9 +34,10 @@ final class WriterLoop implements Runnable {
     static final int HASH_AHEAD = 16;
 
     /** A flush (or close) the writer thread completes once everything queued before it is done. */
-    record FlushRequest(boolean close, CompletableFuture<Void> done) {
-        FlushRequest(boolean close) {
-            this(close, new CompletableFuture<>());
+    /** A flush (or close); {@code sync}: also force the files to stable storage, per policy. */
+    record FlushRequest(boolean close, boolean sync, CompletableFuture<Void> done) {
+        FlushRequest(boolean close, boolean sync) {
+            this(close, sync, new CompletableFuture<>());
         }
     }
 
@@ -121,7 +122,7 @@ final class WriterLoop implements Runnable {
     /** Completes a flush or close; true when the loop should end. */
     private boolean complete(FlushRequest request) {
         try {
-            if (failure == null && config.fsync() != FsyncPolicy.NEVER) {
+            if (failure == null && (request.sync() || request.close()) && config.fsync() != FsyncPolicy.NEVER) {
                 persister.sync();
             }
         } catch (IOException | RuntimeException e) {

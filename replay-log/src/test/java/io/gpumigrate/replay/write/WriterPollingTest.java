@@ -2,6 +2,7 @@ package io.gpumigrate.replay.write;
 
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.replay.Calls;
+import io.gpumigrate.replay.read.SessionLog;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,25 @@ class WriterPollingTest {
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> w.stats().blocksWritten() >= 10);
             assertEquals(0, w.stats().callsDropped());
+        }
+    }
+
+    @Test
+    void flushToFilesPutsEveryCallInTheFilesWithoutWaitingForTheLinger(@TempDir Path dir) throws Exception {
+        LogWriterConfig config = LogWriterConfig.defaults().withLinger(Duration.ofSeconds(10));
+        try (LogWriter w = LogWriter.open(dir, 4, config)) {
+            for (long seq = 1; seq <= 5; seq++) {
+                w.appendBorrowed(seq, Op.LAUNCH_KERNEL.code(), 0,
+                        Unpooled.wrappedBuffer(Calls.launch(0x10, 1, 32, 0, new byte[8])));
+            }
+            w.flushToFiles();
+            int entries = 0;
+            try (var reader = SessionLog.open(dir).reader()) {
+                while (reader.next() != null) {
+                    entries++;
+                }
+            }
+            assertEquals(5, entries, "a reader of the files sees every call appended before the flush");
         }
     }
 }
