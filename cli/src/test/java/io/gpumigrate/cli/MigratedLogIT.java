@@ -8,8 +8,6 @@ import io.gpumigrate.cli.DistAgents.CliResult;
 import io.gpumigrate.replay.retention.LogRetention;
 import io.gpumigrate.replay.retention.StoredLog;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,21 +63,7 @@ class MigratedLogIT {
     }
 
     private static Process start(String name, int port, String peers, Path data, Path log) throws IOException {
-        Process p = new ProcessBuilder(DistAgents.gpumigrate(), "agent", "--name", name, "--port", Integer.toString(port),
-                "--backend", "emulator", "--peers", peers, "--data-dir", data.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!p.isAlive()) {
-                throw new AssertionError("agent " + name + " exited: " + Files.readString(log));
-            }
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        return p;
+        return DistAgents.startAgent(name, port, log, null, "--peers", peers, "--data-dir", data.toString());
     }
 
     @ParameterizedTest

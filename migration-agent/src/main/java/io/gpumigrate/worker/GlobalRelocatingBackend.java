@@ -4,16 +4,13 @@ import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
-import io.gpumigrate.device.DeviceEvent;
+import io.gpumigrate.device.ForwardingDeviceBackend;
 import io.gpumigrate.device.DeviceFunction;
 import io.gpumigrate.device.DeviceModule;
-import io.gpumigrate.device.DeviceProperties;
 import io.gpumigrate.device.DeviceStream;
 import io.gpumigrate.device.LaunchConfig;
-import io.gpumigrate.device.MemInfo;
 
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 /**
  * The device as a session's client sees it: module globals at the addresses the client was
@@ -25,19 +22,16 @@ import java.util.List;
  *
  * <p>Not thread-safe, like every backend, except what the wrapped device allows.
  */
-public final class GlobalRelocatingBackend implements DeviceBackend {
+public final class GlobalRelocatingBackend extends ForwardingDeviceBackend {
 
     private final DeviceBackend device;
     private final GlobalAddressMap globals;
 
+    /** @param device the wrapped device ({@link #device()}), whose addresses are the actual ones */
     public GlobalRelocatingBackend(DeviceBackend device, GlobalAddressMap globals) {
+        super(device);
         this.device = device;
         this.globals = globals;
-    }
-
-    /** The wrapped device, whose addresses are the actual ones. */
-    public DeviceBackend device() {
-        return device;
     }
 
     public GlobalAddressMap globals() {
@@ -101,39 +95,4 @@ public final class GlobalRelocatingBackend implements DeviceBackend {
     public ChunkDigests chunkDigests(long address, long bytes, int chunkSize) throws CudaException {
         return device.chunkDigests(globals.actual(address), bytes, chunkSize);
     }
-
-    @Override public DeviceProperties properties() { return device.properties(); }
-    @Override public long memAlloc(long bytes) throws CudaException { return device.memAlloc(bytes); }
-    @Override public void memFree(long dptr) throws CudaException { device.memFree(dptr); }
-    @Override public long memAllocAt(long address, long bytes) throws CudaException { return device.memAllocAt(address, bytes); }
-    @Override public List<AddressRange> allocations() { return device.allocations(); }
-    @Override public boolean digestsOnDevice() { return device.digestsOnDevice(); }
-    @Override public MemInfo memInfo() throws CudaException { return device.memInfo(); }
-    @Override public void registerHost(MemorySegment host) throws CudaException { device.registerHost(host); }
-    @Override public void unregisterHost(MemorySegment host) throws CudaException { device.unregisterHost(host); }
-    @Override public DeviceModule loadModule(byte[] image) throws CudaException { return device.loadModule(image); }
-    @Override public DeviceFunction function(DeviceModule module, String name) throws CudaException {
-        return device.function(module, name);
-    }
-    @Override public int functionAttribute(DeviceFunction f, int attribute) throws CudaException {
-        return device.functionAttribute(f, attribute);
-    }
-    @Override public void setFunctionAttribute(DeviceFunction f, int attribute, int value) throws CudaException {
-        device.setFunctionAttribute(f, attribute, value);
-    }
-    @Override public DeviceStream createStream(int flags, int priority) throws CudaException { return device.createStream(flags, priority); }
-    @Override public void destroyStream(DeviceStream s) throws CudaException { device.destroyStream(s); }
-    @Override public void synchronize(DeviceStream s) throws CudaException { device.synchronize(s); }
-    @Override public boolean query(DeviceStream s) throws CudaException { return device.query(s); }
-    @Override public void waitEvent(DeviceStream s, DeviceEvent e) throws CudaException { device.waitEvent(s, e); }
-    @Override public DeviceEvent createEvent(int flags) throws CudaException { return device.createEvent(flags); }
-    @Override public void destroyEvent(DeviceEvent e) throws CudaException { device.destroyEvent(e); }
-    @Override public void record(DeviceEvent e, DeviceStream s) throws CudaException { device.record(e, s); }
-    @Override public void synchronize(DeviceEvent e) throws CudaException { device.synchronize(e); }
-    @Override public boolean query(DeviceEvent e) throws CudaException { return device.query(e); }
-    @Override public float elapsedMillis(DeviceEvent start, DeviceEvent end) throws CudaException {
-        return device.elapsedMillis(start, end);
-    }
-    @Override public void synchronize() throws CudaException { device.synchronize(); }
-    @Override public void close() { device.close(); }
 }
