@@ -2,6 +2,8 @@ package io.gpumigrate.cli;
 
 import io.gpumigrate.agent.AgentConfig;
 import io.gpumigrate.agent.HostPort;
+import io.gpumigrate.agent.migration.ControlClient;
+import io.gpumigrate.device.CudaException;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -53,5 +55,20 @@ final class AgentOptions {
             return token();
         }
         return "";
+    }
+
+    /** One request to the agent through its control client. */
+    interface ControlAction<T> {
+        T run(ControlClient client) throws IOException, CudaException;
+    }
+
+    /**
+     * Runs {@code action} against the agent, its failures turned into {@link CliException}s
+     * that name the agent or {@code what} was being done ({@link ControlCall}).
+     */
+    <T> T control(String what, ControlAction<T> action) throws CliException {
+        HostPort address = address();
+        ControlClient client = new ControlClient(address, token());
+        return ControlCall.run(address, what, () -> action.run(client));
     }
 }

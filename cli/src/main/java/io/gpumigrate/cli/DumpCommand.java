@@ -1,6 +1,5 @@
 package io.gpumigrate.cli;
 
-import io.gpumigrate.agent.HostPort;
 import io.gpumigrate.agent.migration.ControlClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,11 +41,9 @@ final class DumpCommand implements Callable<Integer> {
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
         long id = SessionArgument.parse(spec, session);
-        HostPort address = agent.address();
         String dir = directory.toAbsolutePath().toString();
-        String token = agent.token();
-        ControlClient.DumpResult r = ControlCall.run(address, "dumping session " + session,
-                () -> new ControlClient(address, token).dump(id, dir, leaveRunning, new ProgressPrinter(out, "  ")));
+        ControlClient.DumpResult r = agent.control("dumping session " + session,
+                c -> c.dump(id, dir, leaveRunning, new ProgressPrinter(out, "  ")));
         out.printf(Locale.ROOT, "session %s dumped to %s: %s stored, paused %.1f ms; %s%n", session, dir,
                 SessionTable.bytes(r.bytesWritten()), r.pauseMicros() / 1000.0,
                 leaveRunning ? "the session runs on"

@@ -1,6 +1,5 @@
 package io.gpumigrate.cli;
 
-import io.gpumigrate.agent.HostPort;
 import io.gpumigrate.agent.migration.ControlClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,13 +45,10 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
         long id = SessionArgument.parse(spec, session);
-        HostPort address = agent.address();
-        String token = agent.token();
-        ControlClient client = new ControlClient(address, token);
         out.printf("migrating session %s%s%n", session, target.isEmpty() ? "" : " to " + target);
         out.flush();
-        ControlClient.MigrationResult r = ControlCall.run(address, "migrating session " + session,
-                () -> client.migrate(id, target, timeout.toMillis(), !noPrecopy, new ProgressPrinter(out, "  ")));
+        ControlClient.MigrationResult r = agent.control("migrating session " + session,
+                c -> c.migrate(id, target, timeout.toMillis(), !noPrecopy, new ProgressPrinter(out, "  ")));
         printSummary(out, session, r);
         return 0;
     }

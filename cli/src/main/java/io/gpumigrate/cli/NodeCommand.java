@@ -41,9 +41,7 @@ final class NodeCommand implements Runnable {
 
         @Override
         public Integer call() throws CliException {
-            HostPort address = agent.address();
-            String token = agent.token();
-            List<NodeRow> nodes = ControlCall.run(address, "listing nodes", () -> new ControlClient(address, token).nodes());
+            List<NodeRow> nodes = agent.control("listing nodes", ControlClient::nodes);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-16s %-22s %-10s %12s %8s%n", "NODE", "ADDRESS", "STATUS", "FREE", "SESSIONS");
             for (NodeRow n : nodes) {
@@ -72,12 +70,9 @@ final class NodeCommand implements Runnable {
 
         @Override
         public Integer call() throws CliException {
-            HostPort address = agent.address();
             PrintWriter out = spec.commandLine().getOut();
-            String token = agent.token();
-            List<ControlClient.DrainRow> rows = ControlCall.run(address, "draining " + node,
-                    () -> new ControlClient(address, token).drain(node, timeout.toMillis(), dryRun,
-                            new ProgressPrinter(out, "  ")));
+            List<ControlClient.DrainRow> rows = agent.control("draining " + node,
+                    c -> c.drain(node, timeout.toMillis(), dryRun, new ProgressPrinter(out, "  ")));
             boolean allMoved = true;
             for (ControlClient.DrainRow r : rows) {
                 boolean ok = r.status() == CuResult.SUCCESS;
@@ -124,10 +119,8 @@ final class NodeCommand implements Runnable {
     }
 
     static int set(AgentOptions agent, CommandSpec spec, String node, boolean cordon) throws CliException {
-        HostPort address = agent.address();
-        String token = agent.token();
-        ControlCall.run(address, (cordon ? "cordoning " : "uncordoning ") + node, () -> {
-            new ControlClient(address, token).cordon(node, cordon);
+        agent.control((cordon ? "cordoning " : "uncordoning ") + node, c -> {
+            c.cordon(node, cordon);
             return null;
         });
         spec.commandLine().getOut().println("node " + node + (cordon ? " cordoned" : " uncordoned"));

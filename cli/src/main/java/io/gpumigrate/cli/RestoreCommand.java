@@ -1,6 +1,5 @@
 package io.gpumigrate.cli;
 
-import io.gpumigrate.agent.HostPort;
 import io.gpumigrate.agent.migration.ControlClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,11 +32,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CliException {
         PrintWriter out = spec.commandLine().getOut();
-        HostPort address = agent.address();
         String dir = directory.toAbsolutePath().toString();
-        String token = agent.token();
-        String[] r = ControlCall.run(address, "restoring " + dir,
-                () -> new ControlClient(address, token).restore(dir, node, new ProgressPrinter(out, "  ")));
+        String[] r = agent.control("restoring " + dir, c -> c.restore(dir, node, new ProgressPrinter(out, "  ")));
         out.printf("session %s restored on %s from %s%n", r[0], r[1], dir);
         out.flush();
         return 0;
