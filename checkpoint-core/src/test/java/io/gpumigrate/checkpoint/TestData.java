@@ -9,16 +9,19 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Contents for device memory in tests: random bytes, and float32 weights like a model's. */
-final class TestData {
+public final class TestData {
 
     /** The session window tests use: where the emulator places allocations, 1 TiB of it. */
-    static final AddressRange WINDOW = new AddressRange(DeviceAddressSpace.WINDOW_BASE, 1L << 40);
+    public static final AddressRange WINDOW = new AddressRange(DeviceAddressSpace.WINDOW_BASE, 1L << 40);
 
     private TestData() {
     }
 
-    static MemorySegment random(Arena arena, long bytes, long seed) {
+    public static MemorySegment random(Arena arena, long bytes, long seed) {
         MemorySegment s = arena.allocate(bytes, 64);
         SplittableRandom random = new SplittableRandom(seed);
         for (long i = 0; i + 8 <= bytes; i += 8) {
@@ -31,7 +34,7 @@ final class TestData {
     }
 
     /** Normally distributed float32 values, as trained weights are. */
-    static MemorySegment floats(Arena arena, long bytes, long seed) {
+    public static MemorySegment floats(Arena arena, long bytes, long seed) {
         MemorySegment s = arena.allocate(bytes, 64);
         SplittableRandom random = new SplittableRandom(seed);
         for (long i = 0; i + 4 <= bytes; i += 4) {
@@ -44,16 +47,30 @@ final class TestData {
     }
 
     /** Allocates {@code bytes} on the device and fills it with random bytes; returns the address. */
-    static long randomAllocation(DeviceBackend device, long bytes, long seed) throws CudaException {
+    public static long randomAllocation(DeviceBackend device, long bytes, long seed) throws CudaException {
         long address = device.memAlloc(bytes);
-        try (Arena arena = Arena.ofConfined()) {
-            device.copyHtoD(address, random(arena, bytes, seed), null);
-        }
+        writeRandom(device, address, bytes, seed);
         return address;
     }
 
+    /** Writes {@code bytes} random bytes ({@link #random}) to the device at {@code address}. */
+    public static void writeRandom(DeviceBackend device, long address, long bytes, long seed) throws CudaException {
+        try (Arena arena = Arena.ofConfined()) {
+            device.copyHtoD(address, random(arena, bytes, seed), null);
+        }
+    }
+
+    /** Asserts that {@code target} holds the allocations of {@code source}, each with the same bytes. */
+    public static void assertSameMemory(DeviceBackend source, DeviceBackend target) throws CudaException {
+        assertEquals(source.allocations(), target.allocations());
+        for (AddressRange r : source.allocations()) {
+            assertArrayEquals(read(source, r.base(), r.size()), read(target, r.base(), r.size()),
+                    "contents at 0x" + Long.toHexString(r.base()));
+        }
+    }
+
     /** The device bytes of {@code [address, address + bytes)}, in a new array. */
-    static byte[] read(DeviceBackend device, long address, long bytes) throws CudaException {
+    public static byte[] read(DeviceBackend device, long address, long bytes) throws CudaException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(bytes);
             device.copyDtoH(s, address, null);

@@ -1,5 +1,7 @@
 package io.gpumigrate.checkpoint.transfer;
 
+import static io.gpumigrate.checkpoint.TestData.read;
+import static io.gpumigrate.checkpoint.TestData.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,13 +15,9 @@ import io.gpumigrate.device.DeviceHashingSource;
 import io.gpumigrate.device.KernelChunkHasher;
 import io.gpumigrate.device.emulator.DeviceAddressSpace;
 import io.gpumigrate.device.emulator.EmulatorBackend;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,6 +25,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,7 +67,7 @@ class DeviceDigestTransferTest {
                 receiver.result().get(30, TimeUnit.SECONDS);
             }
             assertEquals(emulator.allocations(), target.allocations());
-            assertArrayEquals(contents(emulator, base, 6L * CHUNK + 500), contents(target, base, 6L * CHUNK + 500));
+            assertArrayEquals(read(emulator, base, 6L * CHUNK + 500), read(target, base, 6L * CHUNK + 500));
         }
     }
 
@@ -83,13 +82,14 @@ class DeviceDigestTransferTest {
                 DeviceBackend target = new DeviceHashingSource(targetDevice, targetHasher).backend();
                 long base = emulator.memAlloc(4L * CHUNK);
                 writeRandom(emulator, base, 4L * CHUNK, 3);
-                long[] damagedAt = {0};
+                // each stream has its own pipeline: exactly one chunk, on whichever stream gets there first
+                AtomicLong damagedAt = new AtomicLong();
                 TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK)
                         .withPipelineHook(damage ? pipeline -> pipeline.addLast("damage", new ChannelOutboundHandlerAdapter() {
                             @Override
                             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-                                if (msg instanceof TransferMessage.Chunk c && c.payload().isReadable() && damagedAt[0] == 0) {
-                                    damagedAt[0] = c.address();
+                                if (msg instanceof TransferMessage.Chunk c && c.payload().isReadable()
+                                        && damagedAt.compareAndSet(0, c.address())) {
                                     // the payload is the sender's buffer: damage a copy, as the wire would
                                     ByteBuf copy = Unpooled.copiedBuffer(c.payload());
                                     c.payload().release();
@@ -108,37 +108,18 @@ class DeviceDigestTransferTest {
                     if (!damage) {
                         sender.finish(image, ProgressListener.NONE);
                         receiver.result().get(30, TimeUnit.SECONDS);
-                        assertArrayEquals(contents(emulator, base, 4L * CHUNK), contents(targetDevice, base, 4L * CHUNK));
+                        assertArrayEquals(read(emulator, base, 4L * CHUNK), read(targetDevice, base, 4L * CHUNK));
                         continue;
                     }
                     TransferAbortedException e = assertThrows(TransferAbortedException.class,
                             () -> sender.finish(image, ProgressListener.NONE));
-                    String where = "0x" + Long.toHexString(damagedAt[0]);
+                    String where = "0x" + Long.toHexString(damagedAt.get());
                     assertTrue(e.getMessage().contains(where) && e.getMessage().contains("device memory digests"),
                             "the refusal names the damaged chunk " + where + ": " + e.getMessage());
                     assertThrows(ExecutionException.class, () -> receiver.result().get(30, TimeUnit.SECONDS));
                     assertEquals(List.of(), targetDevice.allocations(), "an aborted transfer leaves nothing on the target");
                 }
             }
-        }
-    }
-
-    private static void writeRandom(DeviceBackend d, long address, long bytes, long seed) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(bytes);
-            SplittableRandom random = new SplittableRandom(seed);
-            for (long i = 0; i < bytes; i++) {
-                s.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
-            }
-            d.copyHtoD(address, s, null);
-        }
-    }
-
-    private static byte[] contents(DeviceBackend d, long address, long bytes) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(bytes);
-            d.copyDtoH(s, address, null);
-            return s.toArray(ValueLayout.JAVA_BYTE);
         }
     }
 }

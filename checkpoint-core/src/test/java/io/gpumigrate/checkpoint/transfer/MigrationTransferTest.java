@@ -1,6 +1,8 @@
 package io.gpumigrate.checkpoint.transfer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.gpumigrate.checkpoint.TestData.assertSameMemory;
+import static io.gpumigrate.checkpoint.TestData.randomAllocation;
+import static io.gpumigrate.checkpoint.TestData.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,13 +20,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -63,27 +61,27 @@ class MigrationTransferTest {
             ReceivedImage received = receiver.result().get(30, TimeUnit.SECONDS);
             assertEquals(image, received.image());
         }
-        assertSameMemory();
+        assertSameMemory(source, target);
     }
 
     @Test
     void preCopyRoundsSendOnlyWhatChangedWhileTheSessionKeepsItsExecutor() throws Exception {
         ExecutorService session = Executors.newSingleThreadExecutor();
         try {
-            long a = onSession(session, () -> random(source, 8 * CHUNK, 1));
-            long b = onSession(session, () -> random(source, 3 * CHUNK + 100, 2));
-            long gone = onSession(session, () -> random(source, CHUNK, 3));
+            long a = onSession(session, () -> randomAllocation(source, 8 * CHUNK, 1));
+            long b = onSession(session, () -> randomAllocation(source, 3 * CHUNK + 100, 2));
+            long gone = onSession(session, () -> randomAllocation(source, CHUNK, 3));
             try (MigrationReceiver receiver = listen(options, target);
                  MigrationSender sender = MigrationSender.connect(receiver.address(), source, session, options)) {
                 assertEquals(8 + 4 + 1, sender.sendRound(onSession(session, source::allocations),
                         ProgressListener.NONE).chunksSent());
 
                 long added = onSession(session, () -> {            // the client's calls between rounds
-                    write(source, a + CHUNK + 10, 64, 4);            // dirties chunk 1 of a
-                    write(source, a + 6 * CHUNK - 8, 16, 5);         // dirties chunks 5 and 6 of a
-                    write(source, b + 3 * CHUNK + 99, 1, 6);         // dirties the short last chunk of b
+                    writeRandom(source, a + CHUNK + 10, 64, 4);            // dirties chunk 1 of a
+                    writeRandom(source, a + 6 * CHUNK - 8, 16, 5);         // dirties chunks 5 and 6 of a
+                    writeRandom(source, b + 3 * CHUNK + 99, 1, 6);         // dirties the short last chunk of b
                     source.memFree(gone);
-                    return random(source, 2 * CHUNK, 7);
+                    return randomAllocation(source, 2 * CHUNK, 7);
                 });
                 RoundStats second = sender.sendRound(onSession(session, source::allocations), ProgressListener.NONE);
                 assertEquals(4 + 2, second.chunksSent(), "4 changed chunks and 2 of the new allocation");
@@ -99,7 +97,7 @@ class MigrationTransferTest {
         } finally {
             session.shutdown();
         }
-        assertSameMemory();
+        assertSameMemory(source, target);
     }
 
     private interface SessionCall<T> {
@@ -183,7 +181,7 @@ class MigrationTransferTest {
 
     @Test
     void targetWithoutEnoughMemoryRefusesAndTheSourceIsTold() throws Exception {
-        random(source, 40L << 20, 9);
+        randomAllocation(source, 40L << 20, 9);
         try (EmulatorBackend small = new EmulatorBackend(32L << 20);
              MigrationReceiver receiver = listen(options, small);
              MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
@@ -210,7 +208,7 @@ class MigrationTransferTest {
     }
 
     private void fillSource() throws CudaException {
-        random(source, 5 * CHUNK + 1000, 11);
+        randomAllocation(source, 5 * CHUNK + 1000, 11);
         long zeros = source.memAlloc(4 * CHUNK);
         source.memset(zeros + CHUNK, 0x11, 1, 1000, null);
         long pattern = source.memAlloc(2 * CHUNK);
@@ -223,38 +221,6 @@ class MigrationTransferTest {
         return new SessionImage(WINDOW, 777, List.of(new SessionImage.Context(1, 0, 0)), source.allocations(),
                 List.of(new SessionImage.Module(2, new byte[] {1, 2, 3})), List.of(), List.of(),
                 List.of(new SessionImage.Stream(3, 1, 0)), List.of(new SessionImage.Event(4, 2)), extensions);
-    }
-
-    private void assertSameMemory() throws CudaException {
-        assertEquals(source.allocations(), target.allocations());
-        for (AddressRange r : source.allocations()) {
-            assertArrayEquals(read(source, r), read(target, r), "contents at 0x" + Long.toHexString(r.base()));
-        }
-    }
-
-    private static byte[] read(DeviceBackend d, AddressRange r) throws CudaException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(r.size());
-            d.copyDtoH(s, r.base(), null);
-            return s.toArray(ValueLayout.JAVA_BYTE);
-        }
-    }
-
-    private static long random(DeviceBackend d, long bytes, long seed) throws CudaException {
-        long address = d.memAlloc(bytes);
-        write(d, address, bytes, seed);
-        return address;
-    }
-
-    private static void write(DeviceBackend d, long address, long bytes, long seed) throws CudaException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(bytes);
-            SplittableRandom random = new SplittableRandom(seed);
-            for (long i = 0; i < bytes; i++) {
-                s.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
-            }
-            d.copyHtoD(address, s, null);
-        }
     }
 
     private interface ChunkFault {

@@ -1,6 +1,8 @@
 package io.gpumigrate.checkpoint.transfer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.gpumigrate.checkpoint.TestData.assertSameMemory;
+import static io.gpumigrate.checkpoint.TestData.randomAllocation;
+import static io.gpumigrate.checkpoint.TestData.writeRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gpumigrate.checkpoint.ProgressListener;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.AddressRange;
-import io.gpumigrate.device.DeviceBackend;
 import io.gpumigrate.device.emulator.DeviceAddressSpace;
 import io.gpumigrate.device.emulator.EmulatorBackend;
 import io.netty.buffer.ByteBuf;
@@ -17,14 +18,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -51,8 +48,8 @@ class MultiStreamTransferTest {
 
     @Test
     void roundsOverThreeConnectionsLeaveTheTargetEqualToTheSource() throws Exception {
-        long a = random(source, 10L * CHUNK + 333, 1);
-        long gone = random(source, 3L * CHUNK, 2);
+        long a = randomAllocation(source, 10L * CHUNK + 333, 1);
+        long gone = randomAllocation(source, 3L * CHUNK, 2);
         Map<Integer, AtomicInteger> chunksPerConnection = new ConcurrentHashMap<>();
         TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK).withStreams(3)
                 .withPipelineHook(countChunks(chunksPerConnection));
@@ -60,13 +57,13 @@ class MultiStreamTransferTest {
              MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
             assertEquals(11 + 3, sender.sendRound(source.allocations(), ProgressListener.NONE).chunksSent());
             for (int round = 0; round < 3; round++) {     // the same chunks change again and again
-                write(source, a + 4L * CHUNK + 10 * round, 100, 10 + round);
-                write(source, a + 10L * CHUNK + round, 1, 20 + round);
+                writeRandom(source, a + 4L * CHUNK + 10 * round, 100, 10 + round);
+                writeRandom(source, a + 10L * CHUNK + round, 1, 20 + round);
                 assertEquals(2, sender.sendRound(source.allocations(), ProgressListener.NONE).chunksSent());
             }
             source.memFree(gone);
-            long added = random(source, 5L * CHUNK, 3);
-            write(source, a, 8, 30);
+            long added = randomAllocation(source, 5L * CHUNK, 3);
+            writeRandom(source, a, 8, 30);
             RoundStats last = sender.finish(image(), ProgressListener.NONE);
             assertEquals(5 + 1, last.chunksSent(), "the new allocation and the first chunk of a");
             receiver.result().get(30, TimeUnit.SECONDS);
@@ -74,26 +71,26 @@ class MultiStreamTransferTest {
                     .sorted(java.util.Comparator.comparingLong(AddressRange::base)).toList(), target.allocations());
         }
         assertEquals(3, chunksPerConnection.size(), "chunks went over every connection: " + chunksPerConnection);
-        assertSameMemory();
+        assertSameMemory(source, target);
     }
 
     @Test
     void oneConnectionCarriesAWholeTransfer() throws Exception {
-        random(source, 4L * CHUNK + 5, 4);
+        randomAllocation(source, 4L * CHUNK + 5, 4);
         TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK).withStreams(1);
         try (MigrationReceiver receiver = listen(options);
              MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
             sender.sendRound(source.allocations(), ProgressListener.NONE);
-            write(source, source.allocations().getFirst().base() + CHUNK, 3, 5);
+            writeRandom(source, source.allocations().getFirst().base() + CHUNK, 3, 5);
             assertEquals(1, sender.finish(image(), ProgressListener.NONE).chunksSent());
             receiver.result().get(30, TimeUnit.SECONDS);
         }
-        assertSameMemory();
+        assertSameMemory(source, target);
     }
 
     @Test
     void chunkCorruptedOnOneOfFourConnectionsAbortsTheWholeTransfer() throws Exception {
-        random(source, 16L * CHUNK, 6);
+        randomAllocation(source, 16L * CHUNK, 6);
         AtomicInteger pipelines = new AtomicInteger();
         TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK).withStreams(4);
         TransferOptions corrupting = options.withPipelineHook(pipeline -> {
@@ -154,37 +151,5 @@ class MultiStreamTransferTest {
     private SessionImage image() {
         return new SessionImage(WINDOW, 9, List.of(new SessionImage.Context(1, 0, 0)), source.allocations(), List.of(),
                 List.of(), List.of(), List.of(), List.of(), new TreeMap<>());
-    }
-
-    private void assertSameMemory() throws Exception {
-        assertEquals(source.allocations(), target.allocations());
-        for (AddressRange r : source.allocations()) {
-            assertArrayEquals(read(source, r), read(target, r), "contents at 0x" + Long.toHexString(r.base()));
-        }
-    }
-
-    private static byte[] read(DeviceBackend d, AddressRange r) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(r.size());
-            d.copyDtoH(s, r.base(), null);
-            return s.toArray(ValueLayout.JAVA_BYTE);
-        }
-    }
-
-    private static long random(DeviceBackend d, long bytes, long seed) throws Exception {
-        long address = d.memAlloc(bytes);
-        write(d, address, bytes, seed);
-        return address;
-    }
-
-    private static void write(DeviceBackend d, long address, long bytes, long seed) throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(bytes);
-            SplittableRandom random = new SplittableRandom(seed);
-            for (long i = 0; i < bytes; i++) {
-                s.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
-            }
-            d.copyHtoD(address, s, null);
-        }
     }
 }

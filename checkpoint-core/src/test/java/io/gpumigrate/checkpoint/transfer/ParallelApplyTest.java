@@ -1,5 +1,6 @@
 package io.gpumigrate.checkpoint.transfer;
 
+import static io.gpumigrate.checkpoint.TestData.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,7 +78,7 @@ class ParallelApplyTest {
         assertTrue(applyThreads.size() >= 2, "copies ran on several threads: " + applyThreads);
         assertEquals(source.allocations(), target.allocations());
         for (AddressRange r : source.allocations()) {
-            assertArrayEquals(read(source, r), read(target, r), "contents at 0x" + Long.toHexString(r.base()));
+            assertArrayEquals(read(source, r.base(), r.size()), read(target, r.base(), r.size()), "contents at 0x" + Long.toHexString(r.base()));
         }
     }
 
@@ -150,13 +151,5 @@ class ParallelApplyTest {
 
     private SessionImage image() {
         return SessionImage.ofMemory(WINDOW, source.allocations());
-    }
-
-    private static byte[] read(DeviceBackend d, AddressRange r) throws CudaException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(r.size());
-            d.copyDtoH(s, r.base(), null);
-            return s.toArray(ValueLayout.JAVA_BYTE);
-        }
     }
 }
