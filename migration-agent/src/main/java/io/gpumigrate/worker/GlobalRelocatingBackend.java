@@ -24,13 +24,11 @@ import java.lang.foreign.MemorySegment;
  */
 public final class GlobalRelocatingBackend extends ForwardingDeviceBackend {
 
-    private final DeviceBackend device;
     private final GlobalAddressMap globals;
 
     /** @param device the wrapped device ({@link #device()}), whose addresses are the actual ones */
     public GlobalRelocatingBackend(DeviceBackend device, GlobalAddressMap globals) {
         super(device);
-        this.device = device;
         this.globals = globals;
     }
 
@@ -40,59 +38,59 @@ public final class GlobalRelocatingBackend extends ForwardingDeviceBackend {
 
     @Override
     public AddressRange global(DeviceModule module, String name) throws CudaException {
-        return globals.visible(module, name, device.global(module, name));
+        return globals.visible(module, name, device().global(module, name));
     }
 
     @Override
     public void unloadModule(DeviceModule module) throws CudaException {
-        device.unloadModule(module);
+        device().unloadModule(module);
         globals.forget(module);
     }
 
     @Override
     public AddressRange addressRange(long dptr) throws CudaException {
         AddressRange visible = globals.movedRange(dptr);
-        AddressRange range = device.addressRange(globals.actual(dptr));
+        AddressRange range = device().addressRange(globals.actual(dptr));
         return visible != null ? visible : range;
     }
 
     @Override
     public void launch(DeviceFunction f, LaunchConfig config, MemorySegment params, DeviceStream s) throws CudaException {
-        device.launch(f, config, globals.translateParams(params), s);
+        device().launch(f, config, globals.translateParams(params), s);
     }
 
     @Override
     public void copyHtoD(long dst, MemorySegment src, DeviceStream s) throws CudaException {
-        device.copyHtoD(globals.actual(dst), src, s);
+        device().copyHtoD(globals.actual(dst), src, s);
     }
 
     @Override
     public void copyHtoDConcurrently(long dst, MemorySegment src) throws CudaException {
-        device.copyHtoDConcurrently(globals.actual(dst), src);
+        device().copyHtoDConcurrently(globals.actual(dst), src);
     }
 
     @Override
     public void copyDtoH(MemorySegment dst, long src, DeviceStream s) throws CudaException {
-        device.copyDtoH(dst, globals.actual(src), s);
+        device().copyDtoH(dst, globals.actual(src), s);
     }
 
     @Override
     public void copyDtoD(long dst, long src, long bytes, DeviceStream s) throws CudaException {
-        device.copyDtoD(globals.actual(dst), globals.actual(src), bytes, s);
+        device().copyDtoD(globals.actual(dst), globals.actual(src), bytes, s);
     }
 
     @Override
     public void memset(long dst, int value, int elementSize, long count, DeviceStream s) throws CudaException {
-        device.memset(globals.actual(dst), value, elementSize, count, s);
+        device().memset(globals.actual(dst), value, elementSize, count, s);
     }
 
     @Override
     public long[] chunkHashes(long address, long bytes, int chunkSize) throws CudaException {
-        return device.chunkHashes(globals.actual(address), bytes, chunkSize);
+        return device().chunkHashes(globals.actual(address), bytes, chunkSize);
     }
 
     @Override
     public ChunkDigests chunkDigests(long address, long bytes, int chunkSize) throws CudaException {
-        return device.chunkDigests(globals.actual(address), bytes, chunkSize);
+        return device().chunkDigests(globals.actual(address), bytes, chunkSize);
     }
 }

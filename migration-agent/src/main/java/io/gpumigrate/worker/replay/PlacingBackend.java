@@ -17,13 +17,11 @@ import io.gpumigrate.device.ForwardingDeviceBackend;
  */
 final class PlacingBackend extends ForwardingDeviceBackend {
 
-    private final DeviceBackend device;
     private long next;
     private boolean placing = true;
 
     PlacingBackend(DeviceBackend device) {
         super(device);
-        this.device = device;
     }
 
     /** The address the next {@link #memAlloc} must return (0: wherever the device chooses). */
@@ -37,7 +35,7 @@ final class PlacingBackend extends ForwardingDeviceBackend {
         next = 0;
         if (at != 0 && placing) {
             try {
-                return device.memAllocAt(at, bytes);
+                return device().memAllocAt(at, bytes);
             } catch (CudaException e) {
                 if (e.result() != CuResult.NOT_SUPPORTED) {
                     throw new CudaException(e.result(), "cannot place " + bytes + " bytes at 0x" + Long.toHexString(at)
@@ -46,6 +44,6 @@ final class PlacingBackend extends ForwardingDeviceBackend {
                 placing = false;
             }
         }
-        return device.memAlloc(bytes);
+        return device().memAlloc(bytes);
     }
 }
