@@ -8,10 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -42,34 +38,16 @@ class ReplayWorkloadsIT {
 
     @BeforeAll
     static void startAgent() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = DistAgents.freePort();
         data = Files.createTempDirectory("gpumigrate-data");
         agentLog = Files.createTempFile("gpumigrate-agent", ".log");
-        agent = new ProcessBuilder(WorkloadsIT.gpumigrate().toString(), "agent", "--name", "replay-node", "--port",
-                Integer.toString(port), "--backend", "emulator", "--data-dir", data.toString())
-                .redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!agent.isAlive()) {
-                throw new AssertionError("agent exited: " + Files.readString(agentLog));
-            }
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        agent = DistAgents.startAgent("replay-node", port, agentLog, null, "--data-dir", data.toString());
     }
 
     @AfterAll
     static void stopAgent() throws Exception {
         if (agent != null) {
-            agent.destroy();
-            if (!agent.waitFor(10, TimeUnit.SECONDS)) {
-                agent.destroyForcibly();
-            }
+            DistAgents.stop(agent);
         }
     }
 

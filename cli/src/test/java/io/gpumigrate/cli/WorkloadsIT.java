@@ -1,16 +1,11 @@
 package io.gpumigrate.cli;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,34 +29,16 @@ class WorkloadsIT {
 
     @BeforeAll
     static void startAgent() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = DistAgents.freePort();
         agentLog = Files.createTempFile("gpumigrate-agent", ".log");
-        agent = new ProcessBuilder(gpumigrate().toString(), "agent", "--name", "it-node", "--port",
-                Integer.toString(port), "--backend", "emulator", "--data-dir",
-                Files.createTempDirectory("gpumigrate-data").toString())
-                .redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!agent.isAlive()) {
-                throw new AssertionError("agent exited: " + Files.readString(agentLog));
-            }
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        agent = DistAgents.startAgent("it-node", port, agentLog, null, "--data-dir",
+                Files.createTempDirectory("gpumigrate-data").toString());
     }
 
     @AfterAll
     static void stopAgent() throws Exception {
         if (agent != null) {
-            agent.destroy();
-            if (!agent.waitFor(10, TimeUnit.SECONDS)) {
-                agent.destroyForcibly();
-            }
+            DistAgents.stop(agent);
         }
     }
 
