@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gpumigrate.cli.DistAgents.CliResult;
 import io.gpumigrate.replay.retention.LogRetention;
-import io.gpumigrate.replay.retention.StoredLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MigratedLogIT {
 
-    private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+)$");
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration WAIT = StoppedWorkload.WAIT;
     private static Path dataA;
     private static Path dataB;
     private static Path logA;
@@ -69,10 +65,7 @@ class MigratedLogIT {
     @ParameterizedTest
     @ValueSource(strings = {"vector_add", "pointer_chase"})
     void aWorkloadMigratedThereAndBackLeavesItsWholeLogOnItsFinalNode(String workload) throws Exception {
-        Path out = Files.createTempFile("migrated-log-" + workload, ".log");
-        Process run = startStopped(workload, out);
-        try {
-            long pid = awaitReady(run, out);
+        try (StoppedWorkload w = StoppedWorkload.start(addressA, workload)) {
             String session = await().atMost(WAIT).until(() -> DistAgents.runningSession(workload, addressA),
                     s -> s != null);
             for (String target : List.of("b", "a")) {
@@ -85,10 +78,8 @@ class MigratedLogIT {
                     assertTrue(there.out().startsWith("       1 "), "B's log starts at seq 1:\n" + there.out());
                 }
             }
-            finish(run, pid, out, workload);
+            w.finishAndExpectPass("A->B->A", agentLogs());
             assertWholeLog(finishedLog(dataA, session), workload);
-        } finally {
-            run.destroyForcibly();
         }
     }
 
@@ -99,54 +90,23 @@ class MigratedLogIT {
     @Test
     void aDumpedSessionRestoredOnTheOtherNodeContinuesItsLogThere() throws Exception {
         String workload = "saxpy_loop";
-        Path firstOut = Files.createTempFile("dumped-log-first", ".log");
-        Process first = startStopped(workload, firstOut);
         String session;
-        try {
-            awaitReady(first, firstOut);
+        try (StoppedWorkload first = StoppedWorkload.start(addressA, workload)) {
             session = await().atMost(WAIT).until(() -> DistAgents.runningSession(workload, addressA), s -> s != null);
             Path image = Files.createTempDirectory("image").resolve("saxpy");
             CliResult dump = DistAgents.cli("dump", "-t", session, "-D", image.toString(), "--agent", addressA);
             assertEquals(0, dump.status(), "dump failed:\n" + dump.output() + agentLogs());
             assertTrue(Files.readString(image.resolve("MANIFEST")).contains("\nlog 00000000000000000001.seg "),
                     "the image carries the log");
-            first.destroyForcibly(); // its session ended with the dump; only the image lives on
-            first.waitFor(10, TimeUnit.SECONDS);
+            first.run.destroyForcibly(); // its session ended with the dump; only the image lives on
+            first.run.waitFor(10, TimeUnit.SECONDS);
             CliResult restore = DistAgents.cli("restore", "-D", image.toString(), "--on", "b", "--agent", addressA);
             assertEquals(0, restore.status(), "restore failed:\n" + restore.output() + agentLogs());
-        } finally {
-            first.destroyForcibly();
         }
-        Path out = Files.createTempFile("dumped-log-second", ".log");
-        Process second = new ProcessBuilder(DistAgents.gpumigrate(), "run", "--agent", addressA, "--attach", session,
-                "--", WorkloadsIT.WORKLOADS.resolve(workload).toString(), "--wait-signal")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        try {
-            finish(second, awaitReady(second, out), out, workload);
+        try (StoppedWorkload second = StoppedWorkload.start(addressA, workload, "--attach", session)) {
+            second.finishAndExpectPass("a restore on b", agentLogs());
             assertWholeLog(finishedLog(dataB, session), workload);
-        } finally {
-            second.destroyForcibly();
         }
-    }
-
-    private static Process startStopped(String workload, Path out) throws IOException {
-        return new ProcessBuilder(DistAgents.gpumigrate(), "run", "--agent", addressA, "--",
-                WorkloadsIT.WORKLOADS.resolve(workload).toString(), "--wait-signal")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    }
-
-    private static long awaitReady(Process run, Path out) {
-        return await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> readyPid(run, out), p -> p > 0);
-    }
-
-    /** Lets the program stopped at its ready point go on; it must exit 0 with PASS. */
-    private static void finish(Process run, long pid, Path out, String workload) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(pid)).start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -USR1 " + pid + " failed");
-        assertTrue(run.waitFor(300, TimeUnit.SECONDS), workload + " did not finish:\n" + Files.readString(out));
-        String output = Files.readString(out);
-        assertEquals(0, run.exitValue(), workload + " failed:\n" + output + agentLogs());
-        assertTrue(output.strip().endsWith("PASS"), output);
     }
 
     /** The session's log directory under {@code data}, once its writer closed it. */
@@ -176,17 +136,6 @@ class MigratedLogIT {
         CliRun replay = CliRun.of("replay", log.toString());
         assertEquals(0, replay.status(), replay.out() + replay.err());
         assertTrue(replay.out().contains("every recorded status reproduced"), replay.out());
-    }
-
-    private static long readyPid(Process run, Path out) throws IOException {
-        Matcher m = READY.matcher(Files.readString(out));
-        if (m.find()) {
-            return Long.parseLong(m.group(1));
-        }
-        if (!run.isAlive()) {
-            throw new AssertionError("workload exited before READY:\n" + Files.readString(out));
-        }
-        return 0;
     }
 
     private static String agentLogs() throws IOException {

@@ -10,9 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,8 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class WaitSignalMigrationIT {
 
-    private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+)$");
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration WAIT = StoppedWorkload.WAIT;
     private static DistAgents.Pair agents;
     private static String addressA;
 
@@ -46,8 +42,12 @@ class WaitSignalMigrationIT {
         }
     }
 
-    /** A workload started through {@code gpumigrate run --wait-signal}, stopped at its ready point. */
-    private record Stopped(String workload, Process run, Path out, long pid, String session) {
+    /** A workload stopped at its ready point, and its session. */
+    private record Stopped(StoppedWorkload program, String session) implements AutoCloseable {
+        @Override
+        public void close() {
+            program.close();
+        }
     }
 
     @ParameterizedTest
@@ -118,44 +118,26 @@ class WaitSignalMigrationIT {
     }
 
     private static Stopped startStopped(String workload) throws Exception {
-        Path program = WorkloadsIT.WORKLOADS.resolve(workload);
-        assertTrue(Files.isExecutable(program), "workload not built: " + program);
-        Path out = Files.createTempFile("wait-signal-" + workload, ".log");
-        Process run = new ProcessBuilder(DistAgents.gpumigrate(), "run", "--agent", addressA, "--",
-                program.toString(), "--wait-signal").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        StoppedWorkload program = StoppedWorkload.start(addressA, workload);
         try {
-            long pid = await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> readyPid(run, out),
-                    p -> p > 0);
-            String session = await().atMost(WAIT).until(() -> DistAgents.runningSession(workload, addressA),
-                    s -> s != null);
-            return new Stopped(workload, run, out, pid, session);
+            return new Stopped(program, await().atMost(WAIT).until(() -> DistAgents.runningSession(workload, addressA),
+                    s -> s != null));
         } catch (RuntimeException | Error e) {
-            run.destroyForcibly();
+            program.close();
             throw e;
         }
     }
 
     private static void assertAlive(Stopped w, String when) throws IOException {
-        assertTrue(w.run().isAlive(), w.workload() + " ended " + when + ":\n" + Files.readString(w.out())
-                + agentLogs());
+        w.program().assertAlive(when, agentLogs());
     }
 
-    /** Wakes the workload with SIGUSR1; it must exit 0 with PASS as its last line. */
     private static void finishAndExpectPass(Stopped w, String after) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(w.pid())).redirectErrorStream(true).start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -USR1 " + w.pid() + " failed");
-        boolean done = w.run().waitFor(300, TimeUnit.SECONDS);
-        String output = Files.readString(w.out());
-        assertTrue(done, w.workload() + " did not finish after SIGUSR1:\n" + output);
-        assertEquals(0, w.run().exitValue(), w.workload() + " failed after " + after + ":\n" + output + agentLogs());
-        String[] lines = output.strip().split("\n");
-        assertEquals("PASS", lines[lines.length - 1].strip(), output);
+        w.program().finishAndExpectPass(after, agentLogs());
     }
 
     private static void stop(Stopped w) {
-        if (w.run().isAlive()) {
-            w.run().destroyForcibly();
-        }
+        w.close();
     }
 
     /** "SESSION NODE" of the running session of {@code program} in {@code ps} through a, or null. */
@@ -175,19 +157,6 @@ class WaitSignalMigrationIT {
             }
         }
         return sessions;
-    }
-
-    /** The pid the workload printed with READY, 0 while it has not, or fails if it exited first. */
-    private static long readyPid(Process run, Path out) throws IOException {
-        String output = Files.readString(out);
-        Matcher m = READY.matcher(output);
-        if (m.find()) {
-            return Long.parseLong(m.group(1));
-        }
-        if (!run.isAlive()) {
-            throw new AssertionError("workload exited before READY:\n" + output);
-        }
-        return 0;
     }
 
     private static String agentLogs() throws IOException {
