@@ -25,6 +25,11 @@ nvidia-smi --query-gpu=index,name,driver_version,memory.total --format=csv,nohea
 nvcc -O2 -o /tmp/copy_bench benchmarks/copy_bench.c -lcuda || exit 1
 
 A=127.0.0.1:17801 B=127.0.0.1:17802
+# PROFILE=1: every worker runs async-profiler (cpu, collapsed stacks into $OUT/ap/PID.collapsed; needs .device/ap)
+if [ -n "${PROFILE:-}" ] && [ -f .device/ap/libasyncProfiler.so ]; then
+  mkdir -p $OUT/ap
+  export GPUMIGRATE_WORKER_JAVA_OPTS="-agentpath:$(pwd)/.device/ap/libasyncProfiler.so=start,event=cpu,interval=1ms,threads,collapsed,file=$OUT/ap/%p.collapsed ${GPUMIGRATE_WORKER_JAVA_OPTS:-}"
+fi
 # the second agent's GPU: GPU 1 where there is one; on a one-GPU host both agents share GPU 0
 # (the transfer then crosses the same PCIe link twice: a lower bound for two GPUs)
 gpu_b=${GPU_B:-$( [ "$(nvidia-smi -L | wc -l)" -ge 2 ] && echo 1 || echo 0 )}
@@ -100,3 +105,5 @@ grep -h 'RESULT migrate_.*_stopcopy_' $OUT/results.txt | while read -r _ tag _ p
   awk -v t="$tag" -v p="$pause" -v a="${pinned:-0}" -v b="${pageable:-0}" 'BEGIN {
     printf "%s: %.2f GB/s = %.2fx pinned DtoH (%.1f), %.2fx pageable DtoH (%.1f)\n", t, p, (a > 0 ? p / a : 0), a, (b > 0 ? p / b : 0), b }'
 done | tee -a $OUT/summary.txt
+echo "== where each pause went (source worker, then the coordinating agent)" | tee -a $OUT/summary.txt
+grep -h "paused so far\|after VERIFIED" $OUT/agent-gpu0.log $OUT/agent-gpu1.log | sed -E 's/.*(SourceMigration|MigrationCoordinator) - //' | tee -a $OUT/summary.txt

@@ -1,5 +1,6 @@
 package io.gpumigrate.worker;
 
+import io.gpumigrate.checkpoint.transfer.TransferWarmup;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import org.slf4j.Logger;
@@ -51,6 +52,32 @@ public final class WorkerMain {
         System.exit(run(options, System.out));
     }
 
+    /**
+     * Runs {@link TransferWarmup} on a low-priority thread of its own, so that this worker's
+     * first migration (as source or target) does not run cold code inside the session's pause.
+     * Its failure is logged and changes nothing else.
+     */
+    private static void warmUpTransfers() {
+        int runs;
+        try {
+            runs = TransferWarmup.configuredRuns();
+        } catch (IllegalArgumentException e) {
+            log.warn("{}; no warm-up", e.getMessage());
+            return;
+        }
+        if (runs == 0) {
+            return;
+        }
+        Thread t = Thread.ofPlatform().name("transfer-warmup").daemon(true).priority(Thread.MIN_PRIORITY).unstarted(() -> {
+            try {
+                log.debug("{}", TransferWarmup.run(runs));
+            } catch (Exception e) {
+                log.warn("the transfer warm-up failed (migrations still work, the first one slower): {}", e.toString());
+            }
+        });
+        t.start();
+    }
+
     static int run(WorkerOptions options, PrintStream reports) throws InterruptedException {
         DeviceBackend backend;
         try {
@@ -71,6 +98,7 @@ public final class WorkerMain {
         }
         long id = options.session();
         String secret = options.secret();
+        warmUpTransfers();
         if (options.warm()) {
             reports.println(WorkerReport.ready(server.port(), label));
             reports.flush();

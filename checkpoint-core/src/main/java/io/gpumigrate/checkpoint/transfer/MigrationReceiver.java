@@ -147,7 +147,8 @@ public final class MigrationReceiver implements AutoCloseable {
     public void close() {
         ReceiverSession s = session.get();
         if (s != null) {
-            s.fail("the target closed the receiver", true);
+            s.fail("the target closed the receiver", true); // nothing, once committed
+            s.releaseScratches(); // nothing, unless committed
         }
         server.close().awaitUninterruptibly();
         for (Channel c : connections) {

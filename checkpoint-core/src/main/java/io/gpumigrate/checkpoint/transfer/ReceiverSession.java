@@ -275,23 +275,21 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     }
 
     private void finish(TransferMessage.Finish f) throws Exception {
+        long finishAt = System.nanoTime();
         SessionImage image;
         try {
             image = SessionImageCodec.decode(f.sessionImage(), "the FINISH frame's session image");
         } catch (CheckpointFormatException e) {
             throw new TransferAbortedException(e.getMessage(), e);
         }
-        try {
-            state.verify(image, f.chunkHashes());
-        } finally {
-            scratches.unpinAll(); // no chunk comes after FINISH
-        }
+        state.verify(image, f.chunkHashes()); // a failure unpins the scratches (fail); a success after the commit
         logs.outcome(); // the log is checked, never fatal: a bad one is reported by the worker
         if (!phase.compareAndSet(Phase.RECEIVING, Phase.VERIFIED_SENT)) {
             return;
         }
-        ReceivedImage received = new ReceivedImage(image, state.chunks(), state.bytes(),
-                (System.nanoTime() - startNanos) / 1e9, preloaded);
+        long now = System.nanoTime();
+        ReceivedImage received = new ReceivedImage(image, state.chunks(), state.bytes(), (now - startNanos) / 1e9,
+                (now - finishAt) / 1e9, preloaded);
         channel.writeAndFlush(new TransferMessage.Verified(state.chunks(), state.bytes())).addListener(w -> {
             if (w.isSuccess() && phase.compareAndSet(Phase.VERIFIED_SENT, Phase.COMMITTED)) {
                 result.complete(received);
@@ -368,6 +366,23 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 }
                 logs.outcome(); // closes the staged files
                 result.completeExceptionally(new TransferAbortedException(reason));
+            }, this::runOnApplyExecutor);
+        }
+    }
+
+    /**
+     * After a commit: unregisters the scratches' pinned memory on the apply executor, one at a
+     * time between the session's calls (not inside the pause, where it cost tens of ms on a GPU).
+     */
+    void releaseScratches() {
+        if (phase.get() != Phase.COMMITTED) {
+            return; // a failure releases them itself
+        }
+        synchronized (this) {
+            tail = drained().whenCompleteAsync((v, e) -> {
+                if (scratches != null) {
+                    scratches.unpinStepwise(this::runOnApplyExecutor);
+                }
             }, this::runOnApplyExecutor);
         }
     }

@@ -97,15 +97,38 @@ final class ScratchPool {
 
     /** Unregisters every pinned scratch, once no chunk is applied any more; failures are ignored. */
     void unpinAll() {
-        for (Scratch s : pinned) {
-            try {
-                target.unregisterHost(s.raw);
-                target.unregisterHost(s.payload);
-            } catch (CudaException | RuntimeException ignored) {
-                // the backend drops its registrations when it closes
-            }
-            s.pinned = false;
+        while (unpinOne()) {
+            // each one in turn
         }
-        pinned.clear();
+    }
+
+    /**
+     * Unregisters the pinned scratches one per task on {@code executor} (each task queues the
+     * next), so that other work on that executor, a session's calls, waits for one at most:
+     * unregistering pinned memory takes a while on a GPU. Call it on {@code executor}'s thread
+     * order, once no chunk is applied any more.
+     */
+    void unpinStepwise(java.util.concurrent.Executor executor) {
+        executor.execute(() -> {
+            if (unpinOne()) {
+                unpinStepwise(executor);
+            }
+        });
+    }
+
+    /** Unregisters one pinned scratch; returns whether any is left. */
+    private boolean unpinOne() {
+        if (pinned.isEmpty()) {
+            return false;
+        }
+        Scratch s = pinned.remove(pinned.size() - 1);
+        try {
+            target.unregisterHost(s.raw);
+            target.unregisterHost(s.payload);
+        } catch (CudaException | RuntimeException ignored) {
+            // the backend drops its registrations when it closes
+        }
+        s.pinned = false;
+        return !pinned.isEmpty();
     }
 }

@@ -78,10 +78,12 @@ final class MigrationCoordinator {
                     "MIGRATE reply");
             long bytesMoved = moved.u64();
             long pausedAtMicros = moved.u64();
+            long verifiedAt = System.nanoTime();
             progress.accept(new ControlConnection.Progress("commit", bytesMoved, bytesMoved, 0));
             targetWorker.call(Op.MIGRATE, w -> w.str(source.secret()));
             // committed: the target owns the session from here on, whatever happens to the source
             agent.sessionMoved(session, targetNode);
+            long committedAt = System.nanoTime();
             try {
                 sourceWorker.call(Op.MIGRATED, w -> w.u64(session).str(prepared.host()).u16(prepared.port())
                         .str(prepared.secret()));
@@ -90,9 +92,11 @@ final class MigrationCoordinator {
                         + " session on {}", session, e.getMessage(), targetNode);
             }
             long pauseMicros = Math.max(0, epochMicros() - pausedAtMicros);
-            long totalMicros = (System.nanoTime() - start) / 1000;
-            log.info("session {}: migrated to {}: {} bytes, paused {} us, {} us in all", session, targetNode, bytesMoved,
-                    pauseMicros, totalMicros);
+            long end = System.nanoTime();
+            long totalMicros = (end - start) / 1000;
+            log.info("session {}: migrated to {}: {} bytes, paused {} us, {} us in all (after VERIFIED: commit {} us,"
+                    + " redirect {} us)", session, targetNode, bytesMoved, pauseMicros, totalMicros,
+                    (committedAt - verifiedAt) / 1000, (end - committedAt) / 1000);
             return new Outcome(pauseMicros, totalMicros, bytesMoved, targetNode);
         }
     }

@@ -60,11 +60,16 @@ final class LogHandover {
         this.staging = dir == null ? null : dir.resolve(".incoming-" + UUID.randomUUID());
     }
 
-    /** Tells a migration's receiver where to stage the log (nothing when this worker keeps no log). */
+    /**
+     * Tells a migration's receiver where to stage the log (nothing when this worker keeps no
+     * log), and closes the empty log this worker opened when it started: closing syncs its
+     * files, which is better done now than at the commit, inside the session's pause.
+     */
     void expect(LogReceiver receiver) {
         if (dir == null) {
             return;
         }
+        closeEmptyLog();
         try {
             Files.createDirectories(dir);
             receiver.expect(staging, LogShipper.directoryKey(dir));
@@ -142,13 +147,7 @@ final class LogHandover {
      * {@code missing}, calls up to {@code lastApplied} not in the log are marked as a gap.
      */
     private void continueLog(long lastApplied, String missing, long bytes) {
-        if (session.observer() instanceof ReplayLogRecorder current) {
-            try {
-                current.closeLog();
-            } catch (IOException e) {
-                log.warn("session {}: closing its empty replay log failed: {}", session.id(), e.toString());
-            }
-        }
+        closeEmptyLog();
         CompletableFuture<CallObserver> opened = new CompletableFuture<>();
         session.observe(new PendingLog(opened, LOCK_WAIT_MILLIS + 5_000));
         Thread.ofVirtual().name("log-reopen-" + session.id()).start(() -> {
@@ -172,6 +171,17 @@ final class LogHandover {
                 opened.complete(CallObserver.NONE);
             }
         });
+    }
+
+    /** Closes the log this worker opened at its start (it holds no call); again is a no-op. */
+    private void closeEmptyLog() {
+        if (session.observer() instanceof ReplayLogRecorder current) {
+            try {
+                current.closeLog();
+            } catch (IOException e) {
+                log.warn("session {}: closing its empty replay log failed: {}", session.id(), e.toString());
+            }
+        }
     }
 
     private ReplayLogRecorder open() throws IOException {

@@ -118,14 +118,19 @@ final class SourceMigration implements ControlOperation {
                 // stop-and-copy: place the allocations on the target and ready this side now, not in the pause
                 s.prepare(session.onExecutor(() -> session.device().allocations()).get());
             }
+            long pauseStart = System.nanoTime();
             long pausedAt = session.pause().get();
+            long drained = System.nanoTime();
             pausedHere = true;
             synchronized (lock) {
                 paused = true;
             }
             logShip.shipFinal(s);
+            long logShipped = System.nanoTime();
             SessionImage image = session.exportImage().get();
+            long exported = System.nanoTime();
             RoundStats last = s.finish(image, progress);
+            long verified = System.nanoTime();
             long moved = bytes + last.rawBytes();
             int count = rounds.size() + 1;
             synchronized (lock) {
@@ -134,8 +139,10 @@ final class SourceMigration implements ControlOperation {
                 }
                 state = State.VERIFIED;
             }
-            log.info("session {}: the target verified the image ({} bytes in {} rounds, {} in the last)", session.id(),
-                    moved, count, last.rawBytes());
+            log.info("session {}: the target verified the image ({} bytes in {} rounds, {} in the last); paused so far"
+                    + " {} ms: drain {}, log {}, state {}, memory and verification {}", session.id(), moved, count,
+                    last.rawBytes(), millis(verified - pauseStart), millis(drained - pauseStart),
+                    millis(logShipped - drained), millis(exported - logShipped), millis(verified - exported));
             control.success(seq, w -> w.u64(moved).u64(pausedAt).u32(count).u64(last.rawBytes()));
         } catch (Exception e) {
             String reason = Failures.message(e);
@@ -147,6 +154,10 @@ final class SourceMigration implements ControlOperation {
                     ? CuResult.LAUNCH_TIMEOUT : Failures.status(e), "migration of session " + session.id()
                     + " aborted, the session continues on its source: " + reason);
         }
+    }
+
+    private static String millis(long nanos) {
+        return String.format("%.1f", nanos / 1e6);
     }
 
     @Override
@@ -162,12 +173,14 @@ final class SourceMigration implements ControlOperation {
             state = State.COMMITTED;
         }
         Frame migrated = Frame.of(Op.MIGRATED, false, 0, Unpooled.copiedBuffer(body.rest()));
-        if (sessionLog != null) {
-            sessionLog.release(); // before the client learns of the target, which may share the log's directory
-            sessionLog.close();
-        }
         log.info("session {}: migration committed; redirecting the client", session.id());
+        // The log closes after the redirect, not in the client's pause: its writer syncs its files.
+        // A target sharing the log's directory waits for it (LogHandover) before it logs a call.
         session.redirect(migrated, "migrated").whenComplete((v, e) -> {
+            if (sessionLog != null) {
+                sessionLog.release();
+                sessionLog.close();
+            }
             if (e == null) {
                 control.success(seq, w -> { });
             } else {

@@ -117,11 +117,13 @@ final class TargetRestore implements ControlOperation {
                 log.arrived(r.log().outcome(), got.image().lastAppliedSeq());
                 done = true;
                 session.attachWait().restart();
-                r.close();
-                LOG.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause);"
-                        + " waiting for the client", session.id(), got.bytes(), got.chunks(), got.preloaded().taken(),
-                        got.image().modules().size());
                 control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
+                // the reply first: the client's pause lasts until the source hears of it
+                r.close();
+                LOG.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause,"
+                        + " verified in {} ms); waiting for the client", session.id(), got.bytes(), got.chunks(),
+                        got.preloaded().taken(), got.image().modules().size(),
+                        String.format("%.1f", got.verifySeconds() * 1e3));
             } catch (Exception e) {
                 control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e))
                         .addListener(f -> abandon("committing failed: " + Failures.message(e)));
