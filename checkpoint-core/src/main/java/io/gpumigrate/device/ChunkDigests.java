@@ -1,6 +1,7 @@
 package io.gpumigrate.device;
 
 import java.util.BitSet;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,19 @@ public record ChunkDigests(long[] hashes, BitSet zero) {
         if (zero.length() > hashes.length) {
             throw new IllegalArgumentException("zero chunk " + (zero.length() - 1) + " is outside 0 to "
                     + (hashes.length - 1));
+        }
+    }
+
+    /**
+     * Digests one chunk of {@code allocations} where {@code device} digests on the device, and
+     * nothing otherwise: a backend that loads its digest kernels on first use (CUDA: a module
+     * to JIT-compile, tens of ms) then has them before a pause needs them. Call it where {@code
+     * device} may be called; what it digests is not used.
+     */
+    public static void ready(DeviceBackend device, List<AddressRange> allocations, int chunkSize) throws CudaException {
+        if (device.digestsOnDevice() && !allocations.isEmpty()) {
+            AddressRange first = allocations.get(0);
+            device.chunkDigests(first.base(), Math.min(first.size(), chunkSize), chunkSize);
         }
     }
 

@@ -192,11 +192,10 @@ public final class MigrationSender implements AutoCloseable {
         }
         pinBuffers();
         digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
-        if (digestsOnDevice && !allocations.isEmpty()) {
-            AddressRange first = allocations.get(0);
-            int chunkSize = options.chunkSize();
-            source.run(device -> device.chunkDigests(first.base(), Math.min(first.size(), chunkSize), chunkSize));
-        }
+        source.run(device -> {
+            ChunkDigests.ready(device, allocations, options.chunkSize());
+            return null;
+        });
         handler.check();
     }
 

@@ -4,6 +4,7 @@ import io.gpumigrate.checkpoint.ChunkEncoding;
 import io.gpumigrate.checkpoint.ChunkLayout;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.AddressRange;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
 import java.lang.foreign.MemorySegment;
@@ -38,6 +39,7 @@ final class TargetState {
     private final List<long[]> pendingZeros = new ArrayList<>();
     private long chunks;
     private long bytes;
+    private boolean digestsReady;
 
     TargetState(DeviceBackend target, int chunkSize) {
         this.target = target;
@@ -69,6 +71,19 @@ final class TargetState {
                 target.memAllocAt(a.base(), a.size());
                 placed.put(a.base(), new Placed(a, new long[ChunkLayout.count(a, chunkSize)], new BitSet()));
             }
+        }
+        readyDigests(allocations);
+    }
+
+    /**
+     * Digests one chunk once, at the first barrier, so that a backend that loads its digest
+     * kernels on first use (CUDA: a module to JIT-compile, tens of ms) has them before FINISH,
+     * whose check runs inside the session's pause. What it digests is not used.
+     */
+    private void readyDigests(List<AddressRange> allocations) throws CudaException {
+        if (verifiesOnDevice && !digestsReady && !allocations.isEmpty()) {
+            ChunkDigests.ready(target, allocations, chunkSize);
+            digestsReady = true;
         }
     }
 

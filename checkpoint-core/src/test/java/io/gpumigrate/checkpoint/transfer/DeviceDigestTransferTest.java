@@ -122,4 +122,42 @@ class DeviceDigestTransferTest {
             }
         }
     }
+
+    @Test
+    void aTargetThatDigestsItsDeviceReadiesItsDigestsBeforeThePause() throws Exception {
+        try (EmulatorBackend emulator = new EmulatorBackend(1L << 30, 2);
+             EmulatorBackend targetDevice = new EmulatorBackend(1L << 30, 2);
+             KernelChunkHasher hasher = KernelChunkHasher.load(emulator);
+             KernelChunkHasher targetHasher = KernelChunkHasher.load(targetDevice)) {
+            DeviceBackend source = new DeviceHashingSource(emulator, hasher).backend();
+            AtomicLong digestCalls = new AtomicLong();
+            DeviceBackend target = new io.gpumigrate.device.ForwardingDeviceBackend(
+                    new DeviceHashingSource(targetDevice, targetHasher).backend()) {
+                @Override
+                public io.gpumigrate.device.ChunkDigests chunkDigests(long address, long bytes, int chunkSize)
+                        throws io.gpumigrate.device.CudaException {
+                    digestCalls.incrementAndGet();
+                    return super.chunkDigests(address, bytes, chunkSize);
+                }
+            };
+            long base = emulator.memAlloc(3L * CHUNK);
+            writeRandom(emulator, base, 3L * CHUNK, 4);
+            TransferOptions options = TransferOptions.defaults().withChunkSize(CHUNK);
+            try (MigrationReceiver receiver = MigrationReceiver.listen(
+                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), target, null, options);
+                 MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
+                sender.prepare(source.allocations());
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> targetDevice.allocations().equals(emulator.allocations()));
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> digestCalls.get() == 1);
+                sender.finish(new SessionImage(new AddressRange(DeviceAddressSpace.WINDOW_BASE, 1L << 40), 1,
+                        List.of(), source.allocations(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                        new java.util.TreeMap<>()), ProgressListener.NONE);
+                receiver.result().get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(2, digestCalls.get(), "once when the allocations were placed, once to verify at FINISH");
+            assertArrayEquals(read(emulator, base, 3L * CHUNK), read(targetDevice, base, 3L * CHUNK));
+        }
+    }
 }

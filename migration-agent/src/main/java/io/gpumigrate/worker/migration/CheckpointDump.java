@@ -5,6 +5,8 @@ import io.gpumigrate.checkpoint.CheckpointWriter;
 import io.gpumigrate.checkpoint.ImageLog;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.CuResult;
+import io.gpumigrate.checkpoint.ChunkCodec;
+import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.BodyWriter;
@@ -53,6 +55,11 @@ public final class CheckpointDump implements ControlOperation {
             long start = System.nanoTime();
             boolean paused = false;
             try {
+                // digest kernels loaded now, not in the pause (the writer digests every chunk)
+                session.onExecutor(() -> {
+                    ChunkDigests.ready(session.device(), session.device().allocations(), ChunkCodec.DEFAULT_CHUNK_SIZE);
+                    return null;
+                }).get();
                 session.pause().get();
                 paused = true;
                 SessionImage image = labelled(session.exportImage().get(), program);

@@ -29,10 +29,12 @@ import java.util.stream.Stream;
  * <ol>
  * <li>the files arrive under a staging directory inside the session's log directory
  *     ({@code .incoming-UUID}, which readers and writers ignore);</li>
- * <li>at the commit, the log this worker opened when it started (empty: it never applied a
- *     call) is closed, the files are moved into place (segments are named by their first
- *     sequence number, so the segment this worker's writer starts next sorts after them), and
- *     the log is reopened, recovered and continued;</li>
+ * <li>the log this worker opened when it started (empty: it never applied a call) is closed
+ *     as soon as the transfer is expected;</li>
+ * <li>at the commit, the session's calls are held ({@link PendingLog}) and, off the commit's
+ *     path, the files are moved into place (segments are named by their first sequence number,
+ *     so the segment this worker's writer starts next sorts after them) and the log is
+ *     reopened, recovered and continued, which lets the calls go on;</li>
  * <li>when the log did not arrive whole, the calls it would have held are marked as a gap
  *     ({@code LogGap}) before the first call logged here, and a warning is logged; the session
  *     goes on all the same.</li>
@@ -78,20 +80,28 @@ final class LogHandover {
         }
     }
 
-    /** At a migration's commit: puts what arrived in place and continues the log. Never throws. */
+    /**
+     * At a migration's commit: holds the session's calls at once, then, on a thread of its own,
+     * puts what arrived in place and continues the log, which lets the calls go on. The commit
+     * does not wait for the files (that cost the session's pause tens of ms): the client's first
+     * call waits for them instead, if it comes before they are in place. Never throws.
+     */
     void arrived(LogOutcome outcome, long lastApplied) {
         if (dir == null) {
             return;
         }
-        switch (outcome.status()) {
-            case COMPLETE -> {
-                List<String> names = outcome.files().stream().map(TransferMessage.LogFile::name).toList();
-                continueLog(lastApplied, place(names), outcome.bytes());
+        CompletableFuture<CallObserver> opened = holdCalls();
+        Thread.ofVirtual().name("log-handover-" + session.id()).start(() -> {
+            switch (outcome.status()) {
+                case COMPLETE -> {
+                    List<String> names = outcome.files().stream().map(TransferMessage.LogFile::name).toList();
+                    continueLog(lastApplied, place(names), outcome.bytes(), opened);
+                }
+                case SAME_DIRECTORY -> continueLog(lastApplied, null, 0, opened);
+                case NONE, INCOMPLETE -> continueLog(lastApplied, "the replay log did not arrive whole: "
+                        + outcome.problem(), 0, opened);
             }
-            case SAME_DIRECTORY -> continueLog(lastApplied, null, 0);
-            case NONE, INCOMPLETE -> continueLog(lastApplied, "the replay log did not arrive whole: "
-                    + outcome.problem(), 0);
-        }
+        });
     }
 
     /** After a restore from the checkpoint image {@code image}: copies its log in place and continues it. Never throws. */
@@ -99,6 +109,7 @@ final class LogHandover {
         if (dir == null) {
             return;
         }
+        CompletableFuture<CallObserver> opened = holdCalls();
         String missing;
         long bytes = 0;
         try {
@@ -114,7 +125,9 @@ final class LogHandover {
         } catch (IOException | RuntimeException e) {
             missing = "the image's replay log cannot be used: " + e.getMessage();
         }
-        continueLog(lastApplied, missing, bytes);
+        String why = missing;
+        long brought = bytes;
+        Thread.ofVirtual().name("log-reopen-" + session.id()).start(() -> continueLog(lastApplied, why, brought, opened));
     }
 
     /** Removes what was staged, for a session that never arrived. */
@@ -122,12 +135,9 @@ final class LogHandover {
         deleteTree(staging);
     }
 
-    /** Moves the staged files into the log directory; returns why it failed, or null. */
+    /** Moves the staged files into the log directory (its empty log closed already); returns why it failed, or null. */
     private String place(List<String> names) {
         try {
-            if (session.observer() instanceof ReplayLogRecorder current) {
-                current.closeLog(); // opened at start, it holds nothing: calls come only after the commit
-            }
             for (String name : names) {
                 Path to = dir.resolve(name);
                 Files.createDirectories(to.getParent());
@@ -142,35 +152,41 @@ final class LogHandover {
     }
 
     /**
-     * Reopens the log on a thread of its own (waiting for a source that shares the directory to
-     * let go of it) and makes it the session's; the first call waits for that. With
-     * {@code missing}, calls up to {@code lastApplied} not in the log are marked as a gap.
+     * Makes the session's calls wait for the log that {@link #continueLog} reopens (at most
+     * {@link #LOCK_WAIT_MILLIS} and a margin), so that none goes unlogged meanwhile.
      */
-    private void continueLog(long lastApplied, String missing, long bytes) {
+    private CompletableFuture<CallObserver> holdCalls() {
         closeEmptyLog();
         CompletableFuture<CallObserver> opened = new CompletableFuture<>();
         session.observe(new PendingLog(opened, LOCK_WAIT_MILLIS + 5_000));
-        Thread.ofVirtual().name("log-reopen-" + session.id()).start(() -> {
-            try {
-                ReplayLogRecorder recorder = open();
-                long last = recorder.lastSeq();
-                if (missing != null) {
-                    log.warn("session {}: {}; calls {} to {} are marked as a gap in {}", session.id(), missing, last + 1,
-                            lastApplied, dir);
-                    if (lastApplied > last) {
-                        recorder.noteMissing(last + 1, lastApplied);
-                    }
-                } else {
-                    log.info("session {}: replay log continued in {} ({} bytes brought, last seq {}, session at {})",
-                            session.id(), dir, bytes, last, lastApplied);
+        return opened;
+    }
+
+    /**
+     * Reopens the log (waiting for a source that shares the directory to let go of it), makes it
+     * the session's and completes {@code opened} with it. With {@code missing}, calls up to
+     * {@code lastApplied} not in the log are marked as a gap. Blocking; never throws.
+     */
+    private void continueLog(long lastApplied, String missing, long bytes, CompletableFuture<CallObserver> opened) {
+        try {
+            ReplayLogRecorder recorder = open();
+            long last = recorder.lastSeq();
+            if (missing != null) {
+                log.warn("session {}: {}; calls {} to {} are marked as a gap in {}", session.id(), missing, last + 1,
+                        lastApplied, dir);
+                if (lastApplied > last) {
+                    recorder.noteMissing(last + 1, lastApplied);
                 }
-                session.observe(recorder);
-                opened.complete(recorder);
-            } catch (IOException | RuntimeException e) {
-                log.warn("session {}: runs on without a replay log: {}", session.id(), e.getMessage());
-                opened.complete(CallObserver.NONE);
+            } else {
+                log.info("session {}: replay log continued in {} ({} bytes brought, last seq {}, session at {})",
+                        session.id(), dir, bytes, last, lastApplied);
             }
-        });
+            session.observe(recorder);
+            opened.complete(recorder);
+        } catch (IOException | RuntimeException e) {
+            log.warn("session {}: runs on without a replay log: {}", session.id(), e.getMessage());
+            opened.complete(CallObserver.NONE);
+        }
     }
 
     /** Closes the log this worker opened at its start (it holds no call); again is a no-op. */

@@ -173,10 +173,12 @@ final class SourceMigration implements ControlOperation {
             state = State.COMMITTED;
         }
         Frame migrated = Frame.of(Op.MIGRATED, false, 0, Unpooled.copiedBuffer(body.rest()));
-        log.info("session {}: migration committed; redirecting the client", session.id());
+        long committing = System.nanoTime();
         // The log closes after the redirect, not in the client's pause: its writer syncs its files.
         // A target sharing the log's directory waits for it (LogHandover) before it logs a call.
         session.redirect(migrated, "migrated").whenComplete((v, e) -> {
+            log.info("session {}: migration committed; the client was redirected in {} ms", session.id(),
+                    millis(System.nanoTime() - committing));
             if (sessionLog != null) {
                 sessionLog.release();
                 sessionLog.close();

@@ -44,6 +44,9 @@ final class TargetRestore implements ControlOperation {
     private volatile MigrationReceiver receiver;
     private volatile boolean done;
     private volatile java.util.concurrent.CompletableFuture<ReceivedImage> imported;
+    /** When the image was verified and when the session was re-created from it (nanoTime), for the log. */
+    private volatile long verifiedAt;
+    private volatile long importedAt;
     private final LogHandover log;
 
     TargetRestore(Session session, ControlChannel control) {
@@ -85,7 +88,13 @@ final class TargetRestore implements ControlOperation {
         // source's answer: the commit then finds it done, and the client's pause is shorter
         MigrationReceiver r = receiver;
         log.expect(r.log());
-        imported = r.result().thenCompose(got -> session.importImage(got.image(), got.preloaded()).thenApply(v -> got));
+        imported = r.result().thenCompose(got -> {
+            verifiedAt = System.nanoTime();
+            return session.importImage(got.image(), got.preloaded()).thenApply(v -> {
+                importedAt = System.nanoTime();
+                return got;
+            });
+        });
         int port = r.address().getPort();
         LOG.info("session {}: waiting for the migration's transfer on port {}", session.id(), port);
         // the free memory lets the source refuse before its pause when the agent's count of the
@@ -111,24 +120,32 @@ final class TargetRestore implements ControlOperation {
             throw new CudaException(CuResult.ILLEGAL_STATE, op + " here; after RESTORE only MIGRATE (commit) is expected,"
                     + " once, after a migration's RESTORE");
         }
+        long asked = System.nanoTime();
         Thread.ofVirtual().name("commit-" + session.id()).start(() -> {
             try {
                 ReceivedImage got = imported.get(COMMIT_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+                long waited = System.nanoTime();
                 log.arrived(r.log().outcome(), got.image().lastAppliedSeq());
+                long handedOver = System.nanoTime();
                 done = true;
                 session.attachWait().restart();
                 control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
                 // the reply first: the client's pause lasts until the source hears of it
                 r.close();
-                LOG.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause,"
-                        + " verified in {} ms); waiting for the client", session.id(), got.bytes(), got.chunks(),
-                        got.preloaded().taken(), got.image().modules().size(),
-                        String.format("%.1f", got.verifySeconds() * 1e3));
+                LOG.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause);"
+                        + " verified in {} ms, re-created {} ms after, the commit waited {} ms for that and took {} ms"
+                        + " for the log; waiting for the client", session.id(), got.bytes(), got.chunks(),
+                        got.preloaded().taken(), got.image().modules().size(), millis(got.verifySeconds() * 1e9),
+                        millis(importedAt - verifiedAt), millis(waited - asked), millis(handedOver - waited));
             } catch (Exception e) {
                 control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e))
                         .addListener(f -> abandon("committing failed: " + Failures.message(e)));
             }
         });
+    }
+
+    private static String millis(double nanos) {
+        return String.format("%.1f", nanos / 1e6);
     }
 
     @Override

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One device call of this session's measurements (../shared/device/README.md): the stop-and-copy
+# migration benchmark, a profiled 4 GiB pair of cases, and the paired log on/off benchmark.
+# Everything goes under OUT_DIR (default $OUT) as few files.
+set -uo pipefail
+out=${OUT_DIR:-$OUT}
+tar -xJf .device/jre.tar.xz -C /tmp && export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
+cases=${CASES:-"1024:1:1500000 1024:2:1500000 4096:1:2500000 4096:2:2500000 16384:1:4000000 16384:2:4000000"}
+LOGDIR=/tmp/mig timeout ${MIG_TIMEOUT:-300} benchmarks/gpu/migration-bench.sh "$cases" >/tmp/mig.out 2>&1
+cp /tmp/mig/summary.txt $out/migration-summary.txt
+if [ -n "${PROFILE_CASES:-}" ]; then
+  LOGDIR=/tmp/prof PROFILE=1 timeout 200 benchmarks/gpu/migration-bench.sh "$PROFILE_CASES" >/tmp/prof.out 2>&1
+  cp /tmp/prof/summary.txt $out/profile-migration-summary.txt
+  benchmarks/gpu/profile-summary.sh /tmp/prof 30 >$out/profile.txt 2>&1
+fi
+if [ "${PAIRS:-0}" -gt 0 ]; then
+  DIST=.device/dist LOGDIR=/tmp/logbench PIN=${PIN:-1} timeout ${LOG_TIMEOUT:-240} benchmarks/log-overhead-bench.sh "$PAIRS" cuda >/tmp/logbench.out 2>&1
+  cp /tmp/logbench.out $out/log-overhead.txt
+  cp /tmp/logbench/pairs.csv $out/ 2>/dev/null
+fi
+tar -czf $out/logs.tgz -C /tmp --exclude=logbench/data mig.out mig prof.out prof/summary.txt logbench 2>/dev/null
+ls -la $out
