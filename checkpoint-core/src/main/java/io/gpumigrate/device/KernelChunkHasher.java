@@ -30,23 +30,59 @@ public final class KernelChunkHasher implements AutoCloseable {
     private static final int SEGMENT_PARAMS = 7;
     private static final int CHUNK_PARAMS = 8;
 
+    /**
+     * Device memory for the kernels' intermediate results during one {@link #digests} call.
+     * The default allocates and frees it through the backend each call; a backend whose
+     * allocations are costly (CUDA: mapping and unmapping pages of its address window, a
+     * synchronization) keeps one buffer instead, outside the memory a session owns.
+     */
+    public interface Scratch {
+        /** Device memory of at least {@code bytes} bytes, for the caller alone until {@link #give}. */
+        long take(long bytes) throws CudaException;
+
+        /** Ends the use of what {@link #take} returned. */
+        void give(long address) throws CudaException;
+
+        /** Per call, through {@code device}'s own allocations. */
+        static Scratch perCall(DeviceBackend device) {
+            return new Scratch() {
+                @Override
+                public long take(long bytes) throws CudaException {
+                    return device.memAlloc(bytes);
+                }
+
+                @Override
+                public void give(long address) throws CudaException {
+                    device.memFree(address);
+                }
+            };
+        }
+    }
+
     private final DeviceBackend device;
+    private final Scratch scratch;
     private final DeviceModule module;
     private final DeviceFunction segmentDigests;
     private final DeviceFunction chunkDigests;
 
-    private KernelChunkHasher(DeviceBackend device, DeviceModule module) throws CudaException {
+    private KernelChunkHasher(DeviceBackend device, Scratch scratch, DeviceModule module) throws CudaException {
         this.device = device;
+        this.scratch = scratch;
         this.module = module;
         this.segmentDigests = device.function(module, "segment_digests");
         this.chunkDigests = device.function(module, "chunk_digests");
     }
 
-    /** Loads the kernels into {@code device}; the module stays loaded until {@link #close}. */
+    /** Loads the kernels into {@code device}, with {@link Scratch#perCall} scratch; the module stays loaded until {@link #close}. */
     public static KernelChunkHasher load(DeviceBackend device) throws CudaException {
+        return load(device, Scratch.perCall(device));
+    }
+
+    /** Loads the kernels into {@code device}, their scratch from {@code scratch}; the module stays loaded until {@link #close}. */
+    public static KernelChunkHasher load(DeviceBackend device, Scratch scratch) throws CudaException {
         DeviceModule module = device.loadModule(ptx());
         try {
-            return new KernelChunkHasher(device, module);
+            return new KernelChunkHasher(device, scratch, module);
         } catch (CudaException | RuntimeException e) {
             device.unloadModule(module);
             throw e;
@@ -97,7 +133,7 @@ public final class KernelChunkHasher implements AutoCloseable {
         long digestsAt = align8(segNonzero + segments * 4);
         long zeroAt = digestsAt + chunks * 8;
         long scratchBytes = zeroAt + chunks * 4;
-        long scratch = device.memAlloc(scratchBytes);
+        long scratch = this.scratch.take(scratchBytes);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(CHUNK_PARAMS * 8L, 8);
             long[] segmentArgs = {address, bytes, chunkSize, perChunk, segments, scratch + segDigests, scratch + segNonzero};
@@ -118,7 +154,7 @@ public final class KernelChunkHasher implements AutoCloseable {
             }
             return new ChunkDigests(hashes, zero);
         } finally {
-            device.memFree(scratch);
+            this.scratch.give(scratch);
         }
     }
 

@@ -91,4 +91,45 @@ class KernelChunkHasherTest {
             assertThrows(CudaException.class, () -> hasher.digests(address, 64, 12));
         }
     }
+
+    @Test
+    void aScratchKeptBetweenCallsGivesTheSameDigestsAsOneAllocatedEachCall() throws Exception {
+        int chunk = 16 << 10;
+        try (EmulatorBackend device = new EmulatorBackend(1L << 30, 2); Arena arena = Arena.ofConfined()) {
+            long kept = device.memAlloc(1 << 20);
+            int[] takes = {0};
+            KernelChunkHasher.Scratch reused = new KernelChunkHasher.Scratch() {
+                @Override
+                public long take(long bytes) {
+                    takes[0]++;
+                    return kept;
+                }
+
+                @Override
+                public void give(long address) {
+                }
+            };
+            long[] sizes = {3L * chunk + 17, 40L * chunk, 8};
+            long[] bases = new long[sizes.length];
+            SplittableRandom random = new SplittableRandom(5);
+            for (int i = 0; i < sizes.length; i++) {
+                MemorySegment host = arena.allocate(sizes[i], 64);
+                for (long b = 0; b < sizes[i]; b++) {
+                    host.set(ValueLayout.JAVA_BYTE, b, (byte) random.nextInt());
+                }
+                bases[i] = device.memAlloc(sizes[i]);
+                device.copyHtoD(bases[i], host, null);
+            }
+            try (KernelChunkHasher perCall = KernelChunkHasher.load(device);
+                 KernelChunkHasher keeping = KernelChunkHasher.load(device, reused)) {
+                for (int round = 0; round < 2; round++) {
+                    for (int i = 0; i < sizes.length; i++) {
+                        assertArrayEquals(perCall.digests(bases[i], sizes[i], chunk).hashes(),
+                                keeping.digests(bases[i], sizes[i], chunk).hashes(), "allocation " + i + ", round " + round);
+                    }
+                }
+            }
+            assertEquals(2 * sizes.length, takes[0], "one take a call");
+        }
+    }
 }

@@ -54,6 +54,7 @@ public final class CudaBackend implements DeviceBackend {
     private final KernelLauncher launcher;
     private final MemorySegment out;
     private KernelChunkHasher hasher;
+    private DigestScratch digestScratch;
     private CudaException hasherLoadFailure;
     private boolean closed;
 
@@ -322,7 +323,8 @@ public final class CudaBackend implements DeviceBackend {
         }
         if (hasher == null) {
             try {
-                hasher = KernelChunkHasher.load(this);
+                digestScratch = new DigestScratch(driver);
+                hasher = KernelChunkHasher.load(this, digestScratch);
             } catch (CudaException e) {
                 hasherLoadFailure = e;
                 return DeviceBackend.super.chunkDigests(address, bytes, chunkSize);
@@ -468,6 +470,13 @@ public final class CudaBackend implements DeviceBackend {
             // Still release what we can: the calls below fail harmlessly without a context.
         }
         driver.ctxSynchronize();
+        if (digestScratch != null) {
+            try {
+                digestScratch.release();
+            } catch (CudaException e) {
+                // the context's release below frees it all the same
+            }
+        }
         modules.close();
         streams.close();
         copies.close();

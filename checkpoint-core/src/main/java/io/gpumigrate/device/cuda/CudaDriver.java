@@ -58,6 +58,8 @@ final class CudaDriver {
     private final MethodHandle cuCtxSynchronize = bind("cuCtxSynchronize");
     // Virtual memory management and pinned host memory.
     private final MethodHandle cuMemGetInfo = bind("cuMemGetInfo_v2", ADDRESS, ADDRESS);
+    private final MethodHandle cuMemAlloc = bind("cuMemAlloc_v2", ADDRESS, LONG);
+    private final MethodHandle cuMemFree = bind("cuMemFree_v2", LONG);
     private final MethodHandle cuMemAddressReserve = bind("cuMemAddressReserve", ADDRESS, LONG, LONG, LONG, LONG);
     private final MethodHandle cuMemAddressFree = bind("cuMemAddressFree", LONG, LONG);
     private final MethodHandle cuMemGetAllocationGranularity = bind("cuMemGetAllocationGranularity", ADDRESS, ADDRESS, INT);
@@ -233,6 +235,15 @@ final class CudaDriver {
 
     int memGetInfo(MemorySegment free, MemorySegment total) {
         try { return (int) cuMemGetInfo.invokeExact(free, total); } catch (Throwable t) { throw unexpected(t); }
+    }
+
+    /** Plain driver allocation, outside the session's address window: for the backend's own scratch. */
+    int memAlloc(MemorySegment ptr, long bytes) {
+        try { return (int) cuMemAlloc.invokeExact(ptr, bytes); } catch (Throwable t) { throw unexpected(t); }
+    }
+
+    int memFree(long ptr) {
+        try { return (int) cuMemFree.invokeExact(ptr); } catch (Throwable t) { throw unexpected(t); }
     }
 
     int memAddressReserve(MemorySegment ptr, long size, long alignment, long hint, long flags) {
