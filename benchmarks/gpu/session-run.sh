@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # One device call of this session's measurements (../shared/device/README.md): the stop-and-copy
-# migration benchmark, a profiled 4 GiB pair of cases, and the paired log on/off benchmark.
+# migration benchmark, optionally every workload migrated/dumped/restored (WORKLOADS=1), a profiled
+# pair of cases (PROFILE_CASES) and the paired log on/off benchmark (PAIRS).
 # Everything goes under OUT_DIR (default $OUT) as few files.
 set -uo pipefail
 out=${OUT_DIR:-$OUT}
 tar -xJf .device/jre.tar.xz -C /tmp && export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
+if [ -n "${WORKLOADS:-}" ]; then
+  LOGDIR=/tmp/wl timeout 300 test-workloads/gpu/migrate-workloads.sh >$out/workloads.txt 2>&1
+fi
 cases=${CASES:-"1024:1:1500000 1024:2:1500000 4096:1:2500000 4096:2:2500000 16384:1:4000000 16384:2:4000000"}
 LOGDIR=/tmp/mig timeout ${MIG_TIMEOUT:-300} benchmarks/gpu/migration-bench.sh "$cases" >/tmp/mig.out 2>&1
 cp /tmp/mig/summary.txt $out/migration-summary.txt
@@ -18,5 +22,5 @@ if [ "${PAIRS:-0}" -gt 0 ]; then
   cp /tmp/logbench.out $out/log-overhead.txt
   cp /tmp/logbench/pairs.csv $out/ 2>/dev/null
 fi
-tar -czf $out/logs.tgz -C /tmp --exclude=logbench/data mig.out mig prof.out prof/summary.txt logbench 2>/dev/null
+tar -czf $out/logs.tgz -C /tmp --exclude=logbench/data mig.out mig wl/agent-gpu0.log wl/agent-gpu1.log prof.out prof/summary.txt logbench 2>/dev/null
 ls -la $out

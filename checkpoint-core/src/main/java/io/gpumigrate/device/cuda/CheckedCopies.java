@@ -21,12 +21,14 @@ final class CheckedCopies {
     private final DeviceMemory memory;
     private final CudaModules modules;
     private final HostCopies host;
+    private final DigestScratch scratch;
 
-    CheckedCopies(CudaDriver driver, DeviceMemory memory, CudaModules modules, HostCopies host) {
+    CheckedCopies(CudaDriver driver, DeviceMemory memory, CudaModules modules, HostCopies host, DigestScratch scratch) {
         this.driver = driver;
         this.memory = memory;
         this.modules = modules;
         this.host = host;
+        this.scratch = scratch;
     }
 
     void toDevice(long dst, MemorySegment src, long stream) throws CudaException {
@@ -86,7 +88,10 @@ final class CheckedCopies {
         driver.check(rc, "cuMemsetD" + elementSize * 8 + "Async");
     }
 
-    /** {@code [address, address + bytes)} must lie inside one allocation or one module global. */
+    /**
+     * {@code [address, address + bytes)} must lie inside one allocation, one module global or
+     * the backend's digest scratch (whose results the digest kernels copy back).
+     */
     private void check(long address, long bytes, String what) throws CudaException {
         if (bytes < 0) {
             throw new CudaException(CuResult.INVALID_VALUE, what + ": negative size " + bytes);
@@ -100,6 +105,9 @@ final class CheckedCopies {
         }
         AddressRange global = modules.globalContaining(address);
         if (global != null && global.contains(address, bytes)) {
+            return;
+        }
+        if (scratch.contains(address, bytes)) {
             return;
         }
         throw new CudaException(CuResult.INVALID_VALUE, String.format(

@@ -54,7 +54,7 @@ public final class CudaBackend implements DeviceBackend {
     private final KernelLauncher launcher;
     private final MemorySegment out;
     private KernelChunkHasher hasher;
-    private DigestScratch digestScratch;
+    private final DigestScratch digestScratch;
     private CudaException hasherLoadFailure;
     private boolean closed;
 
@@ -147,7 +147,8 @@ public final class CudaBackend implements DeviceBackend {
         this.copies = host;
         this.modules = new CudaModules(driver, arena);
         this.streams = new CudaStreams(driver, arena);
-        this.checked = new CheckedCopies(driver, memory, modules, copies);
+        this.digestScratch = new DigestScratch(driver);
+        this.checked = new CheckedCopies(driver, memory, modules, copies, digestScratch);
         this.launcher = new KernelLauncher(driver, arena);
     }
 
@@ -323,7 +324,6 @@ public final class CudaBackend implements DeviceBackend {
         }
         if (hasher == null) {
             try {
-                digestScratch = new DigestScratch(driver);
                 hasher = KernelChunkHasher.load(this, digestScratch);
             } catch (CudaException e) {
                 hasherLoadFailure = e;
@@ -470,12 +470,10 @@ public final class CudaBackend implements DeviceBackend {
             // Still release what we can: the calls below fail harmlessly without a context.
         }
         driver.ctxSynchronize();
-        if (digestScratch != null) {
-            try {
-                digestScratch.release();
-            } catch (CudaException e) {
-                // the context's release below frees it all the same
-            }
+        try {
+            digestScratch.release();
+        } catch (CudaException e) {
+            // the context's release below frees it all the same
         }
         modules.close();
         streams.close();

@@ -46,6 +46,11 @@ final class DigestScratch implements KernelChunkHasher.Scratch {
         // kept for the next call
     }
 
+    /** Whether {@code [at, at + bytes)} lies inside the buffer: the backend's checked copies let the kernels' results out. */
+    boolean contains(long at, long bytes) {
+        return size > 0 && at >= address && bytes <= size - (at - address);
+    }
+
     /** Frees the buffer (cuMemFree waits for the work that may still use it). */
     void release() throws CudaException {
         if (size > 0) {

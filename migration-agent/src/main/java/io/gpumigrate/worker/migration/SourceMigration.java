@@ -174,19 +174,21 @@ final class SourceMigration implements ControlOperation {
         }
         Frame migrated = Frame.of(Op.MIGRATED, false, 0, Unpooled.copiedBuffer(body.rest()));
         long committing = System.nanoTime();
-        // The log closes after the redirect, not in the client's pause: its writer syncs its files.
-        // A target sharing the log's directory waits for it (LogHandover) before it logs a call.
+        // The log closes after the redirect and the reply, not in the client's pause: its writer
+        // syncs its files. A target sharing the log's directory waits for it (LogHandover) before
+        // it logs a call.
         session.redirect(migrated, "migrated").whenComplete((v, e) -> {
-            log.info("session {}: migration committed; the client was redirected in {} ms", session.id(),
-                    millis(System.nanoTime() - committing));
-            if (sessionLog != null) {
-                sessionLog.release();
-                sessionLog.close();
-            }
             if (e == null) {
                 control.success(seq, w -> { });
             } else {
                 control.error(seq, Failures.status(e), Failures.message(e));
+            }
+            log.info("session {}: migration committed; the client was redirected in {} ms", session.id(),
+                    millis(System.nanoTime() - committing));
+            // after the reply, which ends the pause the agent measures: closing the log syncs its files
+            if (sessionLog != null) {
+                sessionLog.release();
+                sessionLog.close();
             }
             sender.close();
         });
