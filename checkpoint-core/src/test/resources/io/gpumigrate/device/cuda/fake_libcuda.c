@@ -138,6 +138,15 @@ CUresult cuMemUnmap(CUdeviceptr ptr, size_t size) {
     void *p = mmap((void *) ptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
     return p == (void *) ptr ? OK : INVALID_VALUE;
 }
+/* Plain allocations (the backend's own scratch, outside its window): host memory, not counted in cuMemGetInfo. */
+CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t size) {
+    NEED_CONTEXT();
+    void *m = size ? aligned_alloc(256, (size + 255) / 256 * 256) : NULL;
+    if (!m) return size ? OUT_OF_MEMORY : INVALID_VALUE;
+    *p = (CUdeviceptr) m;
+    return OK;
+}
+CUresult cuMemFree_v2(CUdeviceptr p) { NEED_CONTEXT(); free((void *) p); return OK; }
 CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { NEED_CONTEXT(); *free_bytes = TOTAL_MEMORY - used; *total = TOTAL_MEMORY; return OK; }
 
 CUresult cuMemHostAlloc(void **p, size_t size, unsigned flags) { NEED_CONTEXT(); *p = aligned_alloc(4096, size); return *p ? OK : OUT_OF_MEMORY; }
