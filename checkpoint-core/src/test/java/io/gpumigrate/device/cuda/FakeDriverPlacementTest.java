@@ -33,4 +33,18 @@ class FakeDriverPlacementTest extends PlacementContract {
         backend = open(CudaBackend.DEFAULT_WINDOW_BASE, 0);
         assertEquals(backend.windowBase(), backend.memAlloc(1), "the window is free again after close");
     }
+
+    @Test
+    void sharedGranulesAreBackedOnceAndReleasedWithTheirLastAllocation() throws Exception {
+        long g = backend.granularity();
+        long used = FakeDriver.memoryUsed();
+        long base = backend.windowBase() + 40 * g;
+        backend.memAllocAt(base + 512, 1000);
+        backend.memAllocAt(base + 2048, g);
+        assertEquals(used + 2 * g, FakeDriver.memoryUsed(), "two granules back both allocations");
+        backend.memFree(base + 512);
+        assertEquals(used + 2 * g, FakeDriver.memoryUsed(), "still in use by the second");
+        backend.memFree(base + 2048);
+        assertEquals(used, FakeDriver.memoryUsed(), "released with the last allocation in them");
+    }
 }

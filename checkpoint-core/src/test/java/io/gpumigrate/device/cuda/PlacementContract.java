@@ -70,10 +70,49 @@ abstract class PlacementContract {
         assertEquals(CuResult.INVALID_VALUE,
                 assertThrows(CudaException.class, () -> backend.memAllocAt(address + g, g)).result(), "overlap");
         assertEquals(CuResult.INVALID_VALUE,
-                assertThrows(CudaException.class, () -> backend.memAllocAt(address - 4096, g)).result(), "misaligned");
+                assertThrows(CudaException.class, () -> backend.memAllocAt(address - 4096, g)).result(),
+                "an unaligned range that runs into the allocation");
         assertEquals(backend.windowBase(), backend.memAlloc(g), "first fit still starts at the base");
         assertEquals(List.of(new AddressRange(backend.windowBase(), g), new AddressRange(address, 3 * g - 5)),
                 backend.allocations(), "the session's allocations, as a snapshot lists them");
+    }
+
+    @Test
+    void allocationsPackedAsTheEmulatorPacksThemShareGranulesAndKeepTheirBytes() throws CudaException {
+        long g = backend.granularity();
+        long base = backend.windowBase() + 20 * g;
+        // 512 bytes apart, the second running into the next granule, the third inside that one
+        long[] at = {base + 512, base + 2048, base + g + 4096};
+        long[] size = {1000, g, 300};
+        for (int i = 0; i < at.length; i++) {
+            assertEquals(at[i], backend.memAllocAt(at[i], size[i]), "placed where asked, allocation " + i);
+        }
+        MemorySegment[] data = new MemorySegment[at.length];
+        for (int i = 0; i < at.length; i++) {
+            data[i] = pattern(size[i], 30 + i);
+            backend.copyHtoD(at[i], data[i], null);
+        }
+        assertEquals(new AddressRange(at[1], g), backend.addressRange(at[1] + g - 1));
+        assertEquals(CuResult.NOT_FOUND, assertThrows(CudaException.class,
+                () -> backend.addressRange(at[0] + 1000)).result(), "the gap between two allocations is no allocation");
+        assertEquals(CuResult.INVALID_VALUE,
+                assertThrows(CudaException.class, () -> backend.memAllocAt(at[0] + 999, 2)).result(), "overlap");
+        backend.memFree(at[1]); // the granules it shares stay mapped for the others
+        for (int i : new int[] {0, 2}) {
+            MemorySegment back = arena.allocate(size[i]);
+            backend.copyDtoH(back, at[i], null);
+            assertEquals(-1, data[i].mismatch(back), "allocation " + i + " after its neighbour was freed");
+        }
+        assertEquals(at[1], backend.memAllocAt(at[1], 100), "a freed place can be taken again");
+        assertEquals(List.of(new AddressRange(at[0], 1000), new AddressRange(at[1], 100), new AddressRange(at[2], 300)),
+                backend.allocations());
+        for (long a : new long[] {at[0], at[1], at[2]}) {
+            backend.memFree(a);
+        }
+        assertEquals(base, backend.memAllocAt(base, 2 * g), "every granule was given back");
+        assertEquals(CuResult.INVALID_VALUE, assertThrows(CudaException.class,
+                () -> backend.memAllocAt(backend.windowBase() + backend.windowSize() - 512, 1024)).result(),
+                "past the window's end");
     }
 
     @Test
