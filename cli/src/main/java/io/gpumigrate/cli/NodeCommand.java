@@ -63,6 +63,9 @@ final class NodeCommand implements Runnable {
         Duration timeout = Duration.ofMinutes(10);
         @Option(names = "--dry-run", description = "Only say where each session would go.")
         boolean dryRun;
+        @Option(names = "--parallel", paramLabel = "N",
+                description = "Move up to N sessions at once, 1 to 16 (default: 4).")
+        int parallel = 4;
         @Mixin
         AgentOptions agent;
         @Spec
@@ -70,9 +73,13 @@ final class NodeCommand implements Runnable {
 
         @Override
         public Integer call() throws CliException {
+            if (parallel < 1 || parallel > 16) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--parallel " + parallel + " is outside 1 to 16");
+            }
             PrintWriter out = spec.commandLine().getOut();
             List<ControlClient.DrainRow> rows = agent.control("draining " + node,
-                    c -> c.drain(node, timeout.toMillis(), dryRun, new ProgressPrinter(out, "  ")));
+                    c -> c.drain(node, timeout.toMillis(), dryRun, parallel, new ProgressPrinter(out, "  ")));
             boolean allMoved = true;
             for (ControlClient.DrainRow r : rows) {
                 boolean ok = r.status() == CuResult.SUCCESS;

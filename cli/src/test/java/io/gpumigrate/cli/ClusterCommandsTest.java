@@ -61,6 +61,9 @@ class ClusterCommandsTest {
         CliRun timeout = CliRun.of("node", "drain", "n", "--timeout", "soon");
         assertEquals(2, timeout.status());
         assertTrue(timeout.err().contains("'soon' is not a number with a unit"), timeout.err());
+        CliRun parallel = CliRun.of("node", "drain", "n", "--parallel", "0");
+        assertEquals(2, parallel.status());
+        assertTrue(parallel.err().contains("--parallel 0 is outside 1 to 16"), parallel.err());
         CliRun bare = CliRun.of("node");
         assertEquals(2, bare.status());
     }

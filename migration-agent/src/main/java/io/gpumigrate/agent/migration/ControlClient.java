@@ -78,9 +78,15 @@ public final class ControlClient {
 
     public List<DrainRow> drain(String node, long timeoutMillis, boolean dryRun,
                                 Consumer<ControlConnection.Progress> progress) throws IOException, CudaException {
+        return drain(node, timeoutMillis, dryRun, Drain.DEFAULT_PARALLEL, progress);
+    }
+
+    /** As above, moving up to {@code parallel} sessions at once (1 to 16). */
+    public List<DrainRow> drain(String node, long timeoutMillis, boolean dryRun, int parallel,
+                                Consumer<ControlConnection.Progress> progress) throws IOException, CudaException {
         try (ControlConnection c = ControlConnection.open(agent, 0)) {
             BodyReader r = new BodyReader(c.call(Op.DRAIN, w -> w.str(token).str(node).u64(timeoutMillis)
-                    .u8(dryRun ? 1 : 0), progress), "DRAIN reply");
+                    .u8(dryRun ? 1 : 0).u8(parallel), progress), "DRAIN reply");
             long n = r.u32();
             List<DrainRow> rows = new ArrayList<>();
             for (long i = 0; i < n; i++) {

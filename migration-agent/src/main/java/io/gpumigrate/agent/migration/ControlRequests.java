@@ -133,10 +133,11 @@ public final class ControlRequests {
                 String node = in.str();
                 long timeout = in.u64();
                 boolean dryRun = in.u8() != 0;
+                int parallel = in.remaining() > 0 ? in.u8() : Drain.DEFAULT_PARALLEL; // optional: older callers send none
                 if (forwardToNode(node, call, out)) {
                     return;
                 }
-                drain.run(timeout, dryRun, out);
+                drain.run(timeout, dryRun, parallel, out);
             }
             case MIGRATE_PREPARE -> prepare(in, localHost, out);
             default -> out.error(CuResult.NOT_SUPPORTED, op + " is not a control call");

@@ -9,16 +9,30 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 
 /**
  * {@code DRAIN} of this node: cordons it (no new sessions), then migrates every live session,
- * one after the other, each to the peer placement picks at that moment. A dry run cordons
- * nothing and moves nothing: it lists where each session would go. Thread-safe.
+ * up to {@code parallel} at once, each to the peer placement picks when its move starts. The
+ * memory of the moves already under way counts against their targets, so that sessions moved
+ * at once spread over the peers as they would one after the other. A dry run cordons nothing
+ * and moves nothing: it lists where each session would go, placed the same way. Progress: with
+ * one move at a time, every PROGRESS frame of the move in progress; with several, each move's
+ * phase changes, the phase prefixed with its session. Thread-safe.
  */
 final class Drain {
 
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
+
+    /** Moves at once when the request does not say. */
+    static final int DEFAULT_PARALLEL = 4;
+    /** The most moves at once a request may ask for. */
+    static final int MAX_PARALLEL = 16;
 
     private record Row(long session, String target, int status) {
     }
@@ -31,42 +45,100 @@ final class Drain {
         this.control = control;
     }
 
-    void run(long timeoutMillis, boolean dryRun, Responder out) throws CudaException {
+    void run(long timeoutMillis, boolean dryRun, int parallel, Responder out) throws CudaException {
         if (timeoutMillis <= 0) {
             throw new CudaException(CuResult.INVALID_VALUE, "drain timeout " + timeoutMillis + " ms must be positive");
+        }
+        if (parallel < 1 || parallel > MAX_PARALLEL) {
+            throw new CudaException(CuResult.INVALID_VALUE, "drain parallelism " + parallel + " is outside 1 to "
+                    + MAX_PARALLEL);
         }
         if (!dryRun) {
             agent.cordoned(true);
         }
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        List<Row> rows = new ArrayList<>();
+        List<SessionRecord> moving = new ArrayList<>();
         for (SessionRecord record : agent.sessions().live()) {
-            if (record.state() != SessionRecord.State.RUNNING || agent.endpoint(record.id()).isEmpty()) {
-                continue;
+            if (record.state() == SessionRecord.State.RUNNING && agent.endpoint(record.id()).isPresent()) {
+                moving.add(record);
             }
-            String target = "";
-            int status;
-            try {
-                target = Placement.choose(control.nodes(), agent.config().name());
-                if (dryRun) {
-                    status = CuResult.SUCCESS;
-                } else {
-                    long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                    control.migrate(record.id(), target, left, out::progress);
-                    status = CuResult.SUCCESS;
-                }
-            } catch (CudaException e) {
-                log.warn("drain: session {} stays on {}: {}", record.id(), agent.config().name(), e.getMessage());
-                status = e.result();
-            } catch (IOException e) {
-                log.warn("drain: session {} stays on {}: {}", record.id(), agent.config().name(), e.getMessage());
-                status = CuResult.OPERATING_SYSTEM;
+        }
+        Reservations reserved = new Reservations();
+        Row[] rows = new Row[moving.size()];
+        Semaphore slots = new Semaphore(parallel);
+        List<Thread> threads = new ArrayList<>();
+        try {
+            for (int i = 0; i < rows.length; i++) {
+                int index = i;
+                SessionRecord record = moving.get(i);
+                slots.acquire();
+                Consumer<ControlConnection.Progress> progress = parallel == 1 ? out::progress : labelled(record, out);
+                threads.add(Thread.ofVirtual().name("drain-" + record.id()).start(() -> {
+                    try {
+                        rows[index] = move(record, dryRun, deadline, reserved, progress);
+                    } finally {
+                        slots.release();
+                    }
+                }));
             }
-            rows.add(new Row(record.id(), target, status));
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CudaException(CuResult.UNKNOWN, "the drain was interrupted");
         }
         out.success(w -> {
-            w.u32(rows.size());
-            rows.forEach(r -> w.u64(r.session()).str(r.target()).i32(r.status()));
+            w.u32(rows.length);
+            for (Row r : rows) {
+                w.u64(r.session()).str(r.target()).i32(r.status());
+            }
         });
+    }
+
+    private Row move(SessionRecord record, boolean dryRun, long deadline, Reservations reserved,
+                     Consumer<ControlConnection.Progress> progress) {
+        String target = "";
+        int status;
+        try {
+            target = reserved.place(record.deviceMemoryInUse());
+            if (dryRun) {
+                status = CuResult.SUCCESS;
+            } else {
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                control.migrate(record.id(), target, left, progress);
+                status = CuResult.SUCCESS;
+            }
+        } catch (CudaException e) {
+            log.warn("drain: session {} stays on {}: {}", record.id(), agent.config().name(), e.getMessage());
+            status = e.result();
+        } catch (IOException e) {
+            log.warn("drain: session {} stays on {}: {}", record.id(), agent.config().name(), e.getMessage());
+            status = CuResult.OPERATING_SYSTEM;
+        }
+        return new Row(record.id(), target, status);
+    }
+
+    /** A move's PROGRESS, only when its phase changes, with the phase prefixed by its session. */
+    private static Consumer<ControlConnection.Progress> labelled(SessionRecord record, Responder out) {
+        String label = "session " + Long.toUnsignedString(record.id()) + ": ";
+        Map<String, Boolean> seen = new ConcurrentHashMap<>();
+        return p -> {
+            if (seen.putIfAbsent(p.phase(), Boolean.TRUE) == null) {
+                out.progress(new ControlConnection.Progress(label + p.phase(), p.bytesDone(), p.bytesTotal(),
+                        p.elapsedMicros()));
+            }
+        };
+    }
+
+    /** Placement that counts the memory of the moves already placed during this drain against their targets. */
+    private final class Reservations {
+        private final Map<String, Long> promised = new HashMap<>();
+
+        synchronized String place(long bytes) throws CudaException {
+            String target = Placement.choose(control.nodes(), agent.config().name(), promised);
+            promised.merge(target, Math.max(0, bytes), Long::sum);
+            return target;
+        }
     }
 }

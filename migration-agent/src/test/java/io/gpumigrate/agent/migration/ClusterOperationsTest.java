@@ -168,9 +168,16 @@ class ClusterOperationsTest {
             assertTrue(dry.stream().allMatch(r -> r.targetNode().equals("node-b") && r.status() == CuResult.SUCCESS), dry.toString());
             assertTrue(!nodes.a.cordoned(), "a dry run cordons nothing");
 
-            List<ControlClient.DrainRow> rows = control.drain("node-a", 120_000, false, p -> { });
+            List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<ControlClient.DrainRow> rows = control.drain("node-a", 120_000, false, p -> phases.add(p.phase()));
             assertEquals(2, rows.size());
             assertTrue(rows.stream().allMatch(r -> r.status() == CuResult.SUCCESS), rows.toString());
+            for (ControlClient.DrainRow r : rows) {
+                String label = "session " + Long.toUnsignedString(r.session()) + ": ";
+                assertTrue(phases.stream().anyMatch(p -> p.startsWith(label + "commit")),
+                        "moved at once, each move's phases are labelled with its session: " + phases);
+            }
+            assertEquals(phases.size(), new java.util.HashSet<>(phases).size(), "each phase change once: " + phases);
             one.check();
             two.check();
             assertEquals(1, one.client().moves());
