@@ -130,8 +130,13 @@ final class TargetRestore implements ControlOperation {
                 done = true;
                 session.attachWait().restart();
                 control.success(seq, w -> w.u64(got.image().lastAppliedSeq()).u64(got.bytes()));
-                // the reply first: the client's pause lasts until the source hears of it
-                r.close();
+                // the reply first: the client's pause lasts until the source hears of it. Committed
+                // now: a failure to close the receiver must not end the session
+                try {
+                    r.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("session {}: closing the migration's receiver failed: {}", session.id(), e.toString());
+                }
                 LOG.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause);"
                         + " verified in {} ms, re-created {} ms after, the commit waited {} ms for that and took {} ms"
                         + " for the log; waiting for the client", session.id(), got.bytes(), got.chunks(),
