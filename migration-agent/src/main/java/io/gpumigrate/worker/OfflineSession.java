@@ -51,6 +51,11 @@ public final class OfflineSession implements AutoCloseable {
         return backend;
     }
 
+    /** The session the calls run in (for its image, after the calls). */
+    Session session() {
+        return session;
+    }
+
     /**
      * The device as the replayed client saw it: module globals at the addresses the client was
      * given ({@link GlobalRelocatingBackend}); for reading memory by the addresses a log holds.

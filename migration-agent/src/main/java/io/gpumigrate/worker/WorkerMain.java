@@ -53,9 +53,9 @@ public final class WorkerMain {
     }
 
     /**
-     * Runs {@link TransferWarmup} on a low-priority thread of its own, so that this worker's
-     * first migration (as source or target) does not run cold code inside the session's pause.
-     * Its failure is logged and changes nothing else.
+     * Runs {@link TransferWarmup} and {@link SessionWarmup} on a low-priority thread of its own,
+     * so that this worker's first migration (as source or target) does not run cold code inside
+     * the session's pause. Its failure is logged and changes nothing else.
      */
     private static void warmUpTransfers() {
         int runs;
@@ -71,8 +71,11 @@ public final class WorkerMain {
         Thread t = Thread.ofPlatform().name("transfer-warmup").daemon(true).priority(Thread.MIN_PRIORITY).unstarted(() -> {
             try {
                 log.debug("{}", TransferWarmup.run(runs));
+                for (int i = 0; i < runs; i++) {
+                    SessionWarmup.run();
+                }
             } catch (Exception e) {
-                log.warn("the transfer warm-up failed (migrations still work, the first one slower): {}", e.toString());
+                log.warn("the migration warm-up failed (migrations still work, the first one slower): {}", e.toString());
             }
         });
         t.start();
