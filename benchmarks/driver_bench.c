@@ -5,21 +5,9 @@
  *   RESULT <measure> <median> <unit> [<all samples>]
  * Usage: driver_bench PTX_FILE [--quick]
  */
-#include <cuda.h>
-#include <stdio.h>
-#include <stdlib.h>
+#define BENCH_NAME "driver_bench"
+#include "bench_common.h"
 #include <string.h>
-#include <time.h>
-
-#define CHECK(call) do { CUresult r_ = (call); if (r_ != CUDA_SUCCESS) { const char *n_ = "?"; \
-    cuGetErrorName(r_, &n_); fprintf(stderr, "driver_bench: %s failed: %s (%d) at line %d\n", #call, n_, r_, __LINE__); \
-    exit(1); } } while (0)
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int cmp(const void *a, const void *b) {
     double x = *(const double *) a, y = *(const double *) b;
@@ -48,17 +36,9 @@ int main(int argc, char **argv) {
     CUcontext ctx;
     CUmodule mod;
     CUfunction fn;
-    CHECK(cuInit(0));
-    CHECK(cuDeviceGet(&dev, 0));
-    CHECK(cuDevicePrimaryCtxRetain(&ctx, dev));
-    CHECK(cuCtxSetCurrent(ctx));
-    CHECK(cuModuleLoad(&mod, argv[1]));
-    CHECK(cuModuleGetFunction(&fn, mod, "tiny"));
-
-    int n = 256;
     CUdeviceptr buf;
-    CHECK(cuMemAlloc(&buf, n * sizeof(float)));
-    CHECK(cuMemsetD32(buf, 0, n));
+    bench_open_tiny(argv[1], &dev, &ctx, &mod, &fn, &buf);
+    int n = TINY_THREADS;
     void *params[] = {&buf, &n};
     double v[64];
 
@@ -67,22 +47,22 @@ int main(int argc, char **argv) {
     for (int w = 0; w < 1000; w++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
     CHECK(cuCtxSynchronize());
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (int i = 0; i < launches; i++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
         CHECK(cuCtxSynchronize());
-        v[r] = launches / (now() - t0);
+        v[r] = launches / (bench_now() - t0);
     }
     report("launches_per_s", v, reps, "1/s");
 
     /* launch + synchronize round trip */
     int trips = quick ? 500 : 2000;
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (int i = 0; i < trips; i++) {
             CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
             CHECK(cuCtxSynchronize());
         }
-        v[r] = (now() - t0) / trips * 1e6;
+        v[r] = (bench_now() - t0) / trips * 1e6;
     }
     report("launch_sync_us", v, reps, "us");
 
@@ -96,17 +76,17 @@ int main(int argc, char **argv) {
     CHECK(cuMemcpyHtoD(big, host, bytes));
     CHECK(cuCtxSynchronize());
     for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         CHECK(cuMemcpyHtoD(big, host, bytes));
         CHECK(cuCtxSynchronize());
-        v[r] = bytes / (now() - t0) / 1e9;
+        v[r] = bytes / (bench_now() - t0) / 1e9;
     }
     report("htod_pageable_GBps", v, reps, "GB/s");
     for (int r = 0; r < reps; r++) {
         memset(host, 0, 4096);
-        double t0 = now();
+        double t0 = bench_now();
         CHECK(cuMemcpyDtoH(host, big, bytes));
-        v[r] = bytes / (now() - t0) / 1e9;
+        v[r] = bytes / (bench_now() - t0) / 1e9;
     }
     report("dtoh_pageable_GBps", v, reps, "GB/s");
     int ok = 1;

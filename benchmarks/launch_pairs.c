@@ -10,24 +10,12 @@
  * call fails (the message names the call); 2 for a bad command line or command.
  * Usage: launch_pairs PTX_FILE
  */
-#include <cuda.h>
+#define BENCH_NAME "launch_pairs"
+#include "bench_common.h"
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_BURST 1000000000L
-
-#define CHECK(call) do { CUresult r_ = (call); if (r_ != CUDA_SUCCESS) { const char *n_ = "?"; \
-    cuGetErrorName(r_, &n_); fprintf(stderr, "launch_pairs: %s failed: %s (%d)\n", #call, n_, (int) r_); \
-    exit(1); } } while (0)
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Parses the count of "burst N"; returns -1 unless it is a whole number in 1..MAX_BURST. */
 static long burst_count(const char *text) {
@@ -48,17 +36,9 @@ int main(int argc, char **argv) {
     CUcontext ctx;
     CUmodule mod;
     CUfunction fn;
-    CHECK(cuInit(0));
-    CHECK(cuDeviceGet(&dev, 0));
-    CHECK(cuDevicePrimaryCtxRetain(&ctx, dev));
-    CHECK(cuCtxSetCurrent(ctx));
-    CHECK(cuModuleLoad(&mod, argv[1]));
-    CHECK(cuModuleGetFunction(&fn, mod, "tiny"));
-    int n = 256;
     CUdeviceptr buf;
-    CHECK(cuMemAlloc(&buf, n * sizeof(float)));
-    CHECK(cuMemsetD32(buf, 0, n));
-    CHECK(cuCtxSynchronize());
+    bench_open_tiny(argv[1], &dev, &ctx, &mod, &fn, &buf);
+    int n = TINY_THREADS;
     void *params[] = {&buf, &n};
     printf("READY\n");
     fflush(stdout);
@@ -82,10 +62,10 @@ int main(int argc, char **argv) {
                     line + 6, MAX_BURST);
             return 2;
         }
-        double t0 = now();
+        double t0 = bench_now();
         for (long i = 0; i < count; i++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
         CHECK(cuCtxSynchronize());
-        double seconds = now() - t0;
+        double seconds = bench_now() - t0;
         printf("BURST %.6e\n", count / seconds);
         fflush(stdout);
     }
