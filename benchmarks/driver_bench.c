@@ -32,23 +32,17 @@ int main(int argc, char **argv) {
     }
     int quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
     int reps = quick ? 3 : 7;
-    CUdevice dev;
-    CUcontext ctx;
-    CUmodule mod;
-    CUfunction fn;
-    CUdeviceptr buf;
-    bench_open_tiny(argv[1], &dev, &ctx, &mod, &fn, &buf);
-    int n = TINY_THREADS;
-    void *params[] = {&buf, &n};
+    tiny_test t;
+    tiny_open(argv[1], &t);
     double v[64];
 
     /* asynchronous launches per second */
     int launches = quick ? 20000 : 100000;
-    for (int w = 0; w < 1000; w++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
+    for (int w = 0; w < 1000; w++) CHECK(tiny_launch(&t));
     CHECK(cuCtxSynchronize());
     for (int r = 0; r < reps; r++) {
         double t0 = bench_now();
-        for (int i = 0; i < launches; i++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
+        for (int i = 0; i < launches; i++) CHECK(tiny_launch(&t));
         CHECK(cuCtxSynchronize());
         v[r] = launches / (bench_now() - t0);
     }
@@ -59,7 +53,7 @@ int main(int argc, char **argv) {
     for (int r = 0; r < reps; r++) {
         double t0 = bench_now();
         for (int i = 0; i < trips; i++) {
-            CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
+            CHECK(tiny_launch(&t));
             CHECK(cuCtxSynchronize());
         }
         v[r] = (bench_now() - t0) / trips * 1e6;
@@ -92,9 +86,7 @@ int main(int argc, char **argv) {
     int ok = 1;
     for (size_t i = 0; i < bytes; i += 4093) ok &= host[i] == (unsigned char) (i * 131 + 7);
     CHECK(cuMemFree(big));
-    CHECK(cuMemFree(buf));
-    CHECK(cuModuleUnload(mod));
-    CHECK(cuDevicePrimaryCtxRelease(dev));
+    tiny_close(&t);
     free(host);
     printf("%s\n", ok ? "PASS" : "FAIL: copied data differs");
     return ok ? 0 : 1;

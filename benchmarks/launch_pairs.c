@@ -32,14 +32,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: launch_pairs PTX_FILE\n");
         return 2;
     }
-    CUdevice dev;
-    CUcontext ctx;
-    CUmodule mod;
-    CUfunction fn;
-    CUdeviceptr buf;
-    bench_open_tiny(argv[1], &dev, &ctx, &mod, &fn, &buf);
-    int n = TINY_THREADS;
-    void *params[] = {&buf, &n};
+    tiny_test t;
+    tiny_open(argv[1], &t);
     printf("READY\n");
     fflush(stdout);
 
@@ -63,15 +57,13 @@ int main(int argc, char **argv) {
             return 2;
         }
         double t0 = bench_now();
-        for (long i = 0; i < count; i++) CHECK(cuLaunchKernel(fn, 1, 1, 1, 256, 1, 1, 0, 0, params, NULL));
+        for (long i = 0; i < count; i++) CHECK(tiny_launch(&t));
         CHECK(cuCtxSynchronize());
         double seconds = bench_now() - t0;
         printf("BURST %.6e\n", count / seconds);
         fflush(stdout);
     }
-    CHECK(cuMemFree(buf));
-    CHECK(cuModuleUnload(mod));
-    CHECK(cuDevicePrimaryCtxRelease(dev));
+    tiny_close(&t);
     printf("PASS\n");
     fflush(stdout);
     return 0;
