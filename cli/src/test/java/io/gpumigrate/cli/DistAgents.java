@@ -89,14 +89,24 @@ final class DistAgents {
 
     /** The id of the running session of {@code program} in {@code gpumigrate ps} through {@code agent}, or null. */
     static String runningSession(String program, String agent) throws Exception {
-        CliResult ps = cli("ps", "--agent", agent);
-        for (String line : ps.output().split("\n")) {
+        List<String> sessions = runningSessions(cli("ps", "--agent", agent).output(), program);
+        return sessions.isEmpty() ? null : sessions.getFirst().split(" ")[0];
+    }
+
+    /**
+     * "SESSION NODE" of every running session in {@code ps}, the output of {@code gpumigrate ps},
+     * of {@code program} only unless it is null.
+     */
+    static List<String> runningSessions(String ps, String program) {
+        List<String> sessions = new java.util.ArrayList<>();
+        for (String line : ps.split("\n")) {
             String[] cells = line.trim().split("\\s+");
-            if (cells.length >= 2 && cells[1].equals(program) && line.trim().endsWith("running")) {
-                return cells[0];
+            if (cells.length >= 3 && cells[0].matches("\\d+") && line.trim().endsWith("running")
+                    && (program == null || cells[1].equals(program))) {
+                sessions.add(cells[0] + " " + cells[2]);
             }
         }
-        return null;
+        return sessions;
     }
 
     /** The last {@code chars} characters of {@code log}. */

@@ -80,10 +80,12 @@ final class StoppedWorkload implements AutoCloseable {
         assertEquals("PASS", lines[lines.length - 1].strip(), output);
     }
 
+    /** Kills the program if it still runs, and waits (up to 10 s) until it is gone. */
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
         if (run.isAlive()) {
             run.destroyForcibly();
+            run.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -45,7 +45,7 @@ class WaitSignalMigrationIT {
     /** A workload stopped at its ready point, and its session. */
     private record Stopped(StoppedWorkload program, String session) implements AutoCloseable {
         @Override
-        public void close() {
+        public void close() throws InterruptedException {
             program.close();
         }
     }
@@ -54,8 +54,7 @@ class WaitSignalMigrationIT {
     @ValueSource(strings = {"vector_add", "saxpy_loop", "reduce", "matmul", "stencil", "pointer_chase",
             "streams_events", "module_globals"})
     void workloadStoppedAtItsReadyPointMovesThereAndBackAndPasses(String workload) throws Exception {
-        Stopped w = startStopped(workload);
-        try {
+        try (Stopped w = startStopped(workload)) {
             for (String target : List.of("b", "a")) {
                 CliResult r = DistAgents.cli("migrate", w.session(), "--to", target, "--agent", addressA);
                 assertEquals(0, r.status(), "migration of " + workload + " to " + target + " failed:\n" + r.output()
@@ -64,8 +63,6 @@ class WaitSignalMigrationIT {
                 assertAlive(w, "while stopped at its ready point");
             }
             finishAndExpectPass(w, "A->B->A");
-        } finally {
-            stop(w);
         }
     }
 
@@ -78,8 +75,7 @@ class WaitSignalMigrationIT {
     @ValueSource(strings = {"vector_add", "saxpy_loop", "reduce", "matmul", "stencil", "pointer_chase",
             "streams_events", "module_globals"})
     void workloadDumpedOnAAndRestoredOnBFinishesThere(String workload) throws Exception {
-        Stopped w = startStopped(workload);
-        try {
+        try (Stopped w = startStopped(workload)) {
             Path image = Files.createTempDirectory("zdtm-" + workload).resolve("image");
             CliResult dump = DistAgents.cli("dump", "-t", w.session(), "-D", image.toString(), "--agent", addressA);
             assertEquals(0, dump.status(), "dump of " + workload + " failed:\n" + dump.output() + agentLogs());
@@ -90,8 +86,6 @@ class WaitSignalMigrationIT {
             assertEquals(w.session() + " b", await().atMost(WAIT).until(() -> runningOn(workload),
                     s -> s != null), "ps shows the restored session under the program's name, on b");
             finishAndExpectPass(w, "a dump on a and a restore on b");
-        } finally {
-            stop(w);
         }
     }
 
@@ -100,19 +94,19 @@ class WaitSignalMigrationIT {
     @ValueSource(strings = {"vector_add", "saxpy_loop", "reduce", "matmul", "stencil", "pointer_chase",
             "streams_events", "module_globals"})
     void workloadDrainedOffAFinishesOnB(String workload) throws Exception {
-        Stopped w = startStopped(workload);
-        try {
+        try (Stopped w = startStopped(workload)) {
             CliResult drain = DistAgents.cli("node", "drain", "a", "--agent", addressA);
             assertEquals(0, drain.status(), "drain of a failed:\n" + drain.output() + agentLogs());
             assertTrue(drain.output().contains(w.session()), "the drain names the session:\n" + drain.output());
             String ps = DistAgents.cli("ps", "--agent", addressA).output();
-            assertEquals(List.of(w.session() + " b"), running(ps, workload), "the workload runs on b:\n" + ps);
-            assertTrue(running(ps, null).stream().noneMatch(s -> s.endsWith(" a")), "a session is left on a:\n" + ps);
+            assertEquals(List.of(w.session() + " b"), DistAgents.runningSessions(ps, workload),
+                    "the workload runs on b:\n" + ps);
+            assertTrue(DistAgents.runningSessions(ps, null).stream().noneMatch(s -> s.endsWith(" a")),
+                    "a session is left on a:\n" + ps);
             assertAlive(w, "after the drain");
             finishAndExpectPass(w, "a drain of a");
         } finally {
             CliResult uncordon = DistAgents.cli("node", "uncordon", "a", "--agent", addressA);
-            stop(w);
             assertEquals(0, uncordon.status(), uncordon.output());
         }
     }
@@ -136,27 +130,10 @@ class WaitSignalMigrationIT {
         w.program().finishAndExpectPass(after, agentLogs());
     }
 
-    private static void stop(Stopped w) {
-        w.close();
-    }
-
     /** "SESSION NODE" of the running session of {@code program} in {@code ps} through a, or null. */
     private static String runningOn(String program) throws Exception {
-        List<String> sessions = running(DistAgents.cli("ps", "--agent", addressA).output(), program);
+        List<String> sessions = DistAgents.runningSessions(DistAgents.cli("ps", "--agent", addressA).output(), program);
         return sessions.isEmpty() ? null : sessions.getFirst();
-    }
-
-    /** "SESSION NODE" of every running session in {@code ps} output, of {@code program} only unless null. */
-    private static List<String> running(String ps, String program) {
-        List<String> sessions = new java.util.ArrayList<>();
-        for (String line : ps.split("\n")) {
-            String[] cells = line.trim().split("\\s+");
-            if (cells.length >= 3 && cells[0].matches("\\d+") && line.trim().endsWith("running")
-                    && (program == null || cells[1].equals(program))) {
-                sessions.add(cells[0] + " " + cells[2]);
-            }
-        }
-        return sessions;
     }
 
     private static String agentLogs() throws IOException {
