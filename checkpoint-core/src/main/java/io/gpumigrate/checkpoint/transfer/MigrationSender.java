@@ -191,10 +191,9 @@ public final class MigrationSender implements AutoCloseable {
             channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
         }
         pinBuffers();
-        digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
-        source.run(device -> {
+        digestsOnDevice = source.run(device -> {
             ChunkDigests.ready(device, allocations, options.chunkSize());
-            return null;
+            return device.digestsOnDevice();
         });
         handler.check();
     }

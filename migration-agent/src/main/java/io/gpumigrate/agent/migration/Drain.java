@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
@@ -122,9 +123,9 @@ final class Drain {
     /** A move's PROGRESS, only when its phase changes, with the phase prefixed by its session. */
     private static Consumer<ControlConnection.Progress> labelled(SessionRecord record, Responder out) {
         String label = "session " + Long.toUnsignedString(record.id()) + ": ";
-        Map<String, Boolean> seen = new ConcurrentHashMap<>();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
         return p -> {
-            if (seen.putIfAbsent(p.phase(), Boolean.TRUE) == null) {
+            if (seen.add(p.phase())) {
                 out.progress(new ControlConnection.Progress(label + p.phase(), p.bytesDone(), p.bytesTotal(),
                         p.elapsedMicros()));
             }
