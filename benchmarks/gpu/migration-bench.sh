@@ -106,4 +106,4 @@ grep -h 'RESULT migrate_.*_stopcopy_' $OUT/results.txt | while read -r _ tag _ p
     printf "%s: %.2f GB/s = %.2fx pinned DtoH (%.1f), %.2fx pageable DtoH (%.1f)\n", t, p, (a > 0 ? p / a : 0), a, (b > 0 ? p / b : 0), b }'
 done | tee -a $OUT/summary.txt
 echo "== where each pause went (source worker, then the coordinating agent)" | tee -a $OUT/summary.txt
-grep -h "paused so far\|after VERIFIED\|migrated here\|redirected in" $OUT/agent-gpu0.log $OUT/agent-gpu1.log | sed -E "s/.*(SourceMigration|MigrationCoordinator|TargetRestore) - //" | tee -a $OUT/summary.txt
+grep -h "paused so far\|after VERIFIED\|migrated here\|redirected in\|chunks applied" $OUT/agent-gpu0.log $OUT/agent-gpu1.log | sed -E "s/.*(SourceMigration|MigrationCoordinator|TargetRestore|ReceiverSession) - //" | tee -a $OUT/summary.txt

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # One device call of this session's measurements (../shared/device/README.md): the stop-and-copy
 # migration benchmark, optionally every workload migrated/dumped/restored (WORKLOADS=1), a profiled
-# pair of cases (PROFILE_CASES) and the paired log on/off benchmark (PAIRS).
+# pair of cases (PROFILE_CASES) and the paired log on/off benchmark (PAIRS); TRAIN=1 trains the
+# workers' AOT cache first.
 # Everything goes under OUT_DIR (default $OUT) as few files.
 set -uo pipefail
 out=${OUT_DIR:-$OUT}
 tar -xJf .device/jre.tar.xz -C /tmp && export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
+# TRAIN=1: the workers' AOT cache is trained first (`gpumigrate train`) and every agent below uses it
+if [ -n "${TRAIN:-}" ]; then
+  export GPUMIGRATE_AOT_CACHE_DIR=/tmp/aot-session
+  timeout 240 .device/dist/bin/gpumigrate train >$out/train.txt 2>&1
+  echo "train: exit $?" >>$out/train.txt
+fi
 if [ -n "${WORKLOADS:-}" ]; then
   LOGDIR=/tmp/wl timeout 300 test-workloads/gpu/migrate-workloads.sh >$out/workloads.txt 2>&1
 fi

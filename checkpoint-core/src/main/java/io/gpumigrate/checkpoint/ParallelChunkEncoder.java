@@ -104,6 +104,7 @@ public final class ParallelChunkEncoder {
      * @throws IOException when encoding a chunk failed or the sink threw
      */
     public Slot acquire() throws IOException, InterruptedException {
+        deliverReady();
         while (true) {
             Slot slot = free.poll();
             if (slot != null) {
@@ -136,6 +137,16 @@ public final class ParallelChunkEncoder {
         MemorySegment raw = slot.raw.asSlice(0, length);
         pending.add(new Pending(slot, CompletableFuture.supplyAsync(
                 () -> codec.encodeWithDigest(address, raw, slot.out, digest), executor)));
+    }
+
+    /**
+     * Delivers the chunks at the head of the queue whose encoding has finished, without waiting
+     * for any: their writes start, and their slots come back, while the producer fills more.
+     */
+    public void deliverReady() throws IOException, InterruptedException {
+        while (!pending.isEmpty() && pending.peek().encoded.isDone()) {
+            deliverHead();
+        }
     }
 
     /** Gives back a slot that was acquired but not submitted. */

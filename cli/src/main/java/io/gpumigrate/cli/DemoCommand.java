@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
      * Steps enough to outlive the migrations: a GPU runs a step (one forwarded launch) some 50 times
      * faster than the emulator, so where an NVIDIA driver's device node exists it gets more.
      */
-    private static int migratingSteps() {
+    static int migratingSteps() {
         return java.nio.file.Files.exists(Path.of("/dev/nvidiactl")) ? 50 * MIGRATING_STEPS : MIGRATING_STEPS;
     }
 

@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "gpumigrate", mixinStandardHelpOptions = true, version = "gpumigrate 0.1.0",
         description = "Pools GPUs across machines and moves running CUDA programs between them.",
         subcommands = {AgentCommand.class, RunCommand.class, PsCommand.class, MigrateCommand.class, DumpCommand.class,
-                RestoreCommand.class, NodeCommand.class, DemoCommand.class, ReplayCommand.class, LogCommand.class})
+                RestoreCommand.class, NodeCommand.class, DemoCommand.class, ReplayCommand.class, LogCommand.class,
+                TrainCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -3,6 +3,7 @@ package io.gpumigrate.cli;
 import io.gpumigrate.agent.AgentConfig;
 import io.gpumigrate.agent.ClusterOptions;
 import io.gpumigrate.agent.HostPort;
+import io.gpumigrate.agent.LogSettings;
 import io.gpumigrate.agent.NodeAgent;
 import io.gpumigrate.agent.SessionRecord;
 import io.gpumigrate.agent.migration.ControlClient;
@@ -142,9 +143,21 @@ final class MigrationDemo {
 
     /** A local agent; {@code devices}, when not null, is its workers' {@code CUDA_VISIBLE_DEVICES}. */
     static NodeAgent startAgent(String name, String devices) throws InterruptedException {
-        ClusterOptions cluster = devices == null ? ClusterOptions.ALONE
-                : ClusterOptions.ALONE.withWorkerEnvironment("CUDA_VISIBLE_DEVICES", devices);
-        return NodeAgent.start(new AgentConfig(name, 0, "127.0.0.1", BackendChoice.AUTO, null, 60), cluster);
+        return startAgent(name, devices, List.of(), LogSettings.off());
+    }
+
+    /**
+     * As {@link #startAgent(String, String)}, with {@code workerJvmOptions} for every worker it
+     * starts, recording replay logs as {@code logs} says.
+     */
+    static NodeAgent startAgent(String name, String devices, List<String> workerJvmOptions, LogSettings logs)
+            throws InterruptedException {
+        ClusterOptions cluster = new ClusterOptions(java.util.Map.of(), ClusterOptions.ALONE.deviceMemory(),
+                workerJvmOptions, java.util.Map.of());
+        if (devices != null) {
+            cluster = cluster.withWorkerEnvironment("CUDA_VISIBLE_DEVICES", devices);
+        }
+        return NodeAgent.start(new AgentConfig(name, 0, "127.0.0.1", BackendChoice.AUTO, null, 60), logs, cluster);
     }
 
     private static HostPort address(NodeAgent agent) {

@@ -43,13 +43,19 @@ final class DistAgents {
      */
     static Process startAgent(String name, int port, Path log, String globalsBase, String... clusterArgs)
             throws IOException {
+        return startAgentWithEnvironment(name, port, log, globalsBase == null ? java.util.Map.of()
+                : java.util.Map.of("GPUMIGRATE_WORKER_JAVA_OPTS", "-Dgpumigrate.emulator.globalsBase=" + globalsBase),
+                clusterArgs);
+    }
+
+    /** As above, with {@code environment} added to the agent's (and so its workers') environment. */
+    static Process startAgentWithEnvironment(String name, int port, Path log, java.util.Map<String, String> environment,
+                              String... clusterArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(gpumigrate(), "agent", "--name", name, "--port",
                 Integer.toString(port), "--backend", "emulator"));
         cmd.addAll(List.of(clusterArgs));
         ProcessBuilder builder = new ProcessBuilder(cmd);
-        if (globalsBase != null) {
-            builder.environment().put("GPUMIGRATE_WORKER_JAVA_OPTS", "-Dgpumigrate.emulator.globalsBase=" + globalsBase);
-        }
+        builder.environment().putAll(environment);
         Process p = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!p.isAlive()) {

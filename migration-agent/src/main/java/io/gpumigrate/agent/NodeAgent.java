@@ -40,6 +40,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Per live worker: completes once its exit has been recorded. */
     private final Map<WorkerProcess, CompletableFuture<Void>> exitsRecorded = new ConcurrentHashMap<>();
     private final WorkerLauncher launcher;
+    private final WorkerAotCache aotCache;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     private final WarmWorkerPool warm;
     private final SecureRandom random = new SecureRandom();
@@ -59,8 +60,9 @@ public final class NodeAgent implements AutoCloseable {
         this.logs = logs;
         this.cluster = cluster;
         this.peers.putAll(cluster.peers());
+        this.aotCache = WorkerAotCache.forThisRuntime(null);
         this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(), logs,
-                cluster.workerJvmOptions(), cluster.workerEnvironment());
+                cluster.workerJvmOptions(), cluster.workerEnvironment(), aotCache);
         this.warm = new WarmWorkerPool(config.warmWorkers(), launcher, launches, WORKER_STOP_GRACE_MILLIS);
         this.control = new io.gpumigrate.agent.migration.ControlRequests(this);
     }
@@ -101,9 +103,10 @@ public final class NodeAgent implements AutoCloseable {
             }
             throw e;
         }
-        log.info("agent {} listening on {}:{} (backend {}, token {}, {} warm workers)", config.name(), config.bind(),
+        log.info("agent {} listening on {}:{} (backend {}, token {}, {} warm workers, {})", config.name(), config.bind(),
                 agent.port(), config.backend().label(), config.requiresToken() ? "required" : "not required",
-                config.warmWorkers());
+                config.warmWorkers(), agent.aotCache.present() ? "workers start from the AOT cache " + agent.aotCache.file()
+                        : "no worker AOT cache for this Java runtime: `gpumigrate train` records one");
         agent.warm.fill();
         return agent;
     }

@@ -26,21 +26,24 @@ final class WorkerLauncher {
     private final LogSettings logs;
     private final List<String> jvmOptions;
     private final java.util.Map<String, String> environment;
+    private final WorkerAotCache aotCache;
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds) {
         this(bind, backend, attachTimeoutSeconds, LogSettings.off());
     }
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, LogSettings logs) {
-        this(bind, backend, attachTimeoutSeconds, logs, List.of(), java.util.Map.of());
+        this(bind, backend, attachTimeoutSeconds, logs, List.of(), java.util.Map.of(), null);
     }
 
     /**
      * @param jvmOptions  further JVM options for every worker (before those of {@value #JAVA_OPTS_ENV})
      * @param environment variables set in every worker's environment
+     * @param aotCache    the workers' AOT cache, used when present; null: none
      */
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, LogSettings logs,
-                   List<String> jvmOptions, java.util.Map<String, String> environment) {
+                   List<String> jvmOptions, java.util.Map<String, String> environment, WorkerAotCache aotCache) {
+        this.aotCache = aotCache;
         this.bind = bind;
         this.backend = backend;
         this.attachTimeoutSeconds = attachTimeoutSeconds;
@@ -79,15 +82,16 @@ final class WorkerLauncher {
     List<String> command(long session) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
-        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(WorkerAotCache.FIXED_OPTIONS);
         // The agent forwards the worker's log lines into its own log, which adds time and thread.
         command.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
         command.add("-Dorg.slf4j.simpleLogger.showShortLogName=true");
-        command.addAll(jvmOptions);
+        List<String> requested = new ArrayList<>(jvmOptions);
         String extra = System.getenv(JAVA_OPTS_ENV);
         if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
+            requested.addAll(List.of(extra.trim().split("\\s+")));
         }
+        command.addAll(aotCache == null ? requested : aotCache.workerOptions(requested));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(WorkerMain.class.getName());

@@ -335,7 +335,8 @@ public final class Session {
         return new String(secret, StandardCharsets.UTF_8);
     }
 
-    private static long epochMicros() {
+    /** Microseconds since the epoch, the clock of pauses across processes. */
+    public static long epochMicros() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }

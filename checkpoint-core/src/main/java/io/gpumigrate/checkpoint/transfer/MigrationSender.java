@@ -87,6 +87,7 @@ public final class MigrationSender implements AutoCloseable {
     private final java.util.TreeSet<Long> allocationBases = new java.util.TreeSet<>();
     private int round;
     private RoundCounters counters;
+    private FinishTimes finishTimes;
 
     private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel[] channels,
                             SenderHandler handler) {
@@ -206,6 +207,7 @@ public final class MigrationSender implements AutoCloseable {
      */
     public RoundStats finish(SessionImage image, ProgressListener listener) throws IOException, CudaException {
         RoundResult last = round(image.allocations(), ProgressListener.Phase.FINAL_COPY, listener);
+        long copied = System.nanoTime();
         for (int k = channels.length - 1; k >= 0; k--) {
             channels[k].writeAndFlush(k == 0 ? new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes())
                     : new TransferMessage.Finish(new byte[0], new long[0][]));
@@ -223,6 +225,8 @@ public final class MigrationSender implements AutoCloseable {
         } catch (ExecutionException e) {
             throw handler.failure();
         }
+        finishTimes = new FinishTimes(last.digestNanos(), last.copyNanos(), reads.readNanos(), reads.waitNanos(),
+                System.nanoTime() - copied);
         listener.progress(new ProgressListener.Progress(ProgressListener.Phase.VERIFY, image.allocatedBytes(),
                 image.allocatedBytes(), 0));
         return last.stats();
@@ -273,7 +277,12 @@ public final class MigrationSender implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    private record RoundResult(RoundStats stats, long[][] deviceHashes) { }
+    private record RoundResult(RoundStats stats, long[][] deviceHashes, long digestNanos, long copyNanos) { }
+
+    /** Where the last {@link #finish} spent its time; null before one returned. */
+    public FinishTimes finishTimes() {
+        return finishTimes;
+    }
 
     private RoundResult round(List<AddressRange> allocations, ProgressListener.Phase phase, ProgressListener listener)
             throws IOException, CudaException {
@@ -312,6 +321,8 @@ public final class MigrationSender implements AutoCloseable {
                 dirtyBytes += ChunkLayout.length(range, chunkSize, i);
             }
         }
+        long hashed = System.nanoTime();
+        reads.resetTimes();
         counters = new RoundCounters(new ProgressMeter(listener, phase, dirtyBytes));
         boolean paused = phase == ProgressListener.Phase.FINAL_COPY;
         try {
@@ -327,14 +338,15 @@ public final class MigrationSender implements AutoCloseable {
                                 MemorySegment.NULL), () -> { });
                         continue;
                     }
-                    if (paused && digests[a] != null) {
-                        // the session is paused: the device's digest is that of the bytes read now
-                        reads.addWithDigest(address, length, digests[a].hashes()[i]);
+                    if (paused) {
+                        // the session is paused: the device's digest (if any) is that of the bytes read now
+                        reads.addPaused(address, length, digests[a] != null, digests[a] != null ? digests[a].hashes()[i] : 0);
                     } else {
                         reads.add(address, length);
                     }
                 }
             }
+            reads.readPaused();
             reads.flush();
             encoder.flush();
         } catch (InterruptedException e) {
@@ -361,7 +373,7 @@ public final class MigrationSender implements AutoCloseable {
         RoundCounters c = counters;
         RoundStats stats = new RoundStats(round, examined, c.sent, c.zero, c.zstd, c.meter.done(), c.wire,
                 (System.nanoTime() - start) / 1e9);
-        return new RoundResult(stats, hashes);
+        return new RoundResult(stats, hashes, hashed - start, System.nanoTime() - hashed);
     }
 
     /** Chunks per hashing call: many where the device hashes them itself, else a few, so the client's calls interleave. */

@@ -42,6 +42,13 @@ final class ParallelApply {
     private final Outcome outcome;
     /** Chunks submitted since the last barrier; each completes normally, failure or not. */
     private final List<CompletableFuture<Void>> pending = new ArrayList<>();
+    /** Over the transfer, for the log: nanoseconds decoding and writing to the device, summed over threads. */
+    private final java.util.concurrent.atomic.LongAdder decodeNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder writeNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder applied = new java.util.concurrent.atomic.LongAdder();
+    /** nanoTime when the first chunk started and the last one ended. */
+    private final java.util.concurrent.atomic.AtomicLong firstStart = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lastEnd = new java.util.concurrent.atomic.AtomicLong();
 
     ParallelApply(ChunkCodec codec, ScratchPool scratches, TargetState state, Executor pool, Outcome outcome) {
         this.codec = codec;
@@ -71,8 +78,16 @@ final class ParallelApply {
         ScratchPool.Scratch scratch = scratches.take();
         try {
             if (outcome.live()) {
+                long t0 = System.nanoTime();
+                firstStart.compareAndSet(0, t0);
                 MemorySegment raw = decode(c, scratch);
+                long t1 = System.nanoTime();
                 state.applyConcurrently(c.address(), c.rawLength(), c.encoding(), c.hash(), raw);
+                long t2 = System.nanoTime();
+                decodeNanos.add(t1 - t0);
+                writeNanos.add(t2 - t1);
+                applied.increment();
+                lastEnd.accumulateAndGet(t2, Math::max);
             }
         } catch (Exception e) {
             outcome.failed(e.getMessage() != null ? e.getMessage() : e.toString());
@@ -81,6 +96,18 @@ final class ParallelApply {
             scratches.giveBack(scratch);
             outcome.released();
         }
+    }
+
+    /**
+     * For the log: the chunks applied over the transfer, the time spent decoding them and writing
+     * them to the device (summed over the pool's threads), and from the first chunk's start to the
+     * last one's end.
+     */
+    String times() {
+        long first = firstStart.get();
+        return applied.sum() + " chunks applied: decode " + FinishTimes.millis(decodeNanos.sum()) + " ms, device writes "
+                + FinishTimes.millis(writeNanos.sum()) + " ms (summed over threads), first to last chunk "
+                + FinishTimes.millis(first == 0 ? 0 : lastEnd.get() - first) + " ms";
     }
 
     /** The chunk's raw bytes: decompressed into the scratch, or its payload, copied to the (pinned) scratch. */

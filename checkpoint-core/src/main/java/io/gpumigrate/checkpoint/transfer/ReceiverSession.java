@@ -287,6 +287,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         if (!phase.compareAndSet(Phase.RECEIVING, Phase.VERIFIED_SENT)) {
             return;
         }
+        String applied = applier.times();
         long now = System.nanoTime();
         ReceivedImage received = new ReceivedImage(image, state.chunks(), state.bytes(), (now - startNanos) / 1e9,
                 (now - finishAt) / 1e9, preloaded);
@@ -297,6 +298,8 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 fail("VERIFIED could not be sent: " + w.cause(), false);
             }
         });
+        log.info("verified {} chunks, {} bytes, {} ms after FINISH; {}", state.chunks(), state.bytes(),
+                FinishTimes.millis(now - finishAt), applied);
     }
 
     /** The last step and every chunk submitted after it, done; call holding the lock. */

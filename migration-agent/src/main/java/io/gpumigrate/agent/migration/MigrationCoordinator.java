@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
@@ -84,9 +83,12 @@ final class MigrationCoordinator {
             // committed: the target owns the session from here on, whatever happens to the source
             agent.sessionMoved(session, targetNode);
             long committedAt = System.nanoTime();
+            long redirectAsked = epochMicros();
             try {
                 sourceWorker.call(Op.MIGRATED, w -> w.u64(session).str(prepared.host()).u16(prepared.port())
                         .str(prepared.secret()));
+                log.debug("session {}: MIGRATED sent to the source at {} us (epoch), answered by {}", session,
+                        redirectAsked, epochMicros());
             } catch (IOException | CudaException e) {
                 log.warn("session {}: the source could not redirect its client ({}); the client will locate the"
                         + " session on {}", session, e.getMessage(), targetNode);
@@ -102,7 +104,6 @@ final class MigrationCoordinator {
     }
 
     private static long epochMicros() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+        return io.gpumigrate.worker.Session.epochMicros();
     }
 }

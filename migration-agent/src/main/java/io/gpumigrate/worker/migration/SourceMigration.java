@@ -139,11 +139,13 @@ final class SourceMigration implements ControlOperation {
                 }
                 state = State.VERIFIED;
             }
-            log.info("session {}: the target verified the image ({} bytes in {} rounds, {} in the last); paused so far"
-                    + " {} ms: drain {}, log {}, state {}, memory and verification {}", session.id(), moved, count,
-                    last.rawBytes(), millis(verified - pauseStart), millis(drained - pauseStart),
-                    millis(logShipped - drained), millis(exported - logShipped), millis(verified - exported));
+            // the reply first: the client is paused until the agent commits
             control.success(seq, w -> w.u64(moved).u64(pausedAt).u32(count).u64(last.rawBytes()));
+            log.info("session {}: the target verified the image ({} bytes in {} rounds, {} in the last); paused so far"
+                    + " {} ms: drain {}, log {}, state {}, memory and verification {} ({})", session.id(), moved, count,
+                    last.rawBytes(), millis(verified - pauseStart), millis(drained - pauseStart),
+                    millis(logShipped - drained), millis(exported - logShipped), millis(verified - exported),
+                    s.finishTimes());
         } catch (Exception e) {
             String reason = Failures.message(e);
             abort("the source failed: " + reason);
@@ -157,7 +159,7 @@ final class SourceMigration implements ControlOperation {
     }
 
     private static String millis(long nanos) {
-        return String.format("%.1f", nanos / 1e6);
+        return io.gpumigrate.checkpoint.transfer.FinishTimes.millis(nanos);
     }
 
     @Override
@@ -174,14 +176,17 @@ final class SourceMigration implements ControlOperation {
         }
         Frame migrated = Frame.of(Op.MIGRATED, false, 0, Unpooled.copiedBuffer(body.rest()));
         long committing = System.nanoTime();
+        long readAt = Session.epochMicros();
         // The log closes after the redirect and the reply, not in the client's pause: its writer
         // syncs its files. A target sharing the log's directory waits for it (LogHandover) before
         // it logs a call.
         session.redirect(migrated, "migrated").whenComplete((v, e) -> {
-            if (e == null) {
-                control.success(seq, w -> { });
-            } else {
-                control.error(seq, Failures.status(e), Failures.message(e));
+            var replied = e == null ? control.success(seq, w -> { })
+                    : control.error(seq, Failures.status(e), Failures.message(e));
+            if (log.isDebugEnabled()) {
+                long answered = Session.epochMicros();
+                replied.addListener(f -> log.debug("session {}: MIGRATED read at {} us (epoch), answered at {}, the"
+                        + " answer flushed at {}", session.id(), readAt, answered, Session.epochMicros()));
             }
             log.info("session {}: migration committed; the client was redirected in {} ms", session.id(),
                     millis(System.nanoTime() - committing));

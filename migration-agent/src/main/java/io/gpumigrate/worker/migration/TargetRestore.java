@@ -150,7 +150,7 @@ final class TargetRestore implements ControlOperation {
     }
 
     private static String millis(double nanos) {
-        return String.format("%.1f", nanos / 1e6);
+        return io.gpumigrate.checkpoint.transfer.FinishTimes.millis(Math.round(nanos));
     }
 
     @Override
