@@ -84,7 +84,8 @@ public final class ForwardedCallHandler extends ChannelInboundHandlerAdapter {
                 channel.writeAndFlush(reply, channel.voidPromise());
             }
         }, () -> {
-            if (queuedBytes.addAndGet(-cost) < LOW_WATER && !channel.config().isAutoRead()) {
+            // a paused session's connection stays unread until it resumes (Session#pause)
+            if (queuedBytes.addAndGet(-cost) < LOW_WATER && !channel.config().isAutoRead() && !session.paused()) {
                 channel.config().setAutoRead(true);
             }
         });

@@ -48,6 +48,8 @@ public final class Session {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int SCRATCH_BYTES = 4096;
+    /** How long a redirected client's connection stays open for the client to read MIGRATED and close it. */
+    static final long REDIRECT_LINGER_SECONDS = 10;
 
     private final long id;
     private final byte[] secret;
@@ -165,6 +167,9 @@ public final class Session {
         }
     }
 
+    /** The client's connection once it has been redirected ({@link #redirect}), until it closes; else null. */
+    private volatile Channel redirectedClient;
+
     /** The client's connection, once attached; {@link #redirect} writes {@code MIGRATED} to it. */
     void clientConnected(Channel channel) {
         client = channel;
@@ -215,10 +220,18 @@ public final class Session {
      * written), and drains the device. Calls not yet applied, those queued already included, are
      * held: {@link #resume}
      * applies them, {@link #redirect} discards them (the client resends them to the target).
+     * The client's connection is not read meanwhile: its further calls wait in the socket and in
+     * the client's resend buffer, instead of costing the connection's event loop (which the
+     * migration's control connection shares) and this thread a hand-off each, up to the
+     * client's window of tens of thousands, inside the pause.
      * Completes with the time of the pause (epoch microseconds).
      */
     public CompletableFuture<Long> pause() {
         holding = true;
+        Channel channel = client;
+        if (channel != null) {
+            channel.config().setAutoRead(false);
+        }
         return onExecutor(() -> {
             long at = epochMicros();
             if (!resources.released() && errors.sticky() == null) {
@@ -232,21 +245,37 @@ public final class Session {
         });
     }
 
-    /** Applies the calls held during a pause, in order, then carries on as before. Idempotent. */
+    /**
+     * Applies the calls held during a pause, in order, then reads the client's connection again
+     * and carries on as before. Idempotent.
+     */
     public CompletableFuture<Void> resume() {
         return onExecutor(() -> {
             holding = false;
             while (!held.isEmpty()) {
                 apply(held.pollFirst());
             }
+            Channel channel = client;
+            if (channel != null) {
+                channel.config().setAutoRead(true);
+            }
             return null;
         });
+    }
+
+    /** Whether the session is paused (a migration or a dump): its client's connection is not read. */
+    boolean paused() {
+        return holding;
     }
 
     /**
      * After a committed migration (or a dump that ends the session): discards the held calls,
      * ends the session with {@code reason}, writes {@code migrated} (a MIGRATED or CHECKPOINTED
-     * frame) to the client after every reply already written, and closes the client's connection.
+     * frame) to the client after every reply already written, and ends the client's connection:
+     * its output at once (the client reads MIGRATED, then the end), its input once the client
+     * closes (reading, and dropping, what the client still sends meanwhile, so that a client
+     * blocked writing into the connection that the pause stopped reading gets to read MIGRATED,
+     * and no reset destroys MIGRATED before it does), or after {@value #REDIRECT_LINGER_SECONDS} s.
      */
     public CompletableFuture<Void> redirect(Frame migrated, String reason) {
         CompletableFuture<Void> done = onExecutor(() -> {
@@ -257,7 +286,19 @@ public final class Session {
             }
             end(reason);
             Channel channel = client;
-            if (channel != null) {
+            if (channel instanceof io.netty.channel.socket.SocketChannel socket) {
+                redirectedClient = socket;
+                socket.writeAndFlush(migrated).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        socket.close();
+                        return;
+                    }
+                    socket.shutdownOutput();
+                    socket.config().setAutoRead(true);
+                    socket.eventLoop().schedule(() -> socket.close(), REDIRECT_LINGER_SECONDS,
+                            java.util.concurrent.TimeUnit.SECONDS);
+                });
+            } else if (channel != null) {
                 channel.writeAndFlush(migrated).addListener(ChannelFutureListener.CLOSE);
             } else {
                 migrated.release();
@@ -269,6 +310,18 @@ public final class Session {
             return null;
         });
         return done;
+    }
+
+    /**
+     * After {@link #redirect}: waits (at most {@value #REDIRECT_LINGER_SECONDS} s) until the
+     * client has closed its connection, having read MIGRATED; the worker's process must not end
+     * before, or closing the connection under the client could reset it first. At once otherwise.
+     */
+    public void awaitRedirectedClient() {
+        Channel channel = redirectedClient;
+        if (channel != null) {
+            channel.closeFuture().awaitUninterruptibly(REDIRECT_LINGER_SECONDS + 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /** The session's state as an image (handles, modules, errors, allocations); executor only, paused. */

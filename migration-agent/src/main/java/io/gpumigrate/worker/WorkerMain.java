@@ -168,6 +168,7 @@ public final class WorkerMain {
 
         String reason = session.endRequested().join();
         String outcome = await(session.ended());
+        session.awaitRedirectedClient();
         timers.shutdownNow();
         if (!outcome.equals(reason)) {
             log.warn("session {}: {}", session.id(), outcome);

@@ -100,6 +100,11 @@ public final class WireTestClient implements Closeable {
         socket.sendRaw(bytes);
     }
 
+    /** The next frame as it came (a MIGRATED, say); the caller releases it. */
+    public Frame receiveFrame() throws IOException {
+        return socket.receive();
+    }
+
     public Reply receive() throws IOException {
         Frame frame = socket.receive();
         try {
