@@ -112,11 +112,16 @@ class ReplayWorkloadsIT {
         assertEquals(0, compare.status(), compare.out() + compare.err());
         assertTrue(compare.out().contains("agree: 18 calls, device memory compared after 4 of them"), compare.out());
 
-        CliRun ps = CliRun.of("ps", "--all", "--agent", "127.0.0.1:" + port, "--data-dir", data.toString());
-        assertEquals(0, ps.status(), ps.err());
-        String row = ps.out().lines().filter(l -> l.contains(log.toString())).findFirst().orElseThrow(
-                () -> new AssertionError("no row with " + log + " in\n" + ps.out()));
-        assertTrue(row.contains("vector_add") && row.contains("finished"), row);
+        // the agent records the session as finished once its worker has exited, which may come
+        // a moment after the worker closed the log
+        String[] row = new String[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            CliRun ps = CliRun.of("ps", "--all", "--agent", "127.0.0.1:" + port, "--data-dir", data.toString());
+            assertEquals(0, ps.status(), ps.err());
+            row[0] = ps.out().lines().filter(l -> l.contains(log.toString())).findFirst().orElseThrow(
+                    () -> new AssertionError("no row with " + log + " in\n" + ps.out()));
+            assertTrue(row[0].contains("vector_add") && row[0].contains("finished"), row[0]);
+        });
         CliRun live = CliRun.of("ps", "--agent", "127.0.0.1:" + port);
         assertEquals(1, live.out().lines().count(), "without --all, finished sessions are not listed:\n" + live.out());
     }

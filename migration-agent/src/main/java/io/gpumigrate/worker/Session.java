@@ -11,7 +11,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.transfer.PreloadedModules;
 import org.slf4j.Logger;
@@ -48,8 +47,6 @@ public final class Session {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int SCRATCH_BYTES = 4096;
-    /** How long a redirected client's connection stays open for the client to read MIGRATED and close it. */
-    static final long REDIRECT_LINGER_SECONDS = 10;
 
     private final long id;
     private final byte[] secret;
@@ -64,7 +61,7 @@ public final class Session {
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final SessionLedger ledger = new SessionLedger();
     private final java.util.ArrayDeque<HeldCall> held = new java.util.ArrayDeque<>();
-    private volatile Channel client;
+    private final ClientConnection client = new ClientConnection();
     /** Set as soon as a pause is asked for, so that calls queued before the pause wait too. */
     private volatile boolean holding;
     private final AttachWait attachWait = new AttachWait(clientAttached::get);
@@ -167,12 +164,9 @@ public final class Session {
         }
     }
 
-    /** The client's connection once it has been redirected ({@link #redirect}), until it closes; else null. */
-    private volatile Channel redirectedClient;
-
     /** The client's connection, once attached; {@link #redirect} writes {@code MIGRATED} to it. */
     void clientConnected(Channel channel) {
-        client = channel;
+        client.attached(channel);
     }
 
     /** The session's executor: device work of a migration or a dump runs there, between calls. */
@@ -220,18 +214,12 @@ public final class Session {
      * written), and drains the device. Calls not yet applied, those queued already included, are
      * held: {@link #resume}
      * applies them, {@link #redirect} discards them (the client resends them to the target).
-     * The client's connection is not read meanwhile: its further calls wait in the socket and in
-     * the client's resend buffer, instead of costing the connection's event loop (which the
-     * migration's control connection shares) and this thread a hand-off each, up to the
-     * client's window of tens of thousands, inside the pause.
+     * The client's connection is not read meanwhile ({@link ClientConnection}).
      * Completes with the time of the pause (epoch microseconds).
      */
     public CompletableFuture<Long> pause() {
         holding = true;
-        Channel channel = client;
-        if (channel != null) {
-            channel.config().setAutoRead(false);
-        }
+        client.stopReading();
         return onExecutor(() -> {
             long at = epochMicros();
             if (!resources.released() && errors.sticky() == null) {
@@ -255,10 +243,7 @@ public final class Session {
             while (!held.isEmpty()) {
                 apply(held.pollFirst());
             }
-            Channel channel = client;
-            if (channel != null) {
-                channel.config().setAutoRead(true);
-            }
+            client.resumeReading();
             return null;
         });
     }
@@ -271,11 +256,8 @@ public final class Session {
     /**
      * After a committed migration (or a dump that ends the session): discards the held calls,
      * ends the session with {@code reason}, writes {@code migrated} (a MIGRATED or CHECKPOINTED
-     * frame) to the client after every reply already written, and ends the client's connection:
-     * its output at once (the client reads MIGRATED, then the end), its input once the client
-     * closes (reading, and dropping, what the client still sends meanwhile, so that a client
-     * blocked writing into the connection that the pause stopped reading gets to read MIGRATED,
-     * and no reset destroys MIGRATED before it does), or after {@value #REDIRECT_LINGER_SECONDS} s.
+     * frame) to the client after every reply already written, and ends the client's connection
+     * once the client has read it ({@link ClientConnection#redirect}).
      */
     public CompletableFuture<Void> redirect(Frame migrated, String reason) {
         CompletableFuture<Void> done = onExecutor(() -> {
@@ -285,24 +267,7 @@ public final class Session {
                 c.done().run();
             }
             end(reason);
-            Channel channel = client;
-            if (channel instanceof io.netty.channel.socket.SocketChannel socket) {
-                redirectedClient = socket;
-                socket.writeAndFlush(migrated).addListener(f -> {
-                    if (!f.isSuccess()) {
-                        socket.close();
-                        return;
-                    }
-                    socket.shutdownOutput();
-                    socket.config().setAutoRead(true);
-                    socket.eventLoop().schedule(() -> socket.close(), REDIRECT_LINGER_SECONDS,
-                            java.util.concurrent.TimeUnit.SECONDS);
-                });
-            } else if (channel != null) {
-                channel.writeAndFlush(migrated).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                migrated.release();
-            }
+            client.redirect(migrated);
             return null;
         });
         done.exceptionally(e -> {
@@ -313,15 +278,13 @@ public final class Session {
     }
 
     /**
-     * After {@link #redirect}: waits (at most {@value #REDIRECT_LINGER_SECONDS} s) until the
-     * client has closed its connection, having read MIGRATED; the worker's process must not end
-     * before, or closing the connection under the client could reset it first. At once otherwise.
+     * After {@link #redirect}: waits (at most {@value ClientConnection#REDIRECT_LINGER_SECONDS} s)
+     * until the client has closed its connection, having read MIGRATED; the worker's process must
+     * not end before, or closing the connection under the client could reset it first. At once
+     * otherwise.
      */
     public void awaitRedirectedClient() {
-        Channel channel = redirectedClient;
-        if (channel != null) {
-            channel.closeFuture().awaitUninterruptibly(REDIRECT_LINGER_SECONDS + 1, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        client.awaitRedirectedClose();
     }
 
     /** The session's state as an image (handles, modules, errors, allocations); executor only, paused. */
