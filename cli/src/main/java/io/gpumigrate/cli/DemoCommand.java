@@ -94,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                 return single(out, command, nativeDir);
             }
             try (a; b) {
-                int status = new MigrationDemo(out, migrations).run(command, nativeDir, a, b);
+                int status = new MigrationDemo(out, migrations, true).run(command, nativeDir, a, b);
                 return status == 0 ? 0 : 1;
             }
         }

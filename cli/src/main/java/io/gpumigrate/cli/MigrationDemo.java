@@ -35,10 +35,13 @@ final class MigrationDemo {
 
     private final PrintWriter out;
     private final int migrations;
+    private final boolean suggestTraining;
 
-    MigrationDemo(PrintWriter out, int migrations) {
+    /** @param suggestTraining whether to point at {@code gpumigrate train} when the workers ran without its cache */
+    MigrationDemo(PrintWriter out, int migrations, boolean suggestTraining) {
         this.out = out;
         this.migrations = migrations;
+        this.suggestTraining = suggestTraining;
     }
 
     /** Runs {@code command}; returns its exit status. */
@@ -83,6 +86,11 @@ final class MigrationDemo {
         out.println();
         out.printf("gpumigrate demo: %s exited with status %d%n", Path.of(command.getFirst()).getFileName(), status);
         printTable(moves);
+        if (suggestTraining && !moves.isEmpty() && !io.gpumigrate.agent.WorkerAotCache.forThisRuntime(null).present()) {
+            out.println("  (the workers started without an AOT cache: `gpumigrate train`, about a minute once per Java"
+                    + " runtime and build, shortens every pause)");
+            out.flush();
+        }
         return status;
     }
 

@@ -116,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int status;
         try (a; b) {
-            status = new MigrationDemo(out, migrations).run(command, nativeDir, a, b);
+            status = new MigrationDemo(out, migrations, false).run(command, nativeDir, a, b);
             // each worker writes its recording as it exits
             a.awaitNoWorkers(Duration.ofSeconds(30));
             b.awaitNoWorkers(Duration.ofSeconds(30));

@@ -66,8 +66,12 @@ class MigrationIT {
     @Test
     void demoMigratesStencilAndBackWhileItRunsAndShowsTheTable() throws Exception {
         Path out = Files.createTempFile("demo", ".log");
-        Process demo = new ProcessBuilder(gpumigrate(), "demo").redirectErrorStream(true).redirectOutput(out.toFile())
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(gpumigrate(), "demo").redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        // no worker AOT cache there: the demo points at `gpumigrate train`
+        builder.environment().put(io.gpumigrate.agent.WorkerAotCache.DIR_ENV,
+                Files.createTempDirectory("gpumigrate-no-aot").toString());
+        Process demo = builder.start();
         boolean done = demo.waitFor(300, TimeUnit.SECONDS);
         if (!done) {
             demo.destroyForcibly();
@@ -77,6 +81,7 @@ class MigrationIT {
         assertTrue(output.contains("\nPASS\n"), output);
         assertTrue(output.contains("node-a -> node-b") && output.contains("node-b -> node-a"), output);
         assertTrue(output.contains("precopy") || output.contains("final-copy"), "progress was shown:\n" + output);
+        assertTrue(output.contains("without an AOT cache: `gpumigrate train`"), "training was suggested:\n" + output);
     }
 
     /** Runs {@code workload} on node a and migrates it {@code moves} times, alternating, while it runs. */

@@ -35,6 +35,7 @@ class TrainIT {
         String output = Files.readString(out);
         assertTrue(done && train.exitValue() == 0, "train failed:\n" + output);
         assertTrue(output.contains("\nPASS\n"), "the training workload passed:\n" + output);
+        assertFalse(output.contains("without an AOT cache"), "train suggested itself:\n" + output);
         List<Path> caches;
         try (var files = Files.list(dir)) {
             caches = files.toList();
