@@ -58,15 +58,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Distribution distribution = Distribution.locate();
-        Path workload = distribution.workloads().resolve(WORKLOAD);
-        if (!Files.isExecutable(workload)) {
-            throw new CliException("the " + WORKLOAD + " test workload is not in " + distribution.workloads()
-                    + " (test-workloads/ builds it into the distribution); nothing to run");
-        }
+        Path workload = workload(distribution);
         Path nativeDir = distribution.requireClientLibrary();
-        if (System.getProperty("org.slf4j.simpleLogger.log.io.gpumigrate") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.io.gpumigrate", "warn");
-        }
+        quietAgentLogs();
         List<String> command = new ArrayList<>(List.of(workload.toString()));
         Integer stepCount = steps != null ? steps : migrations > 0 ? Integer.valueOf(migratingSteps()) : null;
         if (stepCount != null) {
@@ -99,6 +93,23 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return single(out, command, nativeDir);
+    }
+
+    /** The distribution's {@value #WORKLOAD} test workload; a clear error when it was not built into it. */
+    static Path workload(Distribution distribution) throws CliException {
+        Path workload = distribution.workloads().resolve(WORKLOAD);
+        if (!Files.isExecutable(workload)) {
+            throw new CliException("the " + WORKLOAD + " test workload is not in " + distribution.workloads()
+                    + " (test-workloads/ builds it into the distribution); nothing to run");
+        }
+        return workload;
+    }
+
+    /** Local agents in this process log warnings only (unless asked otherwise), so the program's output stays readable. */
+    static void quietAgentLogs() {
+        if (System.getProperty("org.slf4j.simpleLogger.log.io.gpumigrate") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.gpumigrate", "warn");
+        }
     }
 
     /**

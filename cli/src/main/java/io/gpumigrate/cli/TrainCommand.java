@@ -3,6 +3,7 @@ package io.gpumigrate.cli;
 import io.gpumigrate.agent.LogSettings;
 import io.gpumigrate.agent.NodeAgent;
 import io.gpumigrate.agent.WorkerAotCache;
+import io.gpumigrate.checkpoint.FileTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -61,15 +62,9 @@ final class TrainCommand implements Callable<Integer> {
                     + devices);
         }
         Distribution distribution = Distribution.locate();
-        Path workload = distribution.workloads().resolve(DemoCommand.WORKLOAD);
-        if (!Files.isExecutable(workload)) {
-            throw new CliException("the " + DemoCommand.WORKLOAD + " test workload is not in " + distribution.workloads()
-                    + "; nothing to train with");
-        }
+        Path workload = DemoCommand.workload(distribution);
         Path nativeDir = distribution.requireClientLibrary();
-        if (System.getProperty("org.slf4j.simpleLogger.log.io.gpumigrate") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.io.gpumigrate", "warn");
-        }
+        DemoCommand.quietAgentLogs();
         WorkerAotCache cache = WorkerAotCache.forThisRuntime(cacheDir);
         Path recordings = Files.createTempDirectory("gpumigrate-train");
         try {
@@ -93,7 +88,11 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } finally {
-            deleteTree(recordings);
+            try {
+                FileTrees.delete(recordings);
+            } catch (IOException e) {
+                out.println("gpumigrate train: could not remove the recordings in " + recordings + ": " + e.getMessage());
+            }
         }
     }
 
@@ -122,13 +121,5 @@ final class TrainCommand implements Callable<Integer> {
             b.awaitNoWorkers(Duration.ofSeconds(30));
         }
         return status;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind
-        }
     }
 }

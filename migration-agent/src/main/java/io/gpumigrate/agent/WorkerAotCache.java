@@ -9,9 +9,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -129,11 +131,11 @@ public final class WorkerAotCache {
      * The largest recording in {@code directory} (the worker that loaded most: one that took a
      * session in and sent it on), if any.
      */
-    public static java.util.Optional<Path> largestRecording(Path directory) throws IOException {
+    public static Optional<Path> largestRecording(Path directory) throws IOException {
         try (var files = Files.list(directory)) {
             return files.filter(f -> f.getFileName().toString().endsWith(RECORDING_SUFFIX))
                     .filter(f -> f.toFile().length() > 0)
-                    .max(java.util.Comparator.comparingLong(f -> f.toFile().length()));
+                    .max(Comparator.comparingLong(f -> f.toFile().length()));
         }
     }
 

@@ -3,6 +3,10 @@ package io.gpumigrate.checkpoint.transfer;
 import io.gpumigrate.checkpoint.ParallelChunkEncoder;
 import io.gpumigrate.device.CudaException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The sender's reads of chunks from the source device into the encoder's (pinned) slots, a
@@ -18,19 +22,17 @@ final class ChunkReadBatch {
     /** Chunks per trip at most: 16 MiB of 2 MiB chunks, about 0.3 ms of pinned DtoH on an H200. */
     static final int MAX_CHUNKS = 8;
 
+    /** A chunk of a paused session to read; {@code digestKnown}: the device's digest of what it holds now. */
+    private record PausedRead(long address, int length, boolean digestKnown, long digest) {
+    }
+
     private final SourceAccess source;
     private final ParallelChunkEncoder encoder;
     private final long[] addresses;
     private final int[] lengths;
-    private final long[] digests;
-    private final boolean[] digestKnown;
     private int size;
-    private long[] pausedAddresses = new long[0];
-    private int[] pausedLengths = new int[0];
-    private long[] pausedDigests = new long[0];
-    private boolean[] pausedKnown = new boolean[0];
-    private int pausedSize;
-    /** Time the sender's thread waited for a free slot, and spent reading chunks into slots, since {@link #resetTimes}. */
+    private final List<PausedRead> paused = new ArrayList<>();
+    /** Time the sender waited for a free slot, and spent reading chunks into slots, since {@link #resetTimes}. */
     private long waitNanos;
     private long readNanos;
 
@@ -41,29 +43,12 @@ final class ChunkReadBatch {
         int capacity = Math.max(1, Math.min(MAX_CHUNKS, depth / 4));
         this.addresses = new long[capacity];
         this.lengths = new int[capacity];
-        this.digests = new long[capacity];
-        this.digestKnown = new boolean[capacity];
     }
 
     /** Queues the chunk at {@code address}; reads the batch once it is full. */
     void add(long address, int length) throws IOException, CudaException, InterruptedException {
-        queue(address, length, false, 0);
-    }
-
-    /**
-     * Queues the chunk at {@code address} whose digest the device computed while its memory could
-     * not change (the session paused): the encoder then does not hash it on the host.
-     */
-    void addWithDigest(long address, int length, long digest) throws IOException, CudaException, InterruptedException {
-        queue(address, length, true, digest);
-    }
-
-    private void queue(long address, int length, boolean known, long digest)
-            throws IOException, CudaException, InterruptedException {
         addresses[size] = address;
         lengths[size] = length;
-        digestKnown[size] = known;
-        digests[size] = digest;
         if (++size == addresses.length) {
             flush();
         }
@@ -100,31 +85,17 @@ final class ChunkReadBatch {
             throw e;
         }
         for (int k = 0; k < n; k++) {
-            if (digestKnown[k]) {
-                encoder.submitWithDigest(slots[k], addresses[k], lengths[k], digests[k]);
-            } else {
-                encoder.submit(slots[k], addresses[k], lengths[k]);
-            }
+            encoder.submit(slots[k], addresses[k], lengths[k]);
         }
     }
 
     /**
      * Queues the chunk at {@code address} of a paused session, for {@link #readPaused}; its
-     * digest, where {@code known}, is the device's of the bytes it holds now.
+     * digest, where {@code known}, is the device's of the bytes it holds now: the encoder then
+     * does not hash it on the host.
      */
     void addPaused(long address, int length, boolean known, long digest) {
-        if (pausedSize == pausedAddresses.length) {
-            int grown = Math.max(64, pausedSize * 2);
-            pausedAddresses = java.util.Arrays.copyOf(pausedAddresses, grown);
-            pausedLengths = java.util.Arrays.copyOf(pausedLengths, grown);
-            pausedDigests = java.util.Arrays.copyOf(pausedDigests, grown);
-            pausedKnown = java.util.Arrays.copyOf(pausedKnown, grown);
-        }
-        pausedAddresses[pausedSize] = address;
-        pausedLengths[pausedSize] = length;
-        pausedDigests[pausedSize] = digest;
-        pausedKnown[pausedSize] = known;
-        pausedSize++;
+        paused.add(new PausedRead(address, length, known, digest));
     }
 
     /**
@@ -134,35 +105,35 @@ final class ChunkReadBatch {
      * paid. The encoder (and so its sink) is used on the source's executor until this returns.
      */
     void readPaused() throws IOException, CudaException, InterruptedException {
-        int n = pausedSize;
-        pausedSize = 0;
-        if (n == 0) {
+        if (paused.isEmpty()) {
             return;
         }
+        List<PausedRead> chunks = List.copyOf(paused);
+        paused.clear();
         long start = System.nanoTime();
         long[] waited = new long[1];
         try {
             source.run(device -> {
-                for (int k = 0; k < n; k++) {
+                for (PausedRead c : chunks) {
                     long t0 = System.nanoTime();
                     ParallelChunkEncoder.Slot slot = acquireOnSource();
                     waited[0] += System.nanoTime() - t0;
                     try {
-                        device.copyDtoH(slot.raw().asSlice(0, pausedLengths[k]), pausedAddresses[k], null);
+                        device.copyDtoH(slot.raw().asSlice(0, c.length()), c.address(), null);
                     } catch (CudaException | RuntimeException e) {
                         encoder.giveBack(slot);
                         throw e;
                     }
-                    if (pausedKnown[k]) {
-                        encoder.submitWithDigest(slot, pausedAddresses[k], pausedLengths[k], pausedDigests[k]);
+                    if (c.digestKnown()) {
+                        encoder.submitWithDigest(slot, c.address(), c.length(), c.digest());
                     } else {
-                        encoder.submit(slot, pausedAddresses[k], pausedLengths[k]);
+                        encoder.submit(slot, c.address(), c.length());
                     }
                 }
                 return null;
             });
-        } catch (java.io.UncheckedIOException e) {
-            if (e.getCause() instanceof java.io.InterruptedIOException) {
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof InterruptedIOException) {
                 throw new InterruptedException(e.getCause().getMessage());
             }
             throw e.getCause();
@@ -177,10 +148,10 @@ final class ChunkReadBatch {
         try {
             return encoder.acquire();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.UncheckedIOException(new java.io.InterruptedIOException("interrupted waiting for a chunk buffer"));
+            // to the sender, as InterruptedException (readPaused); the session's thread is not left interrupted
+            throw new UncheckedIOException(new InterruptedIOException("interrupted waiting for a chunk buffer"));
         }
     }
 
@@ -200,6 +171,6 @@ final class ChunkReadBatch {
     /** Forgets what is queued (after a failure). */
     void clear() {
         size = 0;
-        pausedSize = 0;
+        paused.clear();
     }
 }

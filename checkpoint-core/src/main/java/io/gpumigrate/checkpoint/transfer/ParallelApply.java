@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The receiver's chunk work between two barriers (ALLOCATIONS, FINISH): each chunk is decoded,
@@ -43,12 +45,12 @@ final class ParallelApply {
     /** Chunks submitted since the last barrier; each completes normally, failure or not. */
     private final List<CompletableFuture<Void>> pending = new ArrayList<>();
     /** Over the transfer, for the log: nanoseconds decoding and writing to the device, summed over threads. */
-    private final java.util.concurrent.atomic.LongAdder decodeNanos = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder writeNanos = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder applied = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder decodeNanos = new LongAdder();
+    private final LongAdder writeNanos = new LongAdder();
+    private final LongAdder applied = new LongAdder();
     /** nanoTime when the first chunk started and the last one ended. */
-    private final java.util.concurrent.atomic.AtomicLong firstStart = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong lastEnd = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong firstStart = new AtomicLong();
+    private final AtomicLong lastEnd = new AtomicLong();
 
     ParallelApply(ChunkCodec codec, ScratchPool scratches, TargetState state, Executor pool, Outcome outcome) {
         this.codec = codec;

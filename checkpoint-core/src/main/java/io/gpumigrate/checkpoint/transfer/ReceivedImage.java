@@ -10,10 +10,8 @@ import io.gpumigrate.checkpoint.SessionImage;
  * @param chunks     chunks applied over all rounds
  * @param bytes      device bytes those chunks covered
  * @param seconds    from the first frame to VERIFIED
- * @param verifySeconds from FINISH to VERIFIED: checking the state and every chunk's digest
  * @param preloaded  modules loaded on the target before the pause, from the source's MODULES, for
  *                   re-creating the session; their owner unloads the ones it does not take
  */
-public record ReceivedImage(SessionImage image, long chunks, long bytes, double seconds, double verifySeconds,
-                            PreloadedModules preloaded) {
+public record ReceivedImage(SessionImage image, long chunks, long bytes, double seconds, PreloadedModules preloaded) {
 }

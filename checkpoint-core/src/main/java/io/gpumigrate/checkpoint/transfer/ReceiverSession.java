@@ -290,7 +290,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         String applied = applier.times();
         long now = System.nanoTime();
         ReceivedImage received = new ReceivedImage(image, state.chunks(), state.bytes(), (now - startNanos) / 1e9,
-                (now - finishAt) / 1e9, preloaded);
+                preloaded);
         channel.writeAndFlush(new TransferMessage.Verified(state.chunks(), state.bytes())).addListener(w -> {
             if (w.isSuccess() && phase.compareAndSet(Phase.VERIFIED_SENT, Phase.COMMITTED)) {
                 result.complete(received);

@@ -16,12 +16,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Brings a session's replay log to the worker that takes the session over (a migration's
@@ -216,11 +214,8 @@ final class LogHandover {
     }
 
     private static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            io.gpumigrate.checkpoint.FileTrees.delete(root);
         } catch (IOException e) {
             log.warn("cannot remove {}: {}", root, e.toString());
         }

@@ -1,5 +1,7 @@
 package io.gpumigrate.worker.migration;
 
+import static io.gpumigrate.checkpoint.transfer.FinishTimes.millis;
+
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.transfer.MigrationSender;
 import io.gpumigrate.checkpoint.transfer.PrecopyPolicy;
@@ -156,10 +158,6 @@ final class SourceMigration implements ControlOperation {
                     ? CuResult.LAUNCH_TIMEOUT : Failures.status(e), "migration of session " + session.id()
                     + " aborted, the session continues on its source: " + reason);
         }
-    }
-
-    private static String millis(long nanos) {
-        return io.gpumigrate.checkpoint.transfer.FinishTimes.millis(nanos);
     }
 
     @Override

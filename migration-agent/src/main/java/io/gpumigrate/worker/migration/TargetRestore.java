@@ -1,5 +1,7 @@
 package io.gpumigrate.worker.migration;
 
+import static io.gpumigrate.checkpoint.transfer.FinishTimes.millis;
+
 import io.gpumigrate.checkpoint.CheckpointReader;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.transfer.MigrationReceiver;
@@ -138,19 +140,15 @@ final class TargetRestore implements ControlOperation {
                     LOG.warn("session {}: closing the migration's receiver failed: {}", session.id(), e.toString());
                 }
                 LOG.info("session {}: migrated here ({} bytes, {} chunks, {} of {} modules loaded before the pause);"
-                        + " verified in {} ms, re-created {} ms after, the commit waited {} ms for that and took {} ms"
-                        + " for the log; waiting for the client", session.id(), got.bytes(), got.chunks(),
-                        got.preloaded().taken(), got.image().modules().size(), millis(got.verifySeconds() * 1e9),
-                        millis(importedAt - verifiedAt), millis(waited - asked), millis(handedOver - waited));
+                        + " re-created {} ms after VERIFIED, the commit waited {} ms for that and took {} ms for the"
+                        + " log; waiting for the client", session.id(), got.bytes(), got.chunks(),
+                        got.preloaded().taken(), got.image().modules().size(), millis(importedAt - verifiedAt),
+                        millis(waited - asked), millis(handedOver - waited));
             } catch (Exception e) {
                 control.error(seq, Failures.status(e), "the target could not take the session: " + Failures.message(e))
                         .addListener(f -> abandon("committing failed: " + Failures.message(e)));
             }
         });
-    }
-
-    private static String millis(double nanos) {
-        return io.gpumigrate.checkpoint.transfer.FinishTimes.millis(Math.round(nanos));
     }
 
     @Override
