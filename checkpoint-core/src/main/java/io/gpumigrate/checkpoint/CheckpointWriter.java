@@ -18,7 +18,8 @@ import java.util.UUID;
  * Writes a checkpoint image ({@link CheckpointFormat}): the session image and the contents of
  * its allocations, read from the device through the SPI. The image is written into a
  * temporary directory beside {@code dir} and renamed to {@code dir} only when complete, so
- * nothing half-written is ever taken for an image. Chunks are encoded on every core and written
+ * nothing half-written is ever taken for an image. The image's directory is its owner's only
+ * ({@link FileTrees#createPrivateDirectory}). Chunks are encoded on every core and written
  * into {@value #FILE_LANES} chunk files at once.
  *
  * <p>Thread-safe: a writer holds only its settings; each {@link #write} works on its own
@@ -75,7 +76,7 @@ public final class CheckpointWriter {
             throw new FileAlreadyExistsException(target.toString(), null, "a checkpoint image must not overwrite anything");
         }
         Path temp = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
-        Files.createDirectories(temp);
+        FileTrees.createPrivateDirectory(temp); // owner-only, and so is the image it becomes
         try {
             Map<String, CheckpointManifest.FileEntry> files = new LinkedHashMap<>();
             byte[] session = SessionImageCodec.encode(image);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.CudaException;
@@ -14,6 +15,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -59,6 +61,19 @@ class CheckpointImageTest {
                 assertArrayEquals(TestData.read(source, a.base(), a.size()), TestData.read(target, a.base(), a.size()),
                         "contents of the allocation at 0x" + Long.toHexString(a.base()));
             }
+        }
+    }
+
+    @Test
+    void theImageIsReadableByItsOwnerOnly() throws Exception {
+        assumeTrue(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
+            SessionImage image = fillSource(source);
+            Path dir = tmp.resolve("new-parent").resolve("image");
+            writer.write(image, source, dir, ProgressListener.NONE);
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)),
+                    "the image holds the session's memory and secret");
+            assertTrue(Files.isDirectory(dir.getParent()), "a missing parent is created");
         }
     }
 

@@ -57,7 +57,8 @@ final class AgentCommand implements Callable<Integer> {
     String peers;
 
     @Option(names = "--device-memory", paramLabel = "BYTES",
-            description = "Device memory this node offers to placement, and the emulator's size (default: 16 GiB).")
+            description = "Device memory this node offers to placement, and the emulator's size (default: the GPU's own, "
+                    + "as its driver reports it; 16 GiB on the emulator). On a GPU it caps what the driver reports.")
     Long deviceMemory;
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Where the agent keeps its data; session logs go to DIR/logs/SESSION (default: ~/.gpumigrate).")
@@ -109,7 +110,7 @@ final class AgentCommand implements Callable<Integer> {
             peerMap.putAll(ClusterOptions.parsePeers(peers)); // a flag's peer replaces the file's of that name
             Long memory = given("--device-memory") || file == null || file.deviceMemory() == null ? deviceMemory
                     : file.deviceMemory();
-            ClusterOptions cluster = ClusterOptions.of(peerMap, memory != null ? memory : ClusterOptions.ALONE.deviceMemory());
+            ClusterOptions cluster = memory != null ? ClusterOptions.of(peerMap, memory) : ClusterOptions.of(peerMap);
             LogSettings logs = new LogSettings(dataDir != null ? dataDir.toAbsolutePath() : LogSettings.defaultDataDir(),
                     !noLog, Limits.bytes("--log-max-size", logMaxSize), Limits.duration("--log-max-age", logMaxAge),
                     Limits.duration("--log-retention-interval", retentionInterval));

@@ -47,6 +47,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "CUDA_VISIBLE_DEVICES of the two agents' workers (default: both see what this process sees).")
     List<String> devices;
 
+    @Option(names = "--keep-others",
+            description = "Keep the other caches of the cache directory (other Java runtimes or builds); by default"
+                    + " they are deleted once the new cache is written.")
+    boolean keepOthers;
+
     @Spec
     CommandSpec spec;
 
@@ -85,6 +90,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "gpumigrate train: wrote %s (%s); agents of this Java runtime and distribution"
                     + " start their workers from it%n", cache.file(), SessionTable.bytes(bytes));
+            if (!keepOthers) {
+                pruneOthers(out, cache);
+            }
             out.flush();
             return 0;
         } finally {
@@ -93,6 +101,16 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IOException e) {
                 out.println("gpumigrate train: could not remove the recordings in " + recordings + ": " + e.getMessage());
             }
+        }
+    }
+
+    private static void pruneOthers(PrintWriter out, WorkerAotCache cache) {
+        try {
+            for (Path stale : cache.pruneOthers()) {
+                out.println("gpumigrate train: deleted the stale cache " + stale);
+            }
+        } catch (IOException e) {
+            out.println("gpumigrate train: could not delete the other caches beside " + cache.file() + ": " + e.getMessage());
         }
     }
 

@@ -25,6 +25,7 @@ class TrainIT {
     @Test
     void trainWritesACacheThatTheJvmTakesAndAgentsStartTheirWorkersFrom() throws Exception {
         Path dir = Files.createTempDirectory("gpumigrate-aot");
+        Path stale = Files.writeString(dir.resolve("worker-0000000000000000.aot"), "an older build's cache");
         Path out = Files.createTempFile("train", ".log");
         Process train = new ProcessBuilder(DistAgents.gpumigrate(), "train", "--cache-dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -40,7 +41,8 @@ class TrainIT {
         try (var files = Files.list(dir)) {
             caches = files.toList();
         }
-        assertEquals(1, caches.size(), "one cache and nothing else (no partial file): " + caches);
+        assertEquals(1, caches.size(), "one cache and nothing else (no partial file, no stale cache): " + caches);
+        assertTrue(output.contains("deleted the stale cache " + stale), output);
         Path cache = caches.getFirst();
         assertTrue(cache.getFileName().toString().matches("worker-[0-9a-f]{16}\\.aot"), cache.toString());
         assertTrue(output.contains("wrote " + cache), output);

@@ -11,13 +11,23 @@ import java.util.Map;
  * How an agent sits in its cluster: its peers by node name, the device memory it offers
  * (placement prefers the node with most of it free; the emulator reports this much), and
  * further JVM options and environment variables for its workers. Immutable.
+ *
+ * @param deviceMemoryGiven whether {@code deviceMemory} was given (it then caps a GPU's memory);
+ *                          otherwise a GPU node offers the device's total once a worker reports it
+ *                          ({@link DeviceMemoryGauge})
  */
-public record ClusterOptions(Map<String, HostPort> peers, long deviceMemory, List<String> workerJvmOptions,
-                             Map<String, String> workerEnvironment) {
+public record ClusterOptions(Map<String, HostPort> peers, long deviceMemory, boolean deviceMemoryGiven,
+                             List<String> workerJvmOptions, Map<String, String> workerEnvironment) {
 
-    /** No peers, the emulator's default memory. */
+    /** No peers, the emulator's default memory (a GPU's own, on a GPU). */
     public static final ClusterOptions ALONE = new ClusterOptions(Map.of(), EmulatorBackend.DEFAULT_TOTAL_MEMORY, List.of(),
             Map.of());
+
+    /** The default device memory (the emulator's; a GPU's own, on a GPU), with these JVM options and environment. */
+    public ClusterOptions(Map<String, HostPort> peers, long deviceMemory, List<String> workerJvmOptions,
+                          Map<String, String> workerEnvironment) {
+        this(peers, deviceMemory, false, workerJvmOptions, workerEnvironment);
+    }
 
     public ClusterOptions {
         peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
@@ -32,13 +42,18 @@ public record ClusterOptions(Map<String, HostPort> peers, long deviceMemory, Lis
     public ClusterOptions withWorkerEnvironment(String name, String value) {
         Map<String, String> env = new LinkedHashMap<>(workerEnvironment);
         env.put(name, value);
-        return new ClusterOptions(peers, deviceMemory, workerJvmOptions, env);
+        return new ClusterOptions(peers, deviceMemory, deviceMemoryGiven, workerJvmOptions, env);
     }
 
-    /** These peers, and the device memory given to emulated workers too. */
+    /** These peers, and {@code deviceMemory} given: emulated workers get that much, and it caps a GPU's. */
     public static ClusterOptions of(Map<String, HostPort> peers, long deviceMemory) {
-        return new ClusterOptions(peers, deviceMemory,
+        return new ClusterOptions(peers, deviceMemory, true,
                 List.of("-D" + BackendChoice.EMULATOR_MEMORY_PROPERTY + "=" + deviceMemory), Map.of());
+    }
+
+    /** These peers, and the default device memory: the emulator's, or a GPU's own. */
+    public static ClusterOptions of(Map<String, HostPort> peers) {
+        return new ClusterOptions(peers, ALONE.deviceMemory(), List.of(), Map.of());
     }
 
     /**

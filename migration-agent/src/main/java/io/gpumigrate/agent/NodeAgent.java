@@ -40,6 +40,7 @@ public final class NodeAgent implements AutoCloseable {
     /** Per live worker: completes once its exit has been recorded. */
     private final Map<WorkerProcess, CompletableFuture<Void>> exitsRecorded = new ConcurrentHashMap<>();
     private final WorkerLauncher launcher;
+    private final DeviceMemoryGauge gauge;
     private final WorkerAotCache aotCache;
     private final ExecutorService launches = Executors.newVirtualThreadPerTaskExecutor();
     private final WarmWorkerPool warm;
@@ -61,8 +62,9 @@ public final class NodeAgent implements AutoCloseable {
         this.cluster = cluster;
         this.peers.putAll(cluster.peers());
         this.aotCache = WorkerAotCache.forThisRuntime(null);
+        this.gauge = new DeviceMemoryGauge(cluster.deviceMemory(), cluster.deviceMemoryGiven(), this::sessionsHold);
         this.launcher = new WorkerLauncher(config.bind(), config.backend(), config.attachTimeoutSeconds(), logs,
-                cluster.workerJvmOptions(), cluster.workerEnvironment(), aotCache);
+                cluster.workerJvmOptions(), cluster.workerEnvironment(), aotCache, gauge);
         this.warm = new WarmWorkerPool(config.warmWorkers(), launcher, launches, WORKER_STOP_GRACE_MILLIS);
         this.control = new io.gpumigrate.agent.migration.ControlRequests(this);
     }
@@ -165,13 +167,22 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** Device memory not held by this node's live sessions (of the capacity {@link ClusterOptions} gives). */
+    /**
+     * Device memory a new session can still get here: the capacity {@link ClusterOptions} gives
+     * less what this node's live sessions hold, and on a GPU no more than the driver last said
+     * was free ({@link DeviceMemoryGauge}).
+     */
     public long freeDeviceMemory() {
+        return gauge.free();
+    }
+
+    /** Bytes of device memory this node's live sessions hold, as their workers last reported. */
+    private long sessionsHold() {
         long used = 0;
         for (SessionRecord r : sessions.live()) {
             used += r.deviceMemoryInUse();
         }
-        return Math.max(0, cluster.deviceMemory() - used);
+        return used;
     }
 
     /** The handler of control requests (migrate, dump, restore, drain, cordon, locate, node list). */

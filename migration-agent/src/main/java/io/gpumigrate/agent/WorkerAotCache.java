@@ -140,6 +140,30 @@ public final class WorkerAotCache {
     }
 
     /**
+     * Deletes the other caches in this cache's directory (other runtimes or older builds, named
+     * {@code worker-*.aot}) and any left-over {@code .partial} file; returns the deleted files.
+     * An agent still running an older build then starts its workers without a cache: slower, not
+     * broken, as agents look for their cache at each start. Other files are left alone.
+     */
+    public List<Path> pruneOthers() throws IOException {
+        Path dir = file.getParent();
+        List<Path> deleted = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return deleted;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                boolean cache = name.startsWith("worker-") && (name.endsWith(".aot") || name.endsWith(".aot.partial"));
+                if (cache && !f.equals(file) && Files.isRegularFile(f) && Files.deleteIfExists(f)) {
+                    deleted.add(f);
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /**
      * Creates the cache from {@code recording} with this process's runtime and class path: into a
      * temporary file beside it, moved into place once complete (a failure leaves any cache there
      * as it was). Returns the cache's size in bytes.

@@ -27,23 +27,27 @@ final class WorkerLauncher {
     private final List<String> jvmOptions;
     private final java.util.Map<String, String> environment;
     private final WorkerAotCache aotCache;
+    private final DeviceMemoryGauge gauge;
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds) {
         this(bind, backend, attachTimeoutSeconds, LogSettings.off());
     }
 
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, LogSettings logs) {
-        this(bind, backend, attachTimeoutSeconds, logs, List.of(), java.util.Map.of(), null);
+        this(bind, backend, attachTimeoutSeconds, logs, List.of(), java.util.Map.of(), null, null);
     }
 
     /**
      * @param jvmOptions  further JVM options for every worker (before those of {@value #JAVA_OPTS_ENV})
      * @param environment variables set in every worker's environment
      * @param aotCache    the workers' AOT cache, used when present; null: none
+     * @param gauge       takes the workers' reports of the device's memory; null: dropped
      */
     WorkerLauncher(String bind, BackendChoice backend, int attachTimeoutSeconds, LogSettings logs,
-                   List<String> jvmOptions, java.util.Map<String, String> environment, WorkerAotCache aotCache) {
+                   List<String> jvmOptions, java.util.Map<String, String> environment, WorkerAotCache aotCache,
+                   DeviceMemoryGauge gauge) {
         this.aotCache = aotCache;
+        this.gauge = gauge;
         this.bind = bind;
         this.backend = backend;
         this.attachTimeoutSeconds = attachTimeoutSeconds;
@@ -64,7 +68,7 @@ final class WorkerLauncher {
             process.destroyForcibly();
             throw e;
         }
-        return new WorkerProcess(process, record);
+        return new WorkerProcess(process, record, gauge);
     }
 
     /**
@@ -75,7 +79,7 @@ final class WorkerLauncher {
         ProcessBuilder builder = new ProcessBuilder(command(-1));
         ClientLibraryScrubber.scrub(builder.environment());
         builder.environment().putAll(environment);
-        return new WorkerProcess(builder.start(), null);
+        return new WorkerProcess(builder.start(), null, gauge);
     }
 
     /** The worker's command line for {@code session}, or for a warm worker when {@code session} is -1. */

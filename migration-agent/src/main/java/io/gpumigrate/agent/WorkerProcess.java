@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A running session worker process, seen from its agent: reads the worker's report lines
- * (standard output) into its {@link SessionRecord}, forwards its log lines (standard error)
+ * (standard output) into its {@link SessionRecord} (and the device's memory into the node's
+ * {@link DeviceMemoryGauge}), forwards its log lines (standard error)
  * to the agent's log, and notices its exit. A warm worker has no record until it is
  * {@linkplain #claim claimed}. Thread-safe.
  */
@@ -26,15 +27,20 @@ final class WorkerProcess {
 
     private final Process process;
     private volatile SessionRecord record;
+    private final DeviceMemoryGauge gauge;
     private final CompletableFuture<Integer> ready = new CompletableFuture<>();
     private final CompletableFuture<Integer> listening = new CompletableFuture<>();
     private final CompletableFuture<Void> reportsRead = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited;
 
-    /** @param record the session it serves, or {@code null} for a warm worker (see {@link #claim}) */
-    WorkerProcess(Process process, SessionRecord record) {
+    /**
+     * @param record the session it serves, or {@code null} for a warm worker (see {@link #claim})
+     * @param gauge  takes the worker's reports of the device's memory; null: they are dropped
+     */
+    WorkerProcess(Process process, SessionRecord record, DeviceMemoryGauge gauge) {
         this.process = process;
         this.record = record;
+        this.gauge = gauge;
         Thread.ofVirtual().name("worker-reports-" + process.pid()).start(this::readReports);
         Thread.ofVirtual().name("worker-log-" + process.pid()).start(this::forwardLog);
         // Exited only once the last report has been read too, so the record is final by then.
@@ -135,6 +141,15 @@ final class WorkerProcess {
             case STATS -> {
                 if (r != null) {
                     r.stats(report.values()[0], report.values()[1], report.values()[2]);
+                }
+            }
+            case DEVICE -> {
+                if (gauge != null) {
+                    try {
+                        gauge.reported(report.values()[0], report.values()[1]);
+                    } catch (IllegalArgumentException e) {
+                        log.warn("{}: {}", label(), e.getMessage());
+                    }
                 }
             }
             case ENDED -> {

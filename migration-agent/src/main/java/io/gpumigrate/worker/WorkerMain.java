@@ -3,6 +3,7 @@ package io.gpumigrate.worker;
 import io.gpumigrate.checkpoint.transfer.TransferWarmup;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.device.MemInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,10 @@ public final class WorkerMain {
         }
         long id = options.session();
         String secret = options.secret();
+        boolean gpu = label.equals("cuda");
+        if (gpu) { // the device is shared: the agent offers what its driver says is free
+            reportDevice(reports, backend);
+        }
         warmUpTransfers();
         if (options.warm()) {
             reports.println(WorkerReport.ready(server.port(), label));
@@ -142,10 +147,15 @@ public final class WorkerMain {
         long[] lastReported = {-1, -1};
         timers.scheduleWithFixedDelay(() -> {
             SessionStats s = session.stats();
-            if (s.callsExecuted() != lastReported[0] || s.deviceMemoryInUse() != lastReported[1]) {
+            boolean allocated = s.deviceMemoryInUse() != lastReported[1];
+            if (s.callsExecuted() != lastReported[0] || allocated) {
                 lastReported[0] = s.callsExecuted();
                 lastReported[1] = s.deviceMemoryInUse();
                 reports.println(WorkerReport.stats(s));
+            }
+            if (gpu && allocated) { // asked on the session's thread, which owns the backend's context
+                session.onExecutor(() -> session.device().memInfo())
+                        .thenAccept(m -> reports.println(WorkerReport.device(m.free(), m.total())));
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         session.attachWait().start(TimeUnit.SECONDS.toNanos(options.attachTimeoutSeconds()));
@@ -178,6 +188,16 @@ public final class WorkerMain {
         reports.println(WorkerReport.ended(reason));
         reports.flush();
         return 0;
+    }
+
+    /** Reports the device's free and total memory; a driver that cannot say is logged, not fatal. */
+    private static void reportDevice(PrintStream reports, DeviceBackend backend) {
+        try {
+            MemInfo m = backend.memInfo();
+            reports.println(WorkerReport.device(m.free(), m.total()));
+        } catch (CudaException | RuntimeException e) {
+            log.warn("cannot report the device's memory to the agent: {}", e.getMessage());
+        }
     }
 
     /** Waits for the session to end, at most {@value #END_GRACE_SECONDS} s after it was asked to. */

@@ -10,6 +10,7 @@ import java.util.Optional;
  * gpumigrate-worker ready PORT BACKEND         (a warm worker: backend open, waiting for its session)
  * gpumigrate-worker listening PORT BACKEND
  * gpumigrate-worker stats LAST_APPLIED_SEQ CALLS_EXECUTED DEVICE_MEMORY_IN_USE
+ * gpumigrate-worker device FREE TOTAL           (a GPU's memory as the driver reports it, in bytes)
  * gpumigrate-worker ended REASON...
  * </pre>
  *
@@ -17,7 +18,7 @@ import java.util.Optional;
  */
 public record WorkerReport(Type type, long[] values, String text) {
 
-    public enum Type { READY, LISTENING, STATS, ENDED }
+    public enum Type { READY, LISTENING, STATS, DEVICE, ENDED }
 
     private static final String PREFIX = "gpumigrate-worker ";
 
@@ -33,6 +34,11 @@ public record WorkerReport(Type type, long[] values, String text) {
 
     public static String stats(SessionStats s) {
         return PREFIX + "stats " + s.lastAppliedSeq() + " " + s.callsExecuted() + " " + s.deviceMemoryInUse();
+    }
+
+    /** The device's free and total memory, as the driver reports them (shared by every process on it). */
+    public static String device(long free, long total) {
+        return PREFIX + "device " + free + " " + total;
     }
 
     public static String ended(String reason) {
@@ -56,6 +62,10 @@ public record WorkerReport(Type type, long[] values, String text) {
                     String[] n = words[1].trim().split(" ");
                     yield Optional.of(new WorkerReport(Type.STATS, new long[] {
                             Long.parseUnsignedLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2])}, null));
+                }
+                case "device" -> {
+                    String[] n = words[1].trim().split(" ");
+                    yield Optional.of(new WorkerReport(Type.DEVICE, new long[] {Long.parseLong(n[0]), Long.parseLong(n[1])}, null));
                 }
                 case "ended" -> Optional.of(new WorkerReport(Type.ENDED, new long[0],
                         words.length > 1 ? words[1] : ""));

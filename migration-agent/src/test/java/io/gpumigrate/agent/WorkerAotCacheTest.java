@@ -91,4 +91,21 @@ class WorkerAotCacheTest {
             assertEquals(List.of(), files.toList());
         }
     }
+
+    @Test
+    void pruningDeletesTheOtherCachesOnly() throws Exception {
+        WorkerAotCache cache = WorkerAotCache.forThisRuntime(tmp);
+        Files.writeString(cache.file(), "this runtime's cache");
+        Path older = Files.writeString(tmp.resolve("worker-0123456789abcdef.aot"), "an older build's");
+        Path partial = Files.writeString(tmp.resolve("worker-fedcba9876543210.aot.partial"), "a create that died");
+        Path unrelated = Files.writeString(tmp.resolve("notes.aot"), "not ours");
+        Files.createDirectories(tmp.resolve("worker-dir.aot"));
+
+        assertEquals(java.util.Set.of(older, partial), java.util.Set.copyOf(cache.pruneOthers()));
+        assertTrue(cache.present());
+        assertTrue(Files.exists(unrelated));
+        assertTrue(Files.isDirectory(tmp.resolve("worker-dir.aot")));
+        assertEquals(List.of(), cache.pruneOthers(), "nothing left to prune");
+        assertEquals(List.of(), WorkerAotCache.forThisRuntime(tmp.resolve("none")).pruneOthers(), "no directory yet");
+    }
 }

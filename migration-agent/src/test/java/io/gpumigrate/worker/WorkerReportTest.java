@@ -21,6 +21,10 @@ class WorkerReportTest {
         WorkerReport parsed = WorkerReport.parse(WorkerReport.stats(stats)).orElseThrow();
         assertArrayEquals(new long[] {7, 1, 4096}, parsed.values());
 
+        WorkerReport device = WorkerReport.parse(WorkerReport.device(140L << 30, 141L << 30)).orElseThrow();
+        assertEquals(WorkerReport.Type.DEVICE, device.type());
+        assertArrayEquals(new long[] {140L << 30, 141L << 30}, device.values());
+
         WorkerReport ended = WorkerReport.parse(WorkerReport.ended("the client said\nGOODBYE")).orElseThrow();
         assertEquals("the client said GOODBYE", ended.text());
     }
@@ -31,5 +35,6 @@ class WorkerReportTest {
         assertTrue(WorkerReport.parse("gpumigrate-worker stats 1 two 3").isEmpty());
         assertTrue(WorkerReport.parse("gpumigrate-worker listening").isEmpty());
         assertTrue(WorkerReport.parse("gpumigrate-worker reboot").isEmpty());
+        assertTrue(WorkerReport.parse("gpumigrate-worker device 1024").isEmpty());
     }
 }

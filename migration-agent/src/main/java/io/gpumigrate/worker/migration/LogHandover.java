@@ -1,6 +1,7 @@
 package io.gpumigrate.worker.migration;
 
 import io.gpumigrate.checkpoint.CheckpointManifest;
+import io.gpumigrate.checkpoint.FileTrees;
 import io.gpumigrate.checkpoint.ImageLog;
 import io.gpumigrate.checkpoint.transfer.LogOutcome;
 import io.gpumigrate.checkpoint.transfer.LogReceiver;
@@ -71,7 +72,7 @@ final class LogHandover {
         }
         closeEmptyLog();
         try {
-            Files.createDirectories(dir);
+            FileTrees.createPrivateDirectory(dir);
             receiver.expect(staging, LogShipper.directoryKey(dir));
         } catch (IOException e) {
             log.warn("session {}: cannot receive its replay log in {}: {}", session.id(), dir, e.toString());
@@ -215,7 +216,7 @@ final class LogHandover {
 
     private static void deleteTree(Path root) {
         try {
-            io.gpumigrate.checkpoint.FileTrees.delete(root);
+            FileTrees.delete(root);
         } catch (IOException e) {
             log.warn("cannot remove {}: {}", root, e.toString());
         }

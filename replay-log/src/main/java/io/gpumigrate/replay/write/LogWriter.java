@@ -1,5 +1,6 @@
 package io.gpumigrate.replay.write;
 
+import io.gpumigrate.checkpoint.FileTrees;
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.replay.blob.BlobStore;
 import io.gpumigrate.replay.format.EntryBuffer;
@@ -105,14 +106,15 @@ public final class LogWriter implements AutoCloseable {
     }
 
     /**
-     * Opens the log in {@code dir} for appending, creating the directory if needed. A log that is
+     * Opens the log in {@code dir} for appending, creating the directory if needed (its owner's
+     * only: {@link FileTrees#createPrivateDirectory}). A log that is
      * already there (a session resumed after a migration) is recovered first and continued: the
      * next call must have a higher sequence number than its last.
      *
      * @throws IOException when another writer holds the directory, or recovery refuses the log
      */
     public static LogWriter open(Path dir, long sessionId, LogWriterConfig config) throws IOException {
-        Files.createDirectories(dir);
+        FileTrees.createPrivateDirectory(dir);
         WriterLock lock = WriterLock.tryAcquire(dir);
         if (lock == null) {
             throw new IOException("replay log " + dir + " is being written by another writer (" + dir.resolve(LogFormat.LOCK_FILE) + " is locked)");

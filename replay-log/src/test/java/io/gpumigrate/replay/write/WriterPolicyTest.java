@@ -11,7 +11,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,6 +21,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class WriterPolicyTest {
 
@@ -46,6 +49,17 @@ class WriterPolicyTest {
             WriterBackpressureTest.appendLaunches(w, 4, 5);
             await().atMost(Duration.ofSeconds(30)).until(() -> readWhileActive(dir) == 5);
         }
+    }
+
+    @Test
+    void aNewLogsDirectoryIsReadableByItsOwnerOnly(@TempDir Path tmp) throws Exception {
+        assumeTrue(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path dir = tmp.resolve("logs").resolve("42");
+        try (LogWriter w = LogWriter.open(dir, 42, LogWriterConfig.defaults())) {
+            WriterBackpressureTest.appendLaunches(w, 1, 3);
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)),
+                "a replay log holds the session's data");
     }
 
     private static int readWhileActive(Path dir) throws IOException {

@@ -1,0 +1,72 @@
+package io.gpumigrate.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class DeviceMemoryGaugeTest {
+
+    private static final long GIB = 1L << 30;
+
+    private final AtomicLong held = new AtomicLong();
+
+    @Test
+    void withoutAReportTheCapacityIsCounted() {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(16 * GIB, false, held::get);
+        held.set(5 * GIB);
+        assertFalse(gauge.reported());
+        assertEquals(16 * GIB, gauge.capacity());
+        assertEquals(11 * GIB, gauge.free());
+        held.set(20 * GIB);
+        assertEquals(0, gauge.free(), "never negative");
+    }
+
+    @Test
+    void aGpusTotalReplacesTheDefaultCapacity() {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(16 * GIB, false, held::get);
+        gauge.reported(139 * GIB, 140 * GIB);
+        assertTrue(gauge.reported());
+        assertEquals(140 * GIB, gauge.capacity());
+        assertEquals(139 * GIB, gauge.free(), "what the driver said, not 16 GiB counted");
+    }
+
+    @Test
+    void anExplicitCapacityCapsTheDevice() {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(32 * GIB, true, held::get);
+        gauge.reported(139 * GIB, 140 * GIB);
+        assertEquals(32 * GIB, gauge.capacity());
+        held.set(12 * GIB);
+        assertEquals(20 * GIB, gauge.free());
+    }
+
+    @Test
+    void memoryOthersTookOnTheDeviceIsNotOffered() {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(16 * GIB, false, held::get);
+        held.set(2 * GIB);
+        gauge.reported(30 * GIB, 140 * GIB); // another process holds about 108 GiB
+        assertEquals(30 * GIB, gauge.free());
+    }
+
+    @Test
+    void allocationsSinceTheLastReportAreTakenOff() {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(16 * GIB, false, held::get);
+        held.set(2 * GIB);
+        gauge.reported(30 * GIB, 140 * GIB);
+        held.set(7 * GIB); // a session allocated 5 GiB; no report yet
+        assertEquals(25 * GIB, gauge.free());
+        held.set(1 * GIB); // and sessions freed memory: the report stays the bound until the next one
+        assertEquals(30 * GIB, gauge.free());
+    }
+
+    @Test
+    void aReportThatCannotBeIsRefused() {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(16 * GIB, false, held::get);
+        assertThrows(IllegalArgumentException.class, () -> gauge.reported(2 * GIB, GIB));
+        assertThrows(IllegalArgumentException.class, () -> gauge.reported(-1, GIB));
+        assertFalse(gauge.reported());
+    }
+}
