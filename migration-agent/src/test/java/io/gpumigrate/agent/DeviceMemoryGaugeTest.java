@@ -69,4 +69,14 @@ class DeviceMemoryGaugeTest {
         assertThrows(IllegalArgumentException.class, () -> gauge.reported(-1, GIB));
         assertFalse(gauge.reported());
     }
+
+    @Test
+    void aWorkersDeviceLineReachesTheGauge() throws Exception {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(16 * GIB, false, held::get);
+        Process worker = new ProcessBuilder("sh", "-c", "echo 'gpumigrate-worker device " + (100 * GIB) + " " + (140 * GIB)
+                + "'; echo 'gpumigrate-worker device 5 1'").start(); // the second line cannot be: ignored
+        new WorkerProcess(worker, null, gauge).exited().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(140 * GIB, gauge.capacity());
+        assertEquals(100 * GIB, gauge.free());
+    }
 }
