@@ -71,78 +71,147 @@ public final class CheckpointWriter {
      */
     public CheckpointStats write(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener,
                                  ImageLog.Source log) throws IOException, CudaException {
+        return capture(image, source, dir, listener, log).seal(); // a failed seal deletes what it wrote
+    }
+
+    /**
+     * The part of {@link #write(SessionImage, DeviceBackend, Path, ProgressListener, ImageLog.Source)}
+     * that needs the session paused: every chunk read from {@code source} (and handed to the
+     * encoder) and the log copied. What is left, {@link Capture#seal}, needs neither the device
+     * nor the log, so a session left running can resume before it: the last chunks' encoding and
+     * writing, forcing the files to disk, the manifest and the rename.
+     *
+     * @throws FileAlreadyExistsException when {@code dir} exists
+     * @throws CudaException when reading device memory fails; nothing is left on disk
+     */
+    public Capture capture(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener,
+                           ImageLog.Source log) throws IOException, CudaException {
         Path target = dir.toAbsolutePath();
         if (Files.exists(target)) {
             throw new FileAlreadyExistsException(target.toString(), null, "a checkpoint image must not overwrite anything");
         }
         Path temp = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
         FileTrees.createPrivateDirectory(temp); // owner-only, and so is the image it becomes
+        Capture capture = new Capture(target, temp, listener, image.allocatedBytes());
         try {
-            Map<String, CheckpointManifest.FileEntry> files = new LinkedHashMap<>();
             byte[] session = SessionImageCodec.encode(image);
             Files.write(temp.resolve(CheckpointFormat.SESSION_FILE), session);
-            files.put(CheckpointFormat.SESSION_FILE, new CheckpointManifest.FileEntry(CheckpointFormat.SESSION_FILE,
+            capture.files.put(CheckpointFormat.SESSION_FILE, new CheckpointManifest.FileEntry(CheckpointFormat.SESSION_FILE,
                     session.length, ChunkDigest.of(MemorySegment.ofArray(session))));
-            CheckpointStats stats = writeChunks(image, source, temp, files, listener);
-            Map<String, CheckpointManifest.FileEntry> logFiles = log == null ? Map.of() : ImageLog.copyInto(log, temp);
-            new CheckpointManifest(CheckpointFormat.MAJOR, CheckpointFormat.MINOR, codec.chunkSize(),
-                    CheckpointFormat.SESSION_FILE, files, logFiles).write(temp);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            return stats;
+            capture.readChunks(image, source);
+            capture.logFiles = log == null ? Map.of() : ImageLog.copyInto(log, temp);
+            return capture;
         } catch (IOException | CudaException | RuntimeException e) {
-            deleteTree(temp);
+            capture.abandon();
             throw e;
         }
     }
 
-    private CheckpointStats writeChunks(SessionImage image, DeviceBackend source, Path dir,
-                                        Map<String, CheckpointManifest.FileEntry> files, ProgressListener listener)
-            throws IOException, CudaException {
-        ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.DUMP, image.allocatedBytes());
-        CheckpointStats.Tally tally = new CheckpointStats.Tally();
-        ChunkFileLanes lanes = new ChunkFileLanes(dir, codec.chunkSize(), fileLimit, FILE_LANES);
-        ParallelChunkEncoder.Sink sink = (chunk, release) -> {
-            lanes.accept(chunk, release);
-            tally.add(chunk);
-            meter.advance(chunk.rawLength());
-        };
-        ParallelChunkEncoder encoder = ParallelChunkEncoder.onSharedPool(codec, sink);
-        HostPinning pinning = HostPinning.register(source, encoder.buffers());
-        try {
-            int chunkSize = codec.chunkSize();
-            boolean digestsFirst = source.digestsOnDevice();
-            for (AddressRange allocation : image.allocations()) {
-                // where the device hashes by itself, zero chunks are written as markers without reading them
-                ChunkDigests digests = digestsFirst ? source.chunkDigests(allocation.base(), allocation.size(), chunkSize)
-                        : null;
-                for (int i = 0, n = ChunkLayout.count(allocation, chunkSize); i < n; i++) {
-                    long address = ChunkLayout.address(allocation, chunkSize, i);
-                    int length = ChunkLayout.length(allocation, chunkSize, i);
-                    if (digests != null && digests.isZero(i)) {
-                        sink.accept(new EncodedChunk(address, length, ChunkEncoding.ZERO, digests.hashes()[i],
-                                MemorySegment.NULL), () -> { });
-                        continue;
+    /**
+     * An image whose device memory has been read: {@link #seal} completes it, {@link #abandon}
+     * deletes it. Neither touches the device; call them from one thread at a time (a hand-over
+     * from the device's thread through a future is enough).
+     */
+    public final class Capture {
+
+        private final Path target;
+        private final Path temp;
+        private final ProgressMeter meter;
+        private final CheckpointStats.Tally tally = new CheckpointStats.Tally();
+        private final Map<String, CheckpointManifest.FileEntry> files = new LinkedHashMap<>();
+        private Map<String, CheckpointManifest.FileEntry> logFiles = Map.of();
+        private ChunkFileLanes lanes;
+        private ParallelChunkEncoder encoder;
+
+        private Capture(Path target, Path temp, ProgressListener listener, long bytes) {
+            this.target = target;
+            this.temp = temp;
+            this.meter = new ProgressMeter(listener, ProgressListener.Phase.DUMP, bytes);
+        }
+
+        /** Reads every chunk of the image's allocations and hands it to the encoder; on the device's thread. */
+        private void readChunks(SessionImage image, DeviceBackend source) throws IOException, CudaException {
+            lanes = new ChunkFileLanes(temp, codec.chunkSize(), fileLimit, FILE_LANES);
+            ParallelChunkEncoder.Sink sink = (chunk, release) -> {
+                lanes.accept(chunk, release);
+                tally.add(chunk);
+                meter.advance(chunk.rawLength());
+            };
+            encoder = ParallelChunkEncoder.onSharedPool(codec, sink);
+            HostPinning pinning = HostPinning.register(source, encoder.buffers());
+            try {
+                int chunkSize = codec.chunkSize();
+                boolean digestsFirst = source.digestsOnDevice();
+                for (AddressRange allocation : image.allocations()) {
+                    // where the device hashes by itself, zero chunks are written as markers without reading them
+                    ChunkDigests digests = digestsFirst ? source.chunkDigests(allocation.base(), allocation.size(), chunkSize)
+                            : null;
+                    for (int i = 0, n = ChunkLayout.count(allocation, chunkSize); i < n; i++) {
+                        long address = ChunkLayout.address(allocation, chunkSize, i);
+                        int length = ChunkLayout.length(allocation, chunkSize, i);
+                        if (digests != null && digests.isZero(i)) {
+                            sink.accept(new EncodedChunk(address, length, ChunkEncoding.ZERO, digests.hashes()[i],
+                                    MemorySegment.NULL), () -> { });
+                            continue;
+                        }
+                        ParallelChunkEncoder.Slot slot = encoder.acquire();
+                        try {
+                            source.copyDtoH(slot.raw().asSlice(0, length), address, null);
+                        } catch (CudaException | RuntimeException e) {
+                            encoder.giveBack(slot);
+                            throw e;
+                        }
+                        encoder.submit(slot, address, length);
                     }
-                    ParallelChunkEncoder.Slot slot = encoder.acquire();
-                    try {
-                        source.copyDtoH(slot.raw().asSlice(0, length), address, null);
-                    } catch (CudaException | RuntimeException e) {
-                        encoder.giveBack(slot);
-                        throw e;
-                    }
-                    encoder.submit(slot, address, length);
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing " + temp);
+            } finally {
+                // every copy has ended (they are synchronous): the encoder only reads host memory from here on
+                pinning.release();
             }
-            encoder.flush();
-            files.putAll(lanes.finish());
-            return tally.stats(meter.seconds());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing " + dir);
-        } finally {
-            encoder.discardPending();
-            pinning.release();
-            lanes.close();
+        }
+
+        /**
+         * Encodes and writes the last chunks, forces every file to disk, writes the manifest and
+         * renames the image into place. On a failure the image is deleted.
+         */
+        public CheckpointStats seal() throws IOException {
+            try {
+                encoder.flush();
+                files.putAll(lanes.finish());
+                CheckpointStats stats = tally.stats(meter.seconds());
+                new CheckpointManifest(CheckpointFormat.MAJOR, CheckpointFormat.MINOR, codec.chunkSize(),
+                        CheckpointFormat.SESSION_FILE, files, logFiles).write(temp);
+                closeLanes();
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                return stats;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abandon();
+                throw new java.io.InterruptedIOException("interrupted while writing " + temp);
+            } catch (IOException | RuntimeException e) {
+                abandon();
+                throw e;
+            }
+        }
+
+        /** Drops what was written: the temporary directory goes, nothing is left on disk. Idempotent. */
+        public void abandon() {
+            closeLanes();
+            deleteTree(temp);
+        }
+
+        private void closeLanes() {
+            if (encoder != null) {
+                encoder.discardPending();
+                encoder = null;
+            }
+            if (lanes != null) {
+                lanes.close();
+                lanes = null;
+            }
         }
     }
 

@@ -65,6 +65,42 @@ class CheckpointImageTest {
     }
 
     @Test
+    void aCaptureIsNoImageUntilSealedAndTheDeviceMayChangeMeanwhile() throws Exception {
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30); EmulatorBackend target = new EmulatorBackend(1L << 30)) {
+            SessionImage image = fillSource(source);
+            List<byte[]> atCapture = new ArrayList<>();
+            for (AddressRange a : source.allocations()) {
+                atCapture.add(TestData.read(source, a.base(), a.size()));
+            }
+            Path dir = tmp.resolve("captured");
+            CheckpointWriter.Capture capture = writer.capture(image, source, dir, ProgressListener.NONE, null);
+            assertFalse(Files.exists(dir), "no image before the seal");
+            for (AddressRange a : source.allocations()) { // the session runs on: what it writes now is not in the image
+                source.memset(a.base(), 0x77, 1, a.size(), null);
+            }
+            capture.seal();
+            CheckpointReader.restore(dir, target, ProgressListener.NONE);
+            List<AddressRange> allocations = target.allocations();
+            for (int i = 0; i < allocations.size(); i++) {
+                AddressRange a = allocations.get(i);
+                assertArrayEquals(atCapture.get(i), TestData.read(target, a.base(), a.size()),
+                        "contents at the capture, at 0x" + Long.toHexString(a.base()));
+            }
+        }
+    }
+
+    @Test
+    void anAbandonedCaptureLeavesNothing() throws Exception {
+        try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {
+            SessionImage image = fillSource(source);
+            writer.capture(image, source, tmp.resolve("dropped"), ProgressListener.NONE, null).abandon();
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertEquals(List.of(), left.toList());
+            }
+        }
+    }
+
+    @Test
     void theImageIsReadableByItsOwnerOnly() throws Exception {
         assumeTrue(tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
         try (EmulatorBackend source = new EmulatorBackend(1L << 30)) {

@@ -4,6 +4,7 @@ import io.gpumigrate.checkpoint.CheckpointStats;
 import io.gpumigrate.checkpoint.CheckpointWriter;
 import io.gpumigrate.checkpoint.ImageLog;
 import io.gpumigrate.checkpoint.SessionImage;
+import io.gpumigrate.checkpoint.transfer.FinishTimes;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.checkpoint.ChunkCodec;
 import io.gpumigrate.device.ChunkDigests;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}, optional {@code
@@ -26,8 +28,10 @@ import java.nio.file.Path;
  * as {@code criu dump} does by default: the client then gets {@code CHECKPOINTED} after every
  * reply, and waits for the session to be restored somewhere. The image carries the session's
  * replay log as it is at the pause ({@link SourceLog}). Replies {@code u64 bytesWritten, u64
- * pauseMicros}. On
- * a failure nothing is left on disk and the session resumes.
+ * pauseMicros}: the pause the program saw, from the pause to the resume (left running: once the
+ * device's memory and the log have been read; the files are forced to disk and the image renamed
+ * into place while it runs) or to the complete image. On a failure nothing is left on disk and
+ * the session resumes (or runs on).
  *
  * <p>Thread-safe: the work runs on its own thread.
  */
@@ -52,27 +56,46 @@ public final class CheckpointDump implements ControlOperation {
         boolean leaveRunning = body.u8() != 0;
         String program = body.remaining() > 0 ? body.str() : ""; // optional: the label ps shows
         Thread.ofVirtual().name("dump-" + session.id()).start(() -> {
-            long start = System.nanoTime();
             boolean paused = false;
             try {
-                // digest kernels loaded now, not in the pause (the writer digests every chunk)
-                session.onExecutor(() -> {
-                    ChunkDigests.ready(session.device(), session.device().allocations(), ChunkCodec.DEFAULT_CHUNK_SIZE);
-                    return null;
-                }).get();
+                // digest kernels loaded now, not in the pause (the writer digests every chunk); ahead of
+                // the queued calls, so that the dump starts now, not after every pipelined launch
+                CompletableFuture<Void> ready = new CompletableFuture<>();
+                session.urgentExecutor().execute(() -> {
+                    try {
+                        ChunkDigests.ready(session.device(), session.device().allocations(), ChunkCodec.DEFAULT_CHUNK_SIZE);
+                        ready.complete(null);
+                    } catch (Throwable e) {
+                        ready.completeExceptionally(e);
+                    }
+                });
+                ready.get();
+                long pauseStart = System.nanoTime();
                 session.pause().get();
                 paused = true;
+                long drained = System.nanoTime();
                 SessionImage image = labelled(session.exportImage().get(), program);
                 var progress = control.progress(seq);
                 ImageLog.Source logFiles = SourceLog.forImage(session);
-                CheckpointStats stats = session.onExecutor(
-                        () -> new CheckpointWriter().write(image, session.device(), directory, progress, logFiles)).get();
-                long pauseMicros = (System.nanoTime() - start) / 1000;
+                long exported = System.nanoTime();
+                CheckpointWriter.Capture capture = session.onExecutor(
+                        () -> new CheckpointWriter().capture(image, session.device(), directory, progress, logFiles)).get();
+                long captured = System.nanoTime();
                 if (leaveRunning) {
+                    // the device's memory and the log are read: the rest (the last chunks, forcing the
+                    // files to disk, the manifest) goes on while the session runs
                     session.resume();
+                    paused = false;
                 }
-                log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored){}", session.id(),
-                        directory, stats.rawBytes(), stats.storedBytes(), leaveRunning ? ", left running" : "");
+                CheckpointStats stats = capture.seal();
+                long sealed = System.nanoTime();
+                long pauseMicros = ((leaveRunning ? captured : sealed) - pauseStart) / 1000;
+                log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored){}; paused {} ms: drain {},"
+                        + " state and log {}, device reads {}{}; sealing {} ms", session.id(), directory, stats.rawBytes(),
+                        stats.storedBytes(), leaveRunning ? ", left running" : "", FinishTimes.millis(pauseMicros * 1000),
+                        FinishTimes.millis(drained - pauseStart), FinishTimes.millis(exported - drained),
+                        FinishTimes.millis(captured - exported), leaveRunning ? "" : ", sealing",
+                        FinishTimes.millis(sealed - captured));
                 control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
                     if (!leaveRunning) {
                         // after the reply: the client learns it must wait for a restore, and the worker exits
