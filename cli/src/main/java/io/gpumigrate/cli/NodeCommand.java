@@ -64,8 +64,9 @@ final class NodeCommand implements Runnable {
         @Option(names = "--dry-run", description = "Only say where each session would go.")
         boolean dryRun;
         @Option(names = "--parallel", paramLabel = "N",
-                description = "Move up to N sessions at once, 1 to 16 (default: 4).")
-        int parallel = 4;
+                description = "Move up to N sessions at once, 1 to " + ControlClient.DRAIN_MAX_PARALLEL
+                        + " (default: ${DEFAULT-VALUE}).")
+        int parallel = ControlClient.DRAIN_DEFAULT_PARALLEL;
         @Mixin
         AgentOptions agent;
         @Spec
@@ -73,9 +74,9 @@ final class NodeCommand implements Runnable {
 
         @Override
         public Integer call() throws CliException {
-            if (parallel < 1 || parallel > 16) {
+            if (parallel < 1 || parallel > ControlClient.DRAIN_MAX_PARALLEL) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--parallel " + parallel + " is outside 1 to 16");
+                        "--parallel " + parallel + " is outside 1 to " + ControlClient.DRAIN_MAX_PARALLEL);
             }
             PrintWriter out = spec.commandLine().getOut();
             List<ControlClient.DrainRow> rows = agent.control("draining " + node,

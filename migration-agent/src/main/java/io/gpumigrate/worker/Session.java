@@ -194,9 +194,18 @@ public final class Session {
 
     /** Runs {@code task} on the session's executor; fails when the session has ended. */
     public <T> CompletableFuture<T> onExecutor(Callable<T> task) {
+        return call(executor, task);
+    }
+
+    /** Runs {@code task} on the session's executor ahead of the queued calls ({@link #urgentExecutor}). */
+    public <T> CompletableFuture<T> onUrgentExecutor(Callable<T> task) {
+        return call(urgentExecutor(), task);
+    }
+
+    private <T> CompletableFuture<T> call(Executor on, Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            executor.execute(() -> {
+            on.execute(() -> {
                 try {
                     result.complete(task.call());
                 } catch (Throwable e) {

@@ -154,8 +154,10 @@ public final class WorkerMain {
                 reports.println(WorkerReport.stats(s));
             }
             if (gpu && allocated) { // asked on the session's thread, which owns the backend's context
-                session.onExecutor(() -> session.device().memInfo())
-                        .thenAccept(m -> reports.println(WorkerReport.device(m.free(), m.total())));
+                session.onExecutor(() -> {
+                    reportDevice(reports, session.device());
+                    return null;
+                });
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         session.attachWait().start(TimeUnit.SECONDS.toNanos(options.attachTimeoutSeconds()));

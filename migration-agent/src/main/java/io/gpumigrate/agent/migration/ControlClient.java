@@ -31,6 +31,10 @@ public final class ControlClient {
     public record DrainRow(long session, String targetNode, int status) {
     }
 
+    /** Sessions a drain moves at once when not told, and the most it may be told. */
+    public static final int DRAIN_DEFAULT_PARALLEL = Drain.DEFAULT_PARALLEL;
+    public static final int DRAIN_MAX_PARALLEL = Drain.MAX_PARALLEL;
+
     private final HostPort agent;
     private final String token;
 
@@ -78,10 +82,10 @@ public final class ControlClient {
 
     public List<DrainRow> drain(String node, long timeoutMillis, boolean dryRun,
                                 Consumer<ControlConnection.Progress> progress) throws IOException, CudaException {
-        return drain(node, timeoutMillis, dryRun, Drain.DEFAULT_PARALLEL, progress);
+        return drain(node, timeoutMillis, dryRun, DRAIN_DEFAULT_PARALLEL, progress);
     }
 
-    /** As above, moving up to {@code parallel} sessions at once (1 to 16). */
+    /** As above, moving up to {@code parallel} sessions at once (1 to {@value #DRAIN_MAX_PARALLEL}). */
     public List<DrainRow> drain(String node, long timeoutMillis, boolean dryRun, int parallel,
                                 Consumer<ControlConnection.Progress> progress) throws IOException, CudaException {
         try (ControlConnection c = ControlConnection.open(agent, 0)) {

@@ -16,13 +16,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code DRAIN} of this node: cordons it (no new sessions), then migrates every live session,
  * up to {@code parallel} at once, each to the peer placement picks when its move starts. The
- * memory of the moves already under way counts against their targets, so that sessions moved
- * at once spread over the peers as they would one after the other. A dry run cordons nothing
- * and moves nothing: it lists where each session would go, placed the same way. Progress: with
+ * memory of the moves under way counts against their targets until each ends
+ * ({@link Reservations}), so that sessions moved at once spread over the peers as they would one
+ * after the other. A dry run cordons nothing and moves nothing: it lists where each session
+ * would go, placed the same way. Progress: with
  * one move at a time, every PROGRESS frame of the move in progress; with several, each move's
  * phase changes, the phase prefixed with its session. Thread-safe.
  */
@@ -64,7 +66,7 @@ final class Drain {
                 moving.add(record);
             }
         }
-        Reservations reserved = new Reservations();
+        Reservations reserved = new Reservations(control::nodes, agent.config().name());
         Row[] rows = new Row[moving.size()];
         Semaphore slots = new Semaphore(parallel);
         List<Thread> threads = new ArrayList<>();
@@ -101,13 +103,18 @@ final class Drain {
                      Consumer<ControlConnection.Progress> progress) {
         String target = "";
         int status;
+        long bytes = Math.max(0, record.deviceMemoryInUse());
         try {
-            target = reserved.place(record.deviceMemoryInUse());
-            if (dryRun) {
+            target = reserved.place(bytes);
+            if (dryRun) { // nothing moves: the promise stands, as the move would be under way
                 status = CuResult.SUCCESS;
             } else {
                 long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                control.migrate(record.id(), target, left, progress);
+                try {
+                    control.migrate(record.id(), target, left, progress);
+                } finally {
+                    reserved.ended(target, bytes);
+                }
                 status = CuResult.SUCCESS;
             }
         } catch (CudaException e) {
@@ -132,14 +139,30 @@ final class Drain {
         };
     }
 
-    /** Placement that counts the memory of the moves already placed during this drain against their targets. */
-    private final class Reservations {
+    /**
+     * Placement that counts the memory of the moves under way during this drain against their
+     * targets, until each move ends: a finished move's memory is in its target's own figure then.
+     */
+    static final class Reservations {
+        private final Supplier<List<NodeRow>> nodes;
+        private final String from;
         private final Map<String, Long> promised = new HashMap<>();
 
+        Reservations(Supplier<List<NodeRow>> nodes, String from) {
+            this.nodes = nodes;
+            this.from = from;
+        }
+
+        /** The target for a session of {@code bytes}, which are promised to it until {@link #ended}. */
         synchronized String place(long bytes) throws CudaException {
-            String target = Placement.choose(control.nodes(), agent.config().name(), promised);
-            promised.merge(target, Math.max(0, bytes), Long::sum);
+            String target = Placement.choose(nodes.get(), from, promised);
+            promised.merge(target, bytes, Long::sum);
             return target;
+        }
+
+        /** The move of {@code bytes} to {@code target} has ended, moved or not. */
+        synchronized void ended(String target, long bytes) {
+            promised.computeIfPresent(target, (node, left) -> left > bytes ? left - bytes : null);
         }
     }
 }

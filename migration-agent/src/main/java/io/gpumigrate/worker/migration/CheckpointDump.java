@@ -1,10 +1,11 @@
 package io.gpumigrate.worker.migration;
 
+import static io.gpumigrate.checkpoint.transfer.FinishTimes.millis;
+
 import io.gpumigrate.checkpoint.CheckpointStats;
 import io.gpumigrate.checkpoint.CheckpointWriter;
 import io.gpumigrate.checkpoint.ImageLog;
 import io.gpumigrate.checkpoint.SessionImage;
-import io.gpumigrate.checkpoint.transfer.FinishTimes;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.checkpoint.ChunkCodec;
 import io.gpumigrate.device.ChunkDigests;
@@ -19,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}, optional {@code
@@ -60,16 +60,10 @@ public final class CheckpointDump implements ControlOperation {
             try {
                 // digest kernels loaded now, not in the pause (the writer digests every chunk); ahead of
                 // the queued calls, so that the dump starts now, not after every pipelined launch
-                CompletableFuture<Void> ready = new CompletableFuture<>();
-                session.urgentExecutor().execute(() -> {
-                    try {
-                        ChunkDigests.ready(session.device(), session.device().allocations(), ChunkCodec.DEFAULT_CHUNK_SIZE);
-                        ready.complete(null);
-                    } catch (Throwable e) {
-                        ready.completeExceptionally(e);
-                    }
-                });
-                ready.get();
+                session.onUrgentExecutor(() -> {
+                    ChunkDigests.ready(session.device(), session.device().allocations(), ChunkCodec.DEFAULT_CHUNK_SIZE);
+                    return null;
+                }).get();
                 long pauseStart = System.nanoTime();
                 session.pause().get();
                 paused = true;
@@ -89,13 +83,13 @@ public final class CheckpointDump implements ControlOperation {
                 }
                 CheckpointStats stats = capture.seal();
                 long sealed = System.nanoTime();
-                long pauseMicros = ((leaveRunning ? captured : sealed) - pauseStart) / 1000;
-                log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored){}; paused {} ms: drain {},"
-                        + " state and log {}, device reads {}{}; sealing {} ms", session.id(), directory, stats.rawBytes(),
-                        stats.storedBytes(), leaveRunning ? ", left running" : "", FinishTimes.millis(pauseMicros * 1000),
-                        FinishTimes.millis(drained - pauseStart), FinishTimes.millis(exported - drained),
-                        FinishTimes.millis(captured - exported), leaveRunning ? "" : ", sealing",
-                        FinishTimes.millis(sealed - captured));
+                long pauseNanos = (leaveRunning ? captured : sealed) - pauseStart;
+                log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored); paused {} ms: drain {},"
+                        + " state and log {}, device reads {}; sealing {} ms {}", session.id(), directory, stats.rawBytes(),
+                        stats.storedBytes(), millis(pauseNanos), millis(drained - pauseStart), millis(exported - drained),
+                        millis(captured - exported), millis(sealed - captured),
+                        leaveRunning ? "after the resume; left running" : "in the pause");
+                long pauseMicros = pauseNanos / 1000;
                 control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
                     if (!leaveRunning) {
                         // after the reply: the client learns it must wait for a restore, and the worker exits

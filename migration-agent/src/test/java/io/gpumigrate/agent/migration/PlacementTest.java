@@ -33,6 +33,16 @@ class PlacementTest {
     }
 
     @Test
+    void aDrainsPromisesLastUntilTheirMovesEnd() throws CudaException {
+        List<NodeRow> nodes = List.of(node("a", false, 0), node("b", false, 60 * GIB), node("c", false, 50 * GIB));
+        Drain.Reservations reserved = new Drain.Reservations(() -> nodes, "a");
+        assertEquals("b", reserved.place(20 * GIB));
+        assertEquals("c", reserved.place(5 * GIB), "b has 40 GiB left while its move is under way");
+        reserved.ended("b", 20 * GIB);
+        assertEquals("b", reserved.place(5 * GIB), "a move that ended is in b's own figure, not promised again");
+    }
+
+    @Test
     void noOtherNodeIsNotFound() {
         CudaException e = assertThrows(CudaException.class,
                 () -> Placement.choose(List.of(node("a", false, GIB), node("b", true, GIB)), "a"));
