@@ -161,7 +161,12 @@ public final class CheckpointWriter {
                             encoder.giveBack(slot);
                             throw e;
                         }
-                        encoder.submit(slot, address, length);
+                        if (digests != null) {
+                            // the device hashed the chunk while it could not change: not hashed again
+                            encoder.submitWithDigest(slot, address, length, digests.hashes()[i]);
+                        } else {
+                            encoder.submit(slot, address, length);
+                        }
                     }
                 }
             } catch (InterruptedException e) {

@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * there, so the workers report what the driver says ({@code cuMemGetInfo}: a {@code device}
  * report line) when they open the device and when their allocations change. Then the free
  * memory is the smaller of the counted figure and the last reported one, less what the
- * sessions allocated since that report; and, unless the capacity was given explicitly, the
+ * sessions allocated since that report and plus what they freed since (a session that ended
+ * included: its worker, gone, reports nothing more); and, unless the capacity was given explicitly, the
  * capacity is the device's total.
  *
  * <p>Thread-safe.
@@ -57,7 +58,9 @@ final class DeviceMemoryGauge {
         synchronized (this) {
             long counted = capacity() - held;
             if (reportedFree >= 0) {
-                counted = Math.min(counted, reportedFree - Math.max(0, held - heldAtReport));
+                // what the sessions allocated since the report is taken off, what they freed (or a
+                // session that ended, whose worker will not report again) is given back
+                counted = Math.min(counted, reportedFree - (held - heldAtReport));
             }
             return Math.max(0, counted);
         }

@@ -33,6 +33,8 @@ public final class NodeAgent implements AutoCloseable {
     /** Live sessions (worker processes) an agent runs at most; further hellos are refused. */
     static final int MAX_LIVE_SESSIONS = 256;
     private static final long WORKER_STOP_GRACE_MILLIS = 3000;
+    /** How long a node just started waits for its first warm worker's device report before offering memory. */
+    private static final long FIRST_REPORT_WAIT_SECONDS = 20;
 
     private final AgentConfig config;
     private final SessionRegistry sessions = new SessionRegistry();
@@ -173,6 +175,17 @@ public final class NodeAgent implements AutoCloseable {
      * was free ({@link DeviceMemoryGauge}).
      */
     public long freeDeviceMemory() {
+        if (!gauge.reported()) {
+            // just started: on a GPU the first warm worker is about to report the device (else the
+            // configured default, not the GPU's memory, would be offered); bounded, never fatal
+            try {
+                warm.firstReady().get(FIRST_REPORT_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("no device report from a warm worker yet: {}", e.toString());
+            }
+        }
         return gauge.free();
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -35,6 +36,7 @@ final class WarmWorkerPool implements AutoCloseable {
     private final Deque<WorkerProcess> idle = new ArrayDeque<>();
     private int starting;
     private boolean closed;
+    private final CompletableFuture<Void> firstReady = new CompletableFuture<>();
 
     /**
      * @param size   how many warm workers to keep, 0 for none
@@ -68,6 +70,17 @@ final class WarmWorkerPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Completes once the first warm worker has opened its backend (and, on a GPU, reported the
+     * device: that report comes before its readiness), or could not; at once for a pool of none.
+     */
+    CompletableFuture<Void> firstReady() {
+        if (size == 0) {
+            firstReady.complete(null);
+        }
+        return firstReady;
+    }
+
     private void startOne() {
         WorkerProcess worker;
         try {
@@ -77,8 +90,11 @@ final class WarmWorkerPool implements AutoCloseable {
             synchronized (this) {
                 starting--;
             }
+            firstReady.complete(null);
             return;
         }
+        worker.ready().whenComplete((port, failure) -> firstReady.complete(null));
+        worker.exited().thenRun(() -> firstReady.complete(null));
         boolean keep;
         synchronized (this) {
             starting--;
@@ -149,6 +165,7 @@ final class WarmWorkerPool implements AutoCloseable {
             stopping = new ArrayList<>(idle);
             idle.clear();
         }
+        firstReady.complete(null);
         for (WorkerProcess worker : stopping) {
             worker.stop(stopGraceMillis);
         }

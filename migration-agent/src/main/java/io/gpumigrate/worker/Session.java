@@ -65,6 +65,7 @@ public final class Session {
     /** Set as soon as a pause is asked for, so that calls queued before the pause wait too. */
     private volatile boolean holding;
     private final AttachWait attachWait = new AttachWait(clientAttached::get);
+    private final ExitBarrier exitBarrier = new ExitBarrier();
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile CallObserver observer = CallObserver.NONE;
     private volatile java.nio.file.Path logDirectory;
@@ -410,6 +411,11 @@ public final class Session {
     /** How long the session waits for its client; a migration's target suspends it until the session arrives. */
     public AttachWait attachWait() {
         return attachWait;
+    }
+
+    /** What the worker finishes before it exits, even after the session has ended (a dump being sealed). */
+    public ExitBarrier exitBarrier() {
+        return exitBarrier;
     }
 
     /** Whether a client connection has attached (it may have gone since). */

@@ -13,6 +13,8 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -35,6 +37,8 @@ public final class WorkerMain {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
     private static final long REPORT_INTERVAL_MILLIS = 200;
     private static final long END_GRACE_SECONDS = 10;
+    /** The longest the worker waits, after its session ended, for a dump still sealing its image. */
+    private static final Duration HELD_WORK_LIMIT = Duration.ofMinutes(10);
     private static final long ATTACH_CHECK_MILLIS = 250;
 
     private WorkerMain() {
@@ -173,6 +177,7 @@ public final class WorkerMain {
             session.end("the worker was asked to stop");
             try {
                 await(session.ended());
+                awaitHeldWork(session, Duration.ofSeconds(END_GRACE_SECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -180,6 +185,7 @@ public final class WorkerMain {
 
         String reason = session.endRequested().join();
         String outcome = await(session.ended());
+        awaitHeldWork(session, HELD_WORK_LIMIT);
         session.awaitRedirectedClient();
         timers.shutdownNow();
         if (!outcome.equals(reason)) {
@@ -199,6 +205,20 @@ public final class WorkerMain {
             reports.println(WorkerReport.device(m.free(), m.total()));
         } catch (CudaException | RuntimeException e) {
             log.warn("cannot report the device's memory to the agent: {}", e.getMessage());
+        }
+    }
+
+    /** Waits for what must finish before the process exits ({@link ExitBarrier}), at most {@code limit}. */
+    private static void awaitHeldWork(Session session, Duration limit) throws InterruptedException {
+        List<String> held = session.exitBarrier().pending();
+        if (held.isEmpty()) {
+            return;
+        }
+        log.info("session {}: ended; finishing {} before the worker exits", session.id(), String.join(", ", held));
+        List<String> unfinished = session.exitBarrier().await(limit);
+        if (!unfinished.isEmpty()) {
+            log.warn("session {}: exiting although {} did not finish within {} s", session.id(),
+                    String.join(", ", unfinished), limit.toSeconds());
         }
     }
 

@@ -58,8 +58,17 @@ class DeviceMemoryGaugeTest {
         gauge.reported(30 * GIB, 140 * GIB);
         held.set(7 * GIB); // a session allocated 5 GiB; no report yet
         assertEquals(25 * GIB, gauge.free());
-        held.set(1 * GIB); // and sessions freed memory: the report stays the bound until the next one
-        assertEquals(30 * GIB, gauge.free());
+    }
+
+    @Test
+    void memoryFreedSinceTheLastReportIsOfferedAgain() {
+        DeviceMemoryGauge gauge = new DeviceMemoryGauge(16 * GIB, false, held::get);
+        held.set(6 * GIB);
+        gauge.reported(30 * GIB, 140 * GIB); // another process holds about 104 GiB
+        held.set(1 * GIB); // a session freed 5 GiB, and no worker has reported since
+        assertEquals(35 * GIB, gauge.free());
+        held.set(0); // the last session ended, its worker exited: nothing will report until the next one starts
+        assertEquals(36 * GIB, gauge.free(), "a finished session's memory is free again, other processes' is not");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.function.Consumer;
 
@@ -84,7 +85,7 @@ public final class ControlConnection implements Closeable {
         long callSeq = frame.seq();
         socket.send(frame);
         while (true) {
-            Frame in = socket.receive();
+            Frame in = receive(frame.op());
             if (in.seq() == callSeq && (in.op() == Op.REPLY || in.op() == Op.PROGRESS)) {
                 relay.accept(in);
                 if (in.op() == Op.REPLY) {
@@ -96,9 +97,18 @@ public final class ControlConnection implements Closeable {
         }
     }
 
+    /** The next frame; a connection closed before the answer says so, naming the peer and the call. */
+    private Frame receive(Op op) throws IOException {
+        try {
+            return socket.receive();
+        } catch (EOFException e) {
+            throw new EOFException(peer + " closed the connection before answering " + op);
+        }
+    }
+
     private ByteBuf awaitReply(long mine, Op op, Consumer<Frame> progress) throws IOException, CudaException {
         while (true) {
-            Frame in = socket.receive();
+            Frame in = receive(op);
             if (in.seq() != mine) {
                 in.release();
                 continue;

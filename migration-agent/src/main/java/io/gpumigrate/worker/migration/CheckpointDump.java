@@ -16,10 +16,12 @@ import io.gpumigrate.protocol.Frame;
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.worker.Session;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code DUMP} (body after the secret: {@code str directory, u8 leaveRunning}, optional {@code
@@ -55,7 +57,12 @@ public final class CheckpointDump implements ControlOperation {
         Path directory = Path.of(body.str());
         boolean leaveRunning = body.u8() != 0;
         String program = body.remaining() > 0 ? body.str() : ""; // optional: the label ps shows
+        // the worker does not exit before the image is complete and the reply written, even if the
+        // session, left running, ends meanwhile (its client said GOODBYE while the image was sealed)
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.exitBarrier().hold("the dump to " + directory, done);
         Thread.ofVirtual().name("dump-" + session.id()).start(() -> {
+            ChannelFuture reply = null;
             boolean paused = false;
             try {
                 // digest kernels loaded now, not in the pause (the writer digests every chunk); ahead of
@@ -90,7 +97,7 @@ public final class CheckpointDump implements ControlOperation {
                         millis(captured - exported), millis(sealed - captured),
                         leaveRunning ? "after the resume; left running" : "in the pause");
                 long pauseMicros = pauseNanos / 1000;
-                control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
+                reply = control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
                     if (!leaveRunning) {
                         // after the reply: the client learns it must wait for a restore, and the worker exits
                         session.redirect(checkpointed(directory), "checkpointed to " + directory);
@@ -100,8 +107,14 @@ public final class CheckpointDump implements ControlOperation {
                 if (paused) {
                     session.resume();
                 }
-                control.error(seq, Failures.status(e), "dumping session " + session.id() + " to " + directory
+                reply = control.error(seq, Failures.status(e), "dumping session " + session.id() + " to " + directory
                         + " failed: " + Failures.message(e));
+            } finally {
+                if (reply == null) {
+                    done.complete(null);
+                } else {
+                    reply.addListener(f -> done.complete(null));
+                }
             }
         });
     }

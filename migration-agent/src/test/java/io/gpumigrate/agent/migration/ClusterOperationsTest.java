@@ -28,12 +28,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterOperationsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Bytes per copy call: a frame holds at most 16 MiB. */
+    private static final int PIECE = 8 << 20;
 
     /** A session holding {@code bytes} of known data at {@code dptr} (written and read back). */
     private record Filled(ResendingTestClient client, long dptr, byte[] data) {
         void check() throws Exception {
-            assertArrayEquals(data, client.call(Op.MEMCPY_DTOH, w -> w.u64(dptr).u64(data.length).u64(0))
-                    .expectSuccess().results());
+            for (int off = 0; off < data.length; off += PIECE) {
+                int from = off;
+                int n = Math.min(PIECE, data.length - off);
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, from, from + n), client.call(Op.MEMCPY_DTOH,
+                        w -> w.u64(dptr + from).u64(n).u64(0)).expectSuccess().results(), "bytes from " + from);
+            }
         }
     }
 
@@ -43,7 +49,11 @@ class ClusterOperationsTest {
         long dptr = client.call(Op.MEM_ALLOC, w -> w.u64(bytes)).expectSuccess().reader().u64();
         byte[] data = new byte[bytes];
         new Random(seed).nextBytes(data);
-        client.async(Op.MEMCPY_HTOD, w -> w.u64(dptr).u64(0).bytes(data));
+        for (int off = 0; off < bytes; off += PIECE) {
+            int from = off;
+            client.async(Op.MEMCPY_HTOD, w -> w.u64(dptr + from).u64(0)
+                    .bytes(java.util.Arrays.copyOfRange(data, from, Math.min(bytes, from + PIECE))));
+        }
         Filled filled = new Filled(client, dptr, data);
         filled.check(); // applied before any dump: the agent's control connection does not wait behind the client's
         return filled;
@@ -72,6 +82,40 @@ class ClusterOperationsTest {
             assertEquals(List.of(Long.toUnsignedString(session), "node-b"), List.of(restored));
             ResendingTestClient again = ResendingTestClient.reattach(TwoNodes.address(nodes.a), session, nextSeq);
             assertEquals(nextSeq - 1, again.lastApplied(), "the restored session has applied what the dumped one had");
+            new Filled(again, s.dptr(), s.data()).check();
+            again.close();
+        }
+    }
+
+    @Test
+    void aSessionThatEndsWhileItsImageIsSealedKeepsTheImageAndTheDumpSucceeds(@TempDir Path dir) throws Exception {
+        try (TwoNodes nodes = new TwoNodes()) {
+            // more chunks than the encoder has slots: part of the image is encoded and written after the resume
+            Filled s = filled(nodes.a, 96 << 20, 10);
+            long session = s.client().session();
+            Path image = dir.resolve("image");
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            var dump = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return nodes.control(nodes.a).dump(session, image.toString(), true, p -> started.countDown());
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            assertTrue(started.await(60, java.util.concurrent.TimeUnit.SECONDS), "the dump reported no progress");
+            // the program ends now: its GOODBYE is applied once the dump has resumed the session, while the
+            // image is still being written
+            s.client().close();
+            ControlClient.DumpResult result = dump.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(result.bytesWritten() >= 96 << 20, result.toString());
+            await().atMost(WAIT).until(() -> state(nodes.a, session).equals("finished"));
+            try (Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(image), left.toList(), "the image, and no temporary directory beside it");
+            }
+
+            nodes.control(nodes.a).restore(image.toString(), "node-b", p -> { });
+            ResendingTestClient again = ResendingTestClient.reattach(TwoNodes.address(nodes.a), session,
+                    s.client().lastSeq());
             new Filled(again, s.dptr(), s.data()).check();
             again.close();
         }
