@@ -5,6 +5,7 @@
 # must still PASS. Prints one `DUMP ... pause_ms P` line per run and the median; the agent's log
 # (kept in the printed work directory) has the worker's breakdown of each pause. CACHE picks the
 # workers' AOT cache directory (GPUMIGRATE_AOT_CACHE_DIR; default: an empty one, no cache).
+# RESTORE=1: once its program has ended, each image is restored through the same agent, timed.
 # Usage, from the repository root (DIST: a built distribution, default cli/target/gpumigrate):
 #   [DIST=...] [BACKEND=emulator|cuda|auto] [RUNS=5] [BALLAST_MIB=64] [CACHE=DIR] benchmarks/dump-pause-bench.sh
 set -uo pipefail
@@ -29,13 +30,20 @@ for r in $(seq 1 "$runs"); do
       --ballast-mib ${BALLAST_MIB:-64} --ballast-mode ${BALLAST_MODE:-1} >$log 2>&1 &
   prog=$!
   for i in $(seq 1 600); do grep -q "step 20000/" $log 2>/dev/null && break; sleep 0.1; done
-  sid=$($gm ps --agent 127.0.0.1:$port 2>/dev/null | awk '$2 ~ /stencil/ && $NF ~ /running/ {print $1; exit}')
+  sid=$($gm ps --agent 127.0.0.1:$port 2>/dev/null | awk -v seen="${seen:-}" '$2 ~ /stencil/ && $NF ~ /running/ && index(seen, " " $1 " ") == 0 {print $1; exit}')
+  seen="${seen:- } $sid " # a restored session of an earlier run is not this run's
   line=$($gm dump -t "$sid" -D $work/image-$r --leave-running --agent 127.0.0.1:$port 2>&1 | tail -1)
   wait $prog
   rc=$?
   pause=$(sed -nE 's/.*paused ([0-9.]+) ms.*/\1/p' <<<"$line")
   echo "DUMP run $r session $sid pause_ms ${pause:-FAILED} program $(tail -1 $log) (exit $rc): $line"
   [ -n "$pause" ] && [ $rc -eq 0 ] && pauses+=("$pause")
+  if [ -n "${RESTORE:-}" ] && [ -n "$pause" ]; then
+    # the program has ended: its session is restored from the image (it then waits for a client)
+    t0=$(date +%s%N)
+    rline=$($gm restore -D $work/image-$r --agent 127.0.0.1:$port 2>&1 | tail -1)
+    echo "RESTORE run $r ms $(( ($(date +%s%N) - t0) / 1000000 )) (the whole command, image $(du -sh $work/image-$r | cut -f1)): $rline"
+  fi
   rm -rf $work/image-$r
 done
 printf '%s\n' "${pauses[@]}" | sort -n | awk '{ v[NR] = $1 } END {

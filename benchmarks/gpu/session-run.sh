@@ -24,7 +24,7 @@ fi
 for c in ${DUMP_CASES:-}; do
   # a GPU runs stencil's steps fast: enough of them that the program outlives its dump
   DIST=.device/dist BACKEND=cuda RUNS=${DUMP_RUNS:-3} BALLAST_MIB=${c%%:*} BALLAST_MODE=${c##*:} CACHE=${GPUMIGRATE_AOT_CACHE_DIR:-} \
-      STEPS=${DUMP_STEPS:-1200000} \
+      STEPS=${DUMP_STEPS:-1200000} RESTORE=${DUMP_RESTORE:-} \
       timeout 200 benchmarks/dump-pause-bench.sh >>$out/dump-pause.txt 2>&1
 done
 [ -n "${DUMP_CASES:-}" ] && grep -h "checkpointed to\|finishing the dump" /tmp/dump-bench.*/agent.log >>$out/dump-pause.txt 2>&1

@@ -86,20 +86,50 @@ public final class CheckpointWriter {
      */
     public Capture capture(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener,
                            ImageLog.Source log) throws IOException, CudaException {
+        return capture(image, source, dir, listener, log, reserve(0));
+    }
+
+    /**
+     * The host memory a {@link #capture} of this writer works in, with {@code stagingBytes} of
+     * {@link HostStaging} (0: none). Take it before the session pauses; it takes tens of ms.
+     */
+    public CaptureMemory reserve(long stagingBytes) {
+        return new CaptureMemory(ParallelChunkEncoder.Slots.forSharedPool(codec),
+                HostStaging.allocate(stagingBytes, codec.chunkSize()));
+    }
+
+    /**
+     * {@link #capture(SessionImage, DeviceBackend, Path, ProgressListener, ImageLog.Source)} in
+     * {@code memory} ({@link #reserve}): it copies chunks into its staging while that has room, so
+     * that this returns once they are in host memory; {@link Capture#seal} encodes and writes
+     * them. The capture frees {@code memory} once sealed or abandoned.
+     */
+    public Capture capture(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener,
+                           ImageLog.Source log, CaptureMemory memory) throws IOException, CudaException {
+        HostStaging staging = memory.staging;
         Path target = dir.toAbsolutePath();
-        if (Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "a checkpoint image must not overwrite anything");
-        }
         Path temp = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
-        FileTrees.createPrivateDirectory(temp); // owner-only, and so is the image it becomes
-        Capture capture = new Capture(target, temp, listener, image.allocatedBytes());
         try {
+            if (Files.exists(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "a checkpoint image must not overwrite anything");
+            }
+            FileTrees.createPrivateDirectory(temp); // owner-only, and so is the image it becomes
+        } catch (IOException | RuntimeException e) {
+            staging.close();
+            throw e;
+        }
+        Capture capture = new Capture(target, temp, listener, image.allocatedBytes(), memory);
+        try {
+            long start = System.nanoTime();
             byte[] session = SessionImageCodec.encode(image);
             Files.write(temp.resolve(CheckpointFormat.SESSION_FILE), session);
             capture.files.put(CheckpointFormat.SESSION_FILE, new CheckpointManifest.FileEntry(CheckpointFormat.SESSION_FILE,
                     session.length, ChunkDigest.of(MemorySegment.ofArray(session))));
+            capture.times[Capture.SESSION_FILE] = System.nanoTime() - start;
             capture.readChunks(image, source);
+            long logStart = System.nanoTime();
             capture.logFiles = log == null ? Map.of() : ImageLog.copyInto(log, temp);
+            capture.times[Capture.LOG] = System.nanoTime() - logStart;
             return capture;
         } catch (IOException | CudaException | RuntimeException e) {
             capture.abandon();
@@ -120,32 +150,58 @@ public final class CheckpointWriter {
         private final CheckpointStats.Tally tally = new CheckpointStats.Tally();
         private final Map<String, CheckpointManifest.FileEntry> files = new LinkedHashMap<>();
         private Map<String, CheckpointManifest.FileEntry> logFiles = Map.of();
+        private final HostStaging staging;
+        private final ParallelChunkEncoder.Slots slots;
+        private static final int SESSION_FILE = 0;
+        private static final int FILES_AND_ENCODER = 1;
+        private static final int PINNING = 2;
+        private static final int DIGESTS = 3;
+        private static final int COPIES = 4;
+        private static final int LAST_STAGING_COPIES = 5;
+        private static final int UNPINNING = 6;
+        private static final int LOG = 7;
+        private static final String[] TIME_NAMES = {"session file", "chunk files and encoder", "pinning", "digests",
+                "copies", "last copies into the staging", "unpinning", "log"};
+        private final long[] times = new long[TIME_NAMES.length];
+        private int buffers;
+        private int pinnedBuffers;
         private ChunkFileLanes lanes;
         private ParallelChunkEncoder encoder;
 
-        private Capture(Path target, Path temp, ProgressListener listener, long bytes) {
+        private Capture(Path target, Path temp, ProgressListener listener, long bytes, CaptureMemory memory) {
             this.target = target;
             this.temp = temp;
             this.meter = new ProgressMeter(listener, ProgressListener.Phase.DUMP, bytes);
+            this.staging = memory.staging;
+            this.slots = memory.slots;
         }
 
         /** Reads every chunk of the image's allocations and hands it to the encoder; on the device's thread. */
         private void readChunks(SessionImage image, DeviceBackend source) throws IOException, CudaException {
+            long start = System.nanoTime();
             lanes = new ChunkFileLanes(temp, codec.chunkSize(), fileLimit, FILE_LANES);
             ParallelChunkEncoder.Sink sink = (chunk, release) -> {
                 lanes.accept(chunk, release);
                 tally.add(chunk);
                 meter.advance(chunk.rawLength());
             };
-            encoder = ParallelChunkEncoder.onSharedPool(codec, sink);
+            encoder = ParallelChunkEncoder.onSharedPool(codec, slots, sink);
+            long created = System.nanoTime();
             HostPinning pinning = HostPinning.register(source, encoder.buffers());
+            long pinned = System.nanoTime();
+            times[FILES_AND_ENCODER] = created - start;
+            buffers = encoder.buffers().size();
+            pinnedBuffers = pinning.count();
+            times[PINNING] = pinned - created;
             try {
                 int chunkSize = codec.chunkSize();
                 boolean digestsFirst = source.digestsOnDevice();
                 for (AddressRange allocation : image.allocations()) {
                     // where the device hashes by itself, zero chunks are written as markers without reading them
+                    long t = System.nanoTime();
                     ChunkDigests digests = digestsFirst ? source.chunkDigests(allocation.base(), allocation.size(), chunkSize)
                             : null;
+                    times[DIGESTS] += System.nanoTime() - t;
                     for (int i = 0, n = ChunkLayout.count(allocation, chunkSize); i < n; i++) {
                         long address = ChunkLayout.address(allocation, chunkSize, i);
                         int length = ChunkLayout.length(allocation, chunkSize, i);
@@ -161,7 +217,11 @@ public final class CheckpointWriter {
                             encoder.giveBack(slot);
                             throw e;
                         }
-                        if (digests != null) {
+                        if (staging.hasRoom(length)) {
+                            // on to host memory by the pool; encoded after the pause, in seal()
+                            staging.stage(slot.raw().asSlice(0, length), address, digests != null,
+                                    digests != null ? digests.hashes()[i] : 0, ChunkWorkers.shared(), () -> encoder.giveBack(slot));
+                        } else if (digests != null) {
                             // the device hashed the chunk while it could not change: not hashed again
                             encoder.submitWithDigest(slot, address, length, digests.hashes()[i]);
                         } else {
@@ -173,8 +233,40 @@ public final class CheckpointWriter {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while writing " + temp);
             } finally {
-                // every copy has ended (they are synchronous): the encoder only reads host memory from here on
-                pinning.release();
+                // every copy from the device has ended (they are synchronous), and so, once waited
+                // for, has every copy into the staging: only host memory is read from here on
+                long copied = System.nanoTime();
+                times[COPIES] = copied - pinned - times[DIGESTS];
+                try {
+                    staging.awaitCopies();
+                } finally {
+                    long staged = System.nanoTime();
+                    pinning.release();
+                    times[LAST_STAGING_COPIES] = staged - copied;
+                    times[UNPINNING] = System.nanoTime() - staged;
+                }
+            }
+        }
+
+        /**
+         * Where {@link #capture} went, in ms: the session file, the chunk files and the encoder,
+         * pinning its buffers, the device's digests, the copies, the last copies into the staging,
+         * unpinning, and copying the log.
+         */
+        public String readBreakdown() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < TIME_NAMES.length; i++) {
+                b.append(i == 0 ? "" : ", ").append(TIME_NAMES[i]).append(' ')
+                        .append(String.format(java.util.Locale.ROOT, "%.1f", times[i] / 1e6));
+            }
+            return b.append(" ms; ").append(pinnedBuffers).append(" of ").append(buffers).append(" buffers pinned").toString();
+        }
+
+        /** Hands the staged chunks to the encoder (after the pause: the session may run meanwhile). */
+        private void encodeStaged() throws IOException, InterruptedException {
+            for (HostStaging.Chunk chunk : staging.chunks()) {
+                encoder.submitExternal(encoder.acquire(), chunk.bytes(), chunk.address(), chunk.digestKnown(),
+                        chunk.digest());
             }
         }
 
@@ -184,6 +276,7 @@ public final class CheckpointWriter {
          */
         public CheckpointStats seal() throws IOException {
             try {
+                encodeStaged();
                 encoder.flush();
                 files.putAll(lanes.finish());
                 CheckpointStats stats = tally.stats(meter.seconds());
@@ -217,6 +310,7 @@ public final class CheckpointWriter {
                 lanes.close();
                 lanes = null;
             }
+            staging.close(); // every write of a staged chunk has ended with the lanes
         }
     }
 

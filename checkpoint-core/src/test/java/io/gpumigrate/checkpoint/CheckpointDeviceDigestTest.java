@@ -7,7 +7,8 @@ import io.gpumigrate.device.DeviceHashingSource;
 import io.gpumigrate.device.KernelChunkHasher;
 import io.gpumigrate.device.emulator.EmulatorBackend;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A dump from a device that hashes by itself reads only the chunks that hold data, and restores exactly. */
@@ -18,8 +19,10 @@ class CheckpointDeviceDigestTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void dumpSkipsReadingZeroChunksAndTheImageRestoresExactly() throws Exception {
+    /** stagedChunks: none, or enough host staging for every chunk (encoded from there with the device's digests). */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 16})
+    void dumpSkipsReadingZeroChunksAndTheImageRestoresExactly(int stagedChunks) throws Exception {
         try (EmulatorBackend emulator = new EmulatorBackend(1L << 30, 2);
              EmulatorBackend target = new EmulatorBackend(1L << 30, 2);
              KernelChunkHasher hasher = KernelChunkHasher.load(emulator)) {
@@ -29,9 +32,9 @@ class CheckpointDeviceDigestTest {
             DeviceHashingSource source = new DeviceHashingSource(emulator, hasher);
             Path dir = tmp.resolve("image");
 
-            CheckpointStats stats = new CheckpointWriter(new ChunkCodec(CHUNK, CompressionPolicy.DEFAULT), 1L << 30)
-                    .write(SessionImage.ofMemory(TestData.WINDOW, emulator.allocations()), source.backend(), dir,
-                            ProgressListener.NONE);
+            CheckpointWriter writer = new CheckpointWriter(new ChunkCodec(CHUNK, CompressionPolicy.DEFAULT), 1L << 30);
+            CheckpointStats stats = writer.capture(SessionImage.ofMemory(TestData.WINDOW, emulator.allocations()),
+                    source.backend(), dir, ProgressListener.NONE, null, writer.reserve((long) stagedChunks * CHUNK)).seal();
 
             assertEquals(3, stats.zeroChunks());
             assertEquals(2L * CHUNK + 300 + CHUNK, source.readToHost(), "the random allocation and sparse chunk 2");

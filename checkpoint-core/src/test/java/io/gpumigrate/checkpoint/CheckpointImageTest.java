@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointImageTest {
@@ -64,8 +66,10 @@ class CheckpointImageTest {
         }
     }
 
-    @Test
-    void aCaptureIsNoImageUntilSealedAndTheDeviceMayChangeMeanwhile() throws Exception {
+    /** stagedChunks: host staging for none, some (the rest goes through the encoder in the pause) or all of the chunks. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 3, 64})
+    void aCaptureIsNoImageUntilSealedAndTheDeviceMayChangeMeanwhile(int stagedChunks) throws Exception {
         try (EmulatorBackend source = new EmulatorBackend(1L << 30); EmulatorBackend target = new EmulatorBackend(1L << 30)) {
             SessionImage image = fillSource(source);
             List<byte[]> atCapture = new ArrayList<>();
@@ -73,8 +77,13 @@ class CheckpointImageTest {
                 atCapture.add(TestData.read(source, a.base(), a.size()));
             }
             Path dir = tmp.resolve("captured");
-            CheckpointWriter.Capture capture = writer.capture(image, source, dir, ProgressListener.NONE, null);
+            CaptureMemory memory = writer.reserve((long) stagedChunks * CHUNK);
+            HostStaging staging = memory.staging();
+            assertEquals((long) stagedChunks * CHUNK, staging.capacity());
+            CheckpointWriter.Capture capture = writer.capture(image, source, dir, ProgressListener.NONE, null, memory);
             assertFalse(Files.exists(dir), "no image before the seal");
+            assertEquals(Math.min((long) stagedChunks * CHUNK, image.allocatedBytes()), staging.stagedBytes(),
+                    "whole chunks staged while they fit");
             for (AddressRange a : source.allocations()) { // the session runs on: what it writes now is not in the image
                 source.memset(a.base(), 0x77, 1, a.size(), null);
             }

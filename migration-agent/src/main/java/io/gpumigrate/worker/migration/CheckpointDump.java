@@ -4,6 +4,9 @@ import static io.gpumigrate.checkpoint.transfer.FinishTimes.millis;
 
 import io.gpumigrate.checkpoint.CheckpointStats;
 import io.gpumigrate.checkpoint.CheckpointWriter;
+import io.gpumigrate.checkpoint.CaptureMemory;
+import io.gpumigrate.checkpoint.HostStaging;
+import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.checkpoint.ImageLog;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.CuResult;
@@ -63,14 +66,21 @@ public final class CheckpointDump implements ControlOperation {
         session.exitBarrier().hold("the dump to " + directory, done);
         Thread.ofVirtual().name("dump-" + session.id()).start(() -> {
             ChannelFuture reply = null;
+            CaptureMemory memory = null;
             boolean paused = false;
             try {
                 // digest kernels loaded now, not in the pause (the writer digests every chunk); ahead of
                 // the queued calls, so that the dump starts now, not after every pipelined launch
-                session.onUrgentExecutor(() -> {
-                    ChunkDigests.ready(session.device(), session.device().allocations(), ChunkCodec.DEFAULT_CHUNK_SIZE);
-                    return null;
+                long bytes = session.onUrgentExecutor(() -> {
+                    var allocations = session.device().allocations();
+                    ChunkDigests.ready(session.device(), allocations, ChunkCodec.DEFAULT_CHUNK_SIZE);
+                    return allocations.stream().mapToLong(AddressRange::size).sum();
                 }).get();
+                // the writer's buffers are taken now, not in the pause; left running, also host memory
+                // that holds the device's memory from the pause until it is encoded, so that the
+                // session resumes after the copies alone
+                CheckpointWriter writer = new CheckpointWriter();
+                memory = writer.reserve(leaveRunning ? Math.min(bytes, HostStaging.defaultLimit()) : 0);
                 long pauseStart = System.nanoTime();
                 session.pause().get();
                 paused = true;
@@ -79,8 +89,10 @@ public final class CheckpointDump implements ControlOperation {
                 var progress = control.progress(seq);
                 ImageLog.Source logFiles = SourceLog.forImage(session);
                 long exported = System.nanoTime();
-                CheckpointWriter.Capture capture = session.onExecutor(
-                        () -> new CheckpointWriter().capture(image, session.device(), directory, progress, logFiles)).get();
+                CaptureMemory reserved = memory;
+                CheckpointWriter.Capture capture = session.onExecutor(() -> writer
+                        .capture(image, session.device(), directory, progress, logFiles, reserved)).get();
+                memory = null; // the capture owns it now, and frees it
                 long captured = System.nanoTime();
                 if (leaveRunning) {
                     // the device's memory and the log are read: the rest (the last chunks, forcing the
@@ -92,10 +104,11 @@ public final class CheckpointDump implements ControlOperation {
                 long sealed = System.nanoTime();
                 long pauseNanos = (leaveRunning ? captured : sealed) - pauseStart;
                 log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored); paused {} ms: drain {},"
-                        + " state and log {}, device reads {}; sealing {} ms {}", session.id(), directory, stats.rawBytes(),
-                        stats.storedBytes(), millis(pauseNanos), millis(drained - pauseStart), millis(exported - drained),
-                        millis(captured - exported), millis(sealed - captured),
-                        leaveRunning ? "after the resume; left running" : "in the pause");
+                        + " state and log {}, device reads {} ({}; {} MiB staged in host memory); sealing {} ms {}",
+                        session.id(), directory, stats.rawBytes(), stats.storedBytes(), millis(pauseNanos),
+                        millis(drained - pauseStart), millis(exported - drained), millis(captured - exported),
+                        capture.readBreakdown(), reserved.staging().stagedBytes() >> 20,
+                        millis(sealed - captured), leaveRunning ? "after the resume; left running" : "in the pause");
                 long pauseMicros = pauseNanos / 1000;
                 reply = control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
                     if (!leaveRunning) {
@@ -110,6 +123,9 @@ public final class CheckpointDump implements ControlOperation {
                 reply = control.error(seq, Failures.status(e), "dumping session " + session.id() + " to " + directory
                         + " failed: " + Failures.message(e));
             } finally {
+                if (memory != null) {
+                    memory.close(); // the dump failed before its capture took the memory (idempotent)
+                }
                 if (reply == null) {
                     done.complete(null);
                 } else {
