@@ -9,10 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Checks a checkpoint image ({@link CheckpointFormat}) and restores it onto a device: the
@@ -23,7 +20,8 @@ import java.util.TreeMap;
  *
  * <p>Thread-safe: a reader holds no state between calls. {@link #restore} calls {@code target}
  * from the calling thread (the new session's executor), except the chunks' copies
- * ({@link DeviceBackend#copyHtoDConcurrently}), which run on the chunk pool meanwhile.
+ * ({@link DeviceBackend#copyHtoDConcurrently}), which run on the chunk pool meanwhile; it reads
+ * several chunk files at once ({@link ChunkFileRestore}).
  */
 public final class CheckpointReader {
 
@@ -85,80 +83,8 @@ public final class CheckpointReader {
 
     private static void restoreChunks(Path dir, CheckpointManifest manifest, SessionImage image, DeviceBackend target,
                                       ProgressListener listener) throws IOException, CudaException {
-        int chunkSize = manifest.chunkSize();
-        ChunkCodec codec = new ChunkCodec(chunkSize, CompressionPolicy.NEVER);
-        TreeMap<Long, AddressRange> byBase = new TreeMap<>();
-        Map<Long, BitSet> seen = new TreeMap<>();
-        for (AddressRange a : image.allocations()) {
-            byBase.put(a.base(), a);
-            seen.put(a.base(), new BitSet());
-        }
         ProgressMeter meter = new ProgressMeter(listener, ProgressListener.Phase.RESTORE, image.allocatedBytes());
-        // data chunks are written on the pool threads as they are decoded, several at once; zero
-        // chunks (a memset, no bus transfer) once a file's copies have ended, since a memset is
-        // not one of the backend's concurrent calls
-        List<EncodedChunk> zeros = new ArrayList<>();
-        ParallelChunkDecoder decoder = ParallelChunkDecoder.onSharedPool(codec, (chunk, raw) -> {
-            if (chunk.encoding() == ChunkEncoding.ZERO) {
-                zeros.add(chunk);
-            }
-            meter.advance(chunk.rawLength());
-        }, (chunk, raw) -> {
-            if (chunk.encoding() == ChunkEncoding.ZERO) {
-                return false;
-            }
-            target.copyHtoDConcurrently(chunk.address(), raw);
-            return true;
-        });
-        HostPinning pinning = HostPinning.register(target, decoder.buffers());
-        try {
-            for (CheckpointManifest.FileEntry entry : manifest.chunkFiles()) {
-                try (ChunkFileReader reader = new ChunkFileReader(dir.resolve(entry.name()), chunkSize,
-                        codec.maxEncodedLength())) {
-                    for (var header = reader.next(); header != null; header = reader.next()) {
-                        Map.Entry<Long, AddressRange> owner = byBase.floorEntry(header.address());
-                        int index = owner == null ? -1 : ChunkLayout.indexOf(owner.getValue(), chunkSize, header.address());
-                        if (index < 0 || ChunkLayout.length(owner.getValue(), chunkSize, index) != header.rawLength()) {
-                            throw reader.corrupt("record for 0x" + Long.toHexString(header.address()) + " (" + header.rawLength()
-                                    + " bytes) is not a chunk of any allocation of the session");
-                        }
-                        BitSet bits = seen.get(owner.getKey());
-                        if (bits.get(index)) {
-                            throw reader.corrupt("chunk at 0x" + Long.toHexString(header.address()) + " appears twice");
-                        }
-                        bits.set(index);
-                        ParallelChunkDecoder.Slot slot = decoder.acquire();
-                        MemorySegment payload = slot.payload(header.payloadLength());
-                        try {
-                            reader.readPayload(payload);
-                        } catch (IOException e) {
-                            decoder.giveBack(slot);
-                            throw e;
-                        }
-                        decoder.submit(slot, new EncodedChunk(header.address(), header.rawLength(), header.encoding(),
-                                header.hash(), payload), "chunk file " + entry.name());
-                    }
-                    decoder.flush();
-                    for (EncodedChunk zero : zeros) {
-                        target.memset(zero.address(), 0, 1, zero.rawLength(), null);
-                    }
-                    zeros.clear();
-                    reader.verify(entry);
-                }
-            }
-        } finally {
-            decoder.discardPending();
-            pinning.release();
-        }
-        for (AddressRange a : image.allocations()) {
-            int expected = ChunkLayout.count(a, chunkSize);
-            int missing = seen.get(a.base()).nextClearBit(0);
-            if (missing < expected) {
-                throw new CheckpointFormatException(dir + ": no chunk file holds the chunk at 0x"
-                        + Long.toHexString(ChunkLayout.address(a, chunkSize, missing)) + " of the allocation at 0x"
-                        + Long.toHexString(a.base()) + "; the image is incomplete");
-            }
-        }
+        new ChunkFileRestore(dir, manifest.chunkSize(), image.allocations(), target, meter).run(manifest.chunkFiles());
     }
 
     private static SessionImage readSession(Path dir, CheckpointManifest manifest) throws IOException {

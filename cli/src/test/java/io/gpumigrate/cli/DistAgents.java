@@ -61,6 +61,9 @@ final class DistAgents {
             if (!p.isAlive()) {
                 throw new AssertionError("agent " + name + " exited: " + Files.readString(log));
             }
+            if (!Files.readString(log).contains("agent " + name + " listening on 127.0.0.1:" + port + " ")) {
+                return false; // another process may hold the port: only the agent's own word counts
+            }
             try (Socket c = new Socket()) {
                 c.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return true;
@@ -126,8 +129,33 @@ final class DistAgents {
     }
 
     static int freePort() throws IOException {
+        // below the kernel's ephemeral range: a worker (port 0) of an agent already running cannot
+        // take the port between this check and the agent's bind, as it once did to agent b
+        int below = ephemeralLow();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(Math.max(1025, below - 12000), below);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /** The lowest port the kernel hands out for port 0 (Linux; 32768 where it cannot be read). */
+    private static int ephemeralLow() {
+        // read as a stream: Files.readString returned only the first byte of this /proc file
+        try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > 2048 ? low : 32768;
+        } catch (IOException | RuntimeException e) {
+            return 32768;
         }
     }
 

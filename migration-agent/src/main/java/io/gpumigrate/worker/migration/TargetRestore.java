@@ -106,12 +106,17 @@ final class TargetRestore implements ControlOperation {
 
     private void restore(long seq, Path directory) throws Exception {
         var progress = control.progress(seq);
+        long start = System.nanoTime();
         SessionImage image = session.onExecutor(() -> CheckpointReader.restore(directory, session.device(), progress)).get();
+        long memory = System.nanoTime();
         session.importImage(image).get();
+        long imported = System.nanoTime();
         log.restored(directory, image.lastAppliedSeq());
         done = true;
         session.attachWait().restart();
-        LOG.info("session {}: restored from {}", session.id(), directory);
+        LOG.info("session {}: restored from {} ({} bytes of device memory) in {} ms: device memory {}, session state {},"
+                + " log {} ms", session.id(), directory, image.allocatedBytes(), millis(System.nanoTime() - start),
+                millis(memory - start), millis(imported - memory), millis(System.nanoTime() - imported));
         control.success(seq, w -> w.u64(image.lastAppliedSeq()).u64(image.allocatedBytes()));
     }
 
