@@ -106,7 +106,6 @@ public final class CheckpointWriter {
      */
     public Capture capture(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener,
                            ImageLog.Source log, CaptureMemory memory) throws IOException, CudaException {
-        HostStaging staging = memory.staging;
         Path target = dir.toAbsolutePath();
         Path temp = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
         try {
@@ -115,7 +114,7 @@ public final class CheckpointWriter {
             }
             FileTrees.createPrivateDirectory(temp); // owner-only, and so is the image it becomes
         } catch (IOException | RuntimeException e) {
-            staging.close();
+            memory.close();
             throw e;
         }
         Capture capture = new Capture(target, temp, listener, image.allocatedBytes(), memory);
@@ -125,15 +124,28 @@ public final class CheckpointWriter {
             Files.write(temp.resolve(CheckpointFormat.SESSION_FILE), session);
             capture.files.put(CheckpointFormat.SESSION_FILE, new CheckpointManifest.FileEntry(CheckpointFormat.SESSION_FILE,
                     session.length, ChunkDigest.of(MemorySegment.ofArray(session))));
-            capture.times[Capture.SESSION_FILE] = System.nanoTime() - start;
+            capture.took(Step.SESSION_FILE, System.nanoTime() - start);
             capture.readChunks(image, source);
             long logStart = System.nanoTime();
             capture.logFiles = log == null ? Map.of() : ImageLog.copyInto(log, temp);
-            capture.times[Capture.LOG] = System.nanoTime() - logStart;
+            capture.took(Step.LOG, System.nanoTime() - logStart);
             return capture;
         } catch (IOException | CudaException | RuntimeException e) {
             capture.abandon();
             throw e;
+        }
+    }
+
+    /** The steps of a capture, in order, as {@link Capture#readBreakdown} names them. */
+    private enum Step {
+        SESSION_FILE("session file"), FILES_AND_ENCODER("chunk files and encoder"), PINNING("pinning"),
+        DIGESTS("digests"), COPIES("copies"), LAST_STAGING_COPIES("last copies into the staging"),
+        UNPINNING("unpinning"), LOG("log");
+
+        final String label;
+
+        Step(String label) {
+            this.label = label;
         }
     }
 
@@ -152,17 +164,12 @@ public final class CheckpointWriter {
         private Map<String, CheckpointManifest.FileEntry> logFiles = Map.of();
         private final HostStaging staging;
         private final ParallelChunkEncoder.Slots slots;
-        private static final int SESSION_FILE = 0;
-        private static final int FILES_AND_ENCODER = 1;
-        private static final int PINNING = 2;
-        private static final int DIGESTS = 3;
-        private static final int COPIES = 4;
-        private static final int LAST_STAGING_COPIES = 5;
-        private static final int UNPINNING = 6;
-        private static final int LOG = 7;
-        private static final String[] TIME_NAMES = {"session file", "chunk files and encoder", "pinning", "digests",
-                "copies", "last copies into the staging", "unpinning", "log"};
-        private final long[] times = new long[TIME_NAMES.length];
+        /** Nanoseconds of each step of {@link #capture}, for {@link #readBreakdown}. */
+        private final long[] times = new long[Step.values().length];
+
+        private void took(Step step, long nanos) {
+            times[step.ordinal()] += nanos;
+        }
         private int buffers;
         private int pinnedBuffers;
         private ChunkFileLanes lanes;
@@ -189,10 +196,10 @@ public final class CheckpointWriter {
             long created = System.nanoTime();
             HostPinning pinning = HostPinning.register(source, encoder.buffers());
             long pinned = System.nanoTime();
-            times[FILES_AND_ENCODER] = created - start;
+            took(Step.FILES_AND_ENCODER, created - start);
             buffers = encoder.buffers().size();
             pinnedBuffers = pinning.count();
-            times[PINNING] = pinned - created;
+            took(Step.PINNING, pinned - created);
             try {
                 int chunkSize = codec.chunkSize();
                 boolean digestsFirst = source.digestsOnDevice();
@@ -201,7 +208,7 @@ public final class CheckpointWriter {
                     long t = System.nanoTime();
                     ChunkDigests digests = digestsFirst ? source.chunkDigests(allocation.base(), allocation.size(), chunkSize)
                             : null;
-                    times[DIGESTS] += System.nanoTime() - t;
+                    took(Step.DIGESTS, System.nanoTime() - t);
                     for (int i = 0, n = ChunkLayout.count(allocation, chunkSize); i < n; i++) {
                         long address = ChunkLayout.address(allocation, chunkSize, i);
                         int length = ChunkLayout.length(allocation, chunkSize, i);
@@ -217,15 +224,15 @@ public final class CheckpointWriter {
                             encoder.giveBack(slot);
                             throw e;
                         }
+                        // the device hashed the chunk while it could not change: not hashed again
+                        boolean known = digests != null;
+                        long digest = known ? digests.hashes()[i] : 0;
                         if (staging.hasRoom(length)) {
                             // on to host memory by the pool; encoded after the pause, in seal()
-                            staging.stage(slot.raw().asSlice(0, length), address, digests != null,
-                                    digests != null ? digests.hashes()[i] : 0, ChunkWorkers.shared(), () -> encoder.giveBack(slot));
-                        } else if (digests != null) {
-                            // the device hashed the chunk while it could not change: not hashed again
-                            encoder.submitWithDigest(slot, address, length, digests.hashes()[i]);
+                            staging.stage(slot.raw().asSlice(0, length), address, known, digest, ChunkWorkers.shared(),
+                                    () -> encoder.giveBack(slot));
                         } else {
-                            encoder.submit(slot, address, length);
+                            encoder.submit(slot, address, length, known, digest);
                         }
                     }
                 }
@@ -236,14 +243,14 @@ public final class CheckpointWriter {
                 // every copy from the device has ended (they are synchronous), and so, once waited
                 // for, has every copy into the staging: only host memory is read from here on
                 long copied = System.nanoTime();
-                times[COPIES] = copied - pinned - times[DIGESTS];
+                took(Step.COPIES, copied - pinned - times[Step.DIGESTS.ordinal()]);
                 try {
                     staging.awaitCopies();
                 } finally {
                     long staged = System.nanoTime();
                     pinning.release();
-                    times[LAST_STAGING_COPIES] = staged - copied;
-                    times[UNPINNING] = System.nanoTime() - staged;
+                    took(Step.LAST_STAGING_COPIES, staged - copied);
+                    took(Step.UNPINNING, System.nanoTime() - staged);
                 }
             }
         }
@@ -255,9 +262,9 @@ public final class CheckpointWriter {
          */
         public String readBreakdown() {
             StringBuilder b = new StringBuilder();
-            for (int i = 0; i < TIME_NAMES.length; i++) {
-                b.append(i == 0 ? "" : ", ").append(TIME_NAMES[i]).append(' ')
-                        .append(String.format(java.util.Locale.ROOT, "%.1f", times[i] / 1e6));
+            for (Step step : Step.values()) {
+                b.append(step.ordinal() == 0 ? "" : ", ").append(step.label).append(' ')
+                        .append(String.format(java.util.Locale.ROOT, "%.1f", times[step.ordinal()] / 1e6));
             }
             return b.append(" ms; ").append(pinnedBuffers).append(" of ").append(buffers).append(" buffers pinned").toString();
         }
@@ -265,8 +272,7 @@ public final class CheckpointWriter {
         /** Hands the staged chunks to the encoder (after the pause: the session may run meanwhile). */
         private void encodeStaged() throws IOException, InterruptedException {
             for (HostStaging.Chunk chunk : staging.chunks()) {
-                encoder.submitExternal(encoder.acquire(), chunk.bytes(), chunk.address(), chunk.digestKnown(),
-                        chunk.digest());
+                encoder.submit(encoder.acquire(), chunk.bytes(), chunk.address(), chunk.digestKnown(), chunk.digest());
             }
         }
 

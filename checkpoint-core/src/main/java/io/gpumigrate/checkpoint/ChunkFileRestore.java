@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ChunkFileRestore {
 
-    /** Chunk files read at once (the writer writes four, {@link CheckpointWriter#FILE_LANES}). */
-    static final int LANES = 4;
+    /** Chunk files read at once: as many as the writer writes at once. */
+    static final int LANES = CheckpointWriter.FILE_LANES;
 
     private final Path dir;
     private final int chunkSize;
@@ -74,25 +73,29 @@ final class ChunkFileRestore {
         }
         ConcurrentLinkedQueue<CheckpointManifest.FileEntry> queue = new ConcurrentLinkedQueue<>(files);
         HostPinning pinning = HostPinning.register(target, buffers);
-        ExecutorService readers = Executors.newFixedThreadPool(lanes, Thread.ofPlatform().name("restore-read-", 0)
-                .daemon(true).factory());
         try {
             List<Future<Void>> lanesDone = new ArrayList<>(lanes);
-            for (ParallelChunkDecoder decoder : decoders) {
-                lanesDone.add(readers.submit(() -> {
-                    for (var entry = queue.poll(); entry != null && !failed.get(); entry = queue.poll()) {
-                        readFile(entry, decoder);
-                    }
-                    return null;
-                }));
+            // closing waits for every reader (after a failure the others stop at their next record),
+            // so no decoder is in use any more below
+            try (ExecutorService readers = Executors.newFixedThreadPool(lanes,
+                    Thread.ofPlatform().name("restore-read-", 0).daemon(true).factory())) {
+                for (ParallelChunkDecoder decoder : decoders) {
+                    lanesDone.add(readers.submit(() -> {
+                        for (var entry = queue.poll(); entry != null && !failed.get(); entry = queue.poll()) {
+                            readFile(entry, decoder);
+                        }
+                        return null;
+                    }));
+                }
             }
-            awaitAll(lanesDone);
+            throwFirstFailure(lanesDone);
+            if (Thread.currentThread().isInterrupted()) { // a reader that never started is no failure
+                throw new java.io.InterruptedIOException("interrupted while restoring chunk files");
+            }
             for (EncodedChunk zero : zeros) {
                 target.memset(zero.address(), 0, 1, zero.rawLength(), null);
             }
         } finally {
-            readers.shutdownNow(); // after a failure: the other readers stop at their next record
-            awaitQuietly(readers);
             for (ParallelChunkDecoder decoder : decoders) {
                 decoder.discardPending();
             }
@@ -178,37 +181,10 @@ final class ChunkFileRestore {
         }
     }
 
-    private static void awaitQuietly(ExecutorService readers) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (readers.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true; // the decoders may be discarded only once no reader uses them
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Waits for every lane; throws the first failure (by lane order), as it was thrown. */
-    private static void awaitAll(List<Future<Void>> lanes) throws IOException, CudaException {
-        Throwable first = null;
-        for (Future<Void> lane : lanes) {
-            try {
-                lane.get();
-            } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while restoring chunk files");
-            }
-        }
+    /** Throws the first failure of the lanes, all ended (by lane order), as it was thrown. */
+    private static void throwFirstFailure(List<Future<Void>> lanes) throws IOException, CudaException {
+        Throwable first = lanes.stream().filter(l -> l.state() == Future.State.FAILED).map(Future::exceptionNow)
+                .findFirst().orElse(null);
         switch (first) {
             case null -> { }
             case IOException e -> throw e;

@@ -168,27 +168,24 @@ public final class ParallelChunkEncoder {
 
     /** Starts encoding the first {@code length} bytes of the slot's buffer as the chunk at {@code address}. */
     public void submit(Slot slot, long address, int length) {
-        MemorySegment raw = slot.raw.asSlice(0, length);
-        pending.add(new Pending(slot, CompletableFuture.supplyAsync(() -> codec.encode(address, raw, slot.out), executor)));
+        submit(slot, address, length, false, 0);
     }
 
     /**
-     * {@link #submit} for a chunk whose digest is known ({@link ChunkCodec#encodeWithDigest}):
-     * the encoder does not hash it again.
+     * {@link #submit(Slot, long, int)}; {@code digestKnown}: {@code digest} is the chunk's
+     * ({@link ChunkCodec#encodeWithDigest}, e.g. the device's while it could not change), and the
+     * encoder does not hash it again.
      */
-    public void submitWithDigest(Slot slot, long address, int length, long digest) {
-        MemorySegment raw = slot.raw.asSlice(0, length);
-        pending.add(new Pending(slot, CompletableFuture.supplyAsync(
-                () -> codec.encodeWithDigest(address, raw, slot.out, digest), executor)));
+    public void submit(Slot slot, long address, int length, boolean digestKnown, long digest) {
+        submit(slot, slot.raw.asSlice(0, length), address, digestKnown, digest);
     }
 
     /**
      * Encodes {@code raw} (native memory the caller keeps alive until this encoder has been
      * flushed or discarded, e.g. {@link HostStaging}) as the chunk at {@code address}, into the
-     * slot's output buffer; the slot's own raw buffer is not used. {@code digestKnown}: as
-     * {@link #submitWithDigest}.
+     * slot's output buffer; the slot's own raw buffer is not used.
      */
-    public void submitExternal(Slot slot, MemorySegment raw, long address, boolean digestKnown, long digest) {
+    public void submit(Slot slot, MemorySegment raw, long address, boolean digestKnown, long digest) {
         pending.add(new Pending(slot, CompletableFuture.supplyAsync(() -> digestKnown
                 ? codec.encodeWithDigest(address, raw, slot.out, digest) : codec.encode(address, raw, slot.out), executor)));
     }

@@ -47,6 +47,9 @@ final class WarmWorkerPool implements AutoCloseable {
             throw new IllegalArgumentException("warm workers " + size + " outside [0, 64]");
         }
         this.size = size;
+        if (size == 0) {
+            firstReady.complete(null);
+        }
         this.launcher = launcher;
         this.starts = starts;
         this.stopGraceMillis = stopGraceMillis;
@@ -75,9 +78,6 @@ final class WarmWorkerPool implements AutoCloseable {
      * device: that report comes before its readiness), or could not; at once for a pool of none.
      */
     CompletableFuture<Void> firstReady() {
-        if (size == 0) {
-            firstReady.complete(null);
-        }
         return firstReady;
     }
 
@@ -93,8 +93,7 @@ final class WarmWorkerPool implements AutoCloseable {
             firstReady.complete(null);
             return;
         }
-        worker.ready().whenComplete((port, failure) -> firstReady.complete(null));
-        worker.exited().thenRun(() -> firstReady.complete(null));
+        worker.ready().whenComplete((port, failure) -> firstReady.complete(null)); // fails if it exits first
         boolean keep;
         synchronized (this) {
             starting--;

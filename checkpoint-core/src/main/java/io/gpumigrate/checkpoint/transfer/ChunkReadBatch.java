@@ -124,11 +124,7 @@ final class ChunkReadBatch {
                         encoder.giveBack(slot);
                         throw e;
                     }
-                    if (c.digestKnown()) {
-                        encoder.submitWithDigest(slot, c.address(), c.length(), c.digest());
-                    } else {
-                        encoder.submit(slot, c.address(), c.length());
-                    }
+                    encoder.submit(slot, c.address(), c.length(), c.digestKnown(), c.digest());
                 }
                 return null;
             });
