@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
+import java.util.List;
 
 /**
  * Writes a checkpoint image ({@link CheckpointFormat}): the session image and the contents of
@@ -90,12 +90,23 @@ public final class CheckpointWriter {
     }
 
     /**
+     * Deletes the temporary directories that writers of this host left beside {@code dir} when
+     * they were killed before their image was complete (their process has ended). Best effort;
+     * it may take a while for large ones, so call it before the session pauses.
+     *
+     * @return the directories deleted
+     */
+    public static List<Path> removeUnfinished(Path dir) {
+        return PartialImageDirs.sweep(dir.toAbsolutePath().getParent());
+    }
+
+    /**
      * The host memory a {@link #capture} of this writer works in, with {@code stagingBytes} of
      * {@link HostStaging} (0: none). Take it before the session pauses; it takes tens of ms.
      */
     public CaptureMemory reserve(long stagingBytes) {
         return new CaptureMemory(ParallelChunkEncoder.Slots.forSharedPool(codec),
-                HostStaging.allocate(stagingBytes, codec.chunkSize()));
+                HostStaging.allocate(stagingBytes, codec.chunkSize(), ChunkWorkers.shared()));
     }
 
     /**
@@ -107,7 +118,7 @@ public final class CheckpointWriter {
     public Capture capture(SessionImage image, DeviceBackend source, Path dir, ProgressListener listener,
                            ImageLog.Source log, CaptureMemory memory) throws IOException, CudaException {
         Path target = dir.toAbsolutePath();
-        Path temp = target.resolveSibling("." + target.getFileName() + ".partial-" + UUID.randomUUID());
+        Path temp = PartialImageDirs.forImage(target);
         try {
             if (Files.exists(target)) {
                 throw new FileAlreadyExistsException(target.toString(), null, "a checkpoint image must not overwrite anything");

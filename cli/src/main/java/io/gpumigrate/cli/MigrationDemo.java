@@ -36,12 +36,24 @@ final class MigrationDemo {
     private final PrintWriter out;
     private final int migrations;
     private final boolean suggestTraining;
+    /** Where to dump the session once, left running, after the first migration; null: no dump. */
+    private Path dumpDir;
 
     /** @param suggestTraining whether to point at {@code gpumigrate train} when the workers ran without its cache */
     MigrationDemo(PrintWriter out, int migrations, boolean suggestTraining) {
         this.out = out;
         this.migrations = migrations;
         this.suggestTraining = suggestTraining;
+    }
+
+    /**
+     * Also dumps the session, left running, into {@code dir} once the first migration is done,
+     * so that the worker that took it in also writes an image before it sends it on (what
+     * {@code gpumigrate train} records). Returns this demo.
+     */
+    MigrationDemo dumpingTo(Path dir) {
+        this.dumpDir = dir;
+        return this;
     }
 
     /** Runs {@code command}; returns its exit status. */
@@ -76,6 +88,9 @@ final class MigrationDemo {
                         new ProgressPrinter(out, "  "));
                 MigrateCommand.printSummary(out, Long.toString(session.id()), r);
                 moves.add(new Move(from.config().name(), to.config().name(), r, null));
+                if (i == 0 && dumpDir != null && awaitProgress(to, session.id(), program)) {
+                    dump(control, session.id(), to.config().name());
+                }
             } catch (IOException | CudaException e) {
                 out.println("gpumigrate demo: migration failed, the session stays on " + from.config().name() + ": "
                         + e.getMessage());
@@ -92,6 +107,20 @@ final class MigrationDemo {
             out.flush();
         }
         return status;
+    }
+
+    /** Dumps the session into {@link #dumpDir}, left running; a failure is printed, and the demo goes on. */
+    private void dump(ControlClient control, long session, String node) {
+        out.printf("gpumigrate demo: dumping session %d on %s to %s, left running%n", session, node, dumpDir);
+        out.flush();
+        try {
+            ControlClient.DumpResult r = control.dump(session, dumpDir.toString(), true, new ProgressPrinter(out, "  "));
+            out.printf(java.util.Locale.ROOT, "  dumped %s, paused %.1f ms%n", SessionTable.bytes(r.bytesWritten()),
+                    r.pauseMicros() / 1000.0);
+        } catch (IOException | CudaException e) {
+            out.println("gpumigrate demo: the dump failed, the session runs on: " + e.getMessage());
+        }
+        out.flush();
     }
 
     private SessionRecord awaitSession(NodeAgent a, CompletableFuture<Integer> program) throws InterruptedException {

@@ -21,13 +21,15 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code gpumigrate train}: runs the demo's workload on two local agents whose workers record
- * what they load, migrates it back and forth, and creates from the recording of a worker that
- * took the session in and sent it on the workers' AOT cache ({@link WorkerAotCache}), which
+ * what they load, migrates it back and forth (dumping it once, left running, in between), and
+ * creates from the recording of a worker that took the session in, dumped it and sent it on the
+ * workers' AOT cache ({@link WorkerAotCache}), which
  * every agent of this Java runtime and distribution then starts its workers from.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Records what a session worker loads when it takes a session in and sends it on (the demo's"
-                + " workload migrated between two local agents, on a GPU where one is found, else on the emulator),"
+        description = "Records what a session worker loads when it takes a session in, dumps it left running and"
+                + " sends it on (the demo's workload migrated between two local agents, on a GPU where one is found,"
+                + " else on the emulator),"
                 + " into the JDK AOT cache that agents start their workers from: the code a migration runs is then"
                 + " loaded and linked before the pause, not in it. Run it again after changing the Java runtime"
                 + " or the distribution.")
@@ -117,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
     private int runRecorded(PrintWriter out, Path workload, Path nativeDir, Path recordings) throws Exception {
         List<String> record = WorkerAotCache.recordingOptions(recordings);
         List<String> command = new ArrayList<>(List.of(workload.toString()));
-        int steps = DemoCommand.migratingSteps() * (migrations + 1) / 2;
+        int steps = DemoCommand.migratingSteps() * (migrations + 2) / 2; // the migrations and the dump
         command.addAll(List.of("--steps", Integer.toString(steps), "--progress", Integer.toString(steps / 4),
                 "--ballast-mib", "16"));
         // each agent records replay logs in its own directory, as agents of two nodes do
@@ -133,7 +135,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         int status;
         try (a; b) {
-            status = new MigrationDemo(out, migrations, false).run(command, nativeDir, a, b);
+            // the worker that takes the session in also dumps it before sending it on: its recording has all three
+            status = new MigrationDemo(out, migrations, false).dumpingTo(recordings.resolve("image"))
+                    .run(command, nativeDir, a, b);
             // each worker writes its recording as it exits
             a.awaitNoWorkers(Duration.ofSeconds(30));
             b.awaitNoWorkers(Duration.ofSeconds(30));

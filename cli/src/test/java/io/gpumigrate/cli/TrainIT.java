@@ -37,6 +37,10 @@ class TrainIT {
         assertTrue(done && train.exitValue() == 0, "train failed:\n" + output);
         assertTrue(output.contains("\nPASS\n"), "the training workload passed:\n" + output);
         assertFalse(output.contains("without an AOT cache"), "train suggested itself:\n" + output);
+        assertTrue(output.contains("left running") && output.contains("  dumped "),
+                "the worker that took the session in dumped it:\n" + output);
+        assertTrue(output.indexOf("  dumped ") < output.lastIndexOf("migrating session"),
+                "and sent it on after the dump:\n" + output);
         List<Path> caches;
         try (var files = Files.list(dir)) {
             caches = files.toList();

@@ -79,7 +79,11 @@ public final class CheckpointDump implements ControlOperation {
                 // the writer's buffers are taken now, not in the pause; left running, also host memory
                 // that holds the device's memory from the pause until it is encoded, so that the
                 // session resumes after the copies alone
+                for (Path left : CheckpointWriter.removeUnfinished(directory)) {
+                    log.info("session {}: removed {}, an image that an ended process left unfinished", session.id(), left);
+                }
                 CheckpointWriter writer = new CheckpointWriter();
+                long reserveStart = System.nanoTime();
                 memory = writer.reserve(leaveRunning ? Math.min(bytes, HostStaging.defaultLimit()) : 0);
                 long pauseStart = System.nanoTime();
                 session.pause().get();
@@ -104,10 +108,12 @@ public final class CheckpointDump implements ControlOperation {
                 long sealed = System.nanoTime();
                 long pauseNanos = (leaveRunning ? captured : sealed) - pauseStart;
                 log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored); paused {} ms: drain {},"
-                        + " state and log {}, device reads {} ({}; {} MiB staged in host memory); sealing {} ms {}",
+                        + " state and log {}, device reads {} ({}; {} of {} MiB staged in host memory; the dump's"
+                        + " host memory taken in {} ms before the pause); sealing {} ms {}",
                         session.id(), directory, stats.rawBytes(), stats.storedBytes(), millis(pauseNanos),
                         millis(drained - pauseStart), millis(exported - drained), millis(captured - exported),
                         capture.readBreakdown(), reserved.staging().stagedBytes() >> 20,
+                        reserved.staging().capacity() >> 20, millis(pauseStart - reserveStart),
                         millis(sealed - captured), leaveRunning ? "after the resume; left running" : "in the pause");
                 long pauseMicros = pauseNanos / 1000;
                 reply = control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
