@@ -5,7 +5,7 @@
 # workers' AOT cache (`gpumigrate train`), then dump-pause-bench.sh runs every case of DUMP_CASES
 # ("MIB:MODE ...") ROUNDS times per build, alternating which goes first, so that both see the
 # same machine. Results under OUT_DIR (default $OUT): dump-ab.txt (each run's lines, the
-# workers' breakdowns) and train-{A,B}.txt.
+# workers' breakdowns) and train-{A,B}.txt. A second run in the same call reuses the trained caches.
 # Usage (device machine, repo root, after pack.sh with the other build's jars as an extra path):
 #   A_JARS=.device/extra/base-jars DUMP_CASES="1024:2 16384:2" [ROUNDS=2] [DUMP_RUNS=3] benchmarks/gpu/build-ab.sh
 set -uo pipefail
@@ -13,10 +13,12 @@ out=${OUT_DIR:-$OUT}
 [ -x /tmp/jre/bin/java ] || tar -xJf .device/jre.tar.xz -C /tmp
 export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
 jars=${A_JARS:?A_JARS: a directory of the other build's jars}
-rm -rf /tmp/build-A /tmp/build-B /tmp/aot-A /tmp/aot-B
+rm -rf /tmp/build-A /tmp/build-B
 cp -r .device/dist /tmp/build-A && cp "$jars"/*.jar /tmp/build-A/lib/
 ln -s "$(pwd)/.device/dist" /tmp/build-B
 for s in A B; do
+  # a second run in the same call keeps the caches of the first
+  ls /tmp/aot-$s/worker-*.aot >/dev/null 2>&1 && continue
   mkdir -p /tmp/aot-$s
   t0=$(date +%s)
   GPUMIGRATE_AOT_CACHE_DIR=/tmp/aot-$s timeout 240 /tmp/build-$s/bin/gpumigrate train >$out/train-$s.txt 2>&1
