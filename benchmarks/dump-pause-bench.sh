@@ -2,7 +2,8 @@
 # The pause of `gpumigrate dump --leave-running`, each taken by a fresh session worker (its first
 # dump, as in use): RUNS times, `stencil` with BALLAST_MIB of device memory (BALLAST_MODE 1:
 # compressible, 2: random) runs through one agent, is dumped once mid-run into a new image, and
-# must still PASS. Prints one `DUMP ... pause_ms P` line per run and the median; the agent's log
+# must still PASS. Prints one `DUMP ... pause_ms P command_ms C` line per run (C: the whole dump
+# command, from its start to the sealed image) and the median pause; the agent's log
 # (kept in the printed work directory) has the worker's breakdown of each pause. CACHE picks the
 # workers' AOT cache directory (GPUMIGRATE_AOT_CACHE_DIR; default: an empty one, no cache).
 # RESTORE=1: once its program has ended, each image is restored through the same agent, timed.
@@ -32,11 +33,13 @@ for r in $(seq 1 "$runs"); do
   for i in $(seq 1 600); do grep -q "step 20000/" $log 2>/dev/null && break; sleep 0.1; done
   sid=$($gm ps --agent 127.0.0.1:$port 2>/dev/null | awk -v seen="${seen:-}" '$2 ~ /stencil/ && $NF ~ /running/ && index(seen, " " $1 " ") == 0 {print $1; exit}')
   seen="${seen:- } $sid " # a restored session of an earlier run is not this run's
+  t0=$(date +%s%N)
   line=$($gm dump -t "$sid" -D $work/image-$r --leave-running --agent 127.0.0.1:$port 2>&1 | tail -1)
+  command_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   wait $prog
   rc=$?
   pause=$(sed -nE 's/.*paused ([0-9.]+) ms.*/\1/p' <<<"$line")
-  echo "DUMP run $r session $sid pause_ms ${pause:-FAILED} program $(tail -1 $log) (exit $rc): $line"
+  echo "DUMP run $r session $sid pause_ms ${pause:-FAILED} command_ms $command_ms program $(tail -1 $log) (exit $rc): $line"
   [ -n "$pause" ] && [ $rc -eq 0 ] && pauses+=("$pause")
   if [ -n "${RESTORE:-}" ] && [ -n "$pause" ]; then
     # the program has ended: its session is restored from the image (it then waits for a client)
