@@ -12,7 +12,7 @@ set -uo pipefail
 out=${OUT_DIR:-$OUT}
 [ -x /tmp/jre/bin/java ] || tar -xJf .device/jre.tar.xz -C /tmp
 export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
-jars=${A_JARS:?A_JARS: a directory of the other build's jars}
+jars=${A_JARS:?A_JARS: a directory of the jars of the other build}
 rm -rf /tmp/build-A /tmp/build-B
 cp -r .device/dist /tmp/build-A && cp "$jars"/*.jar /tmp/build-A/lib/
 ln -s "$(pwd)/.device/dist" /tmp/build-B
@@ -29,7 +29,7 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
   for s in $order; do
     for c in ${DUMP_CASES:?}; do
       echo "== build $s, round $r, case $c" >>$out/dump-ab.txt
-      DIST=/tmp/build-$s BACKEND=cuda RUNS=${DUMP_RUNS:-3} BALLAST_MIB=${c%%:*} BALLAST_MODE=${c##*:} \
+      DIST=/tmp/build-$s BACKEND=${BACKEND:-cuda} RUNS=${DUMP_RUNS:-3} BALLAST_MIB=${c%%:*} BALLAST_MODE=${c##*:} \
           CACHE=/tmp/aot-$s STEPS=${DUMP_STEPS:-1200000} timeout ${CASE_TIMEOUT:-200} \
           benchmarks/dump-pause-bench.sh >/tmp/ab-case.out 2>&1
       cat /tmp/ab-case.out >>$out/dump-ab.txt
