@@ -21,7 +21,8 @@ mkdir -p "$cache"
 export GPUMIGRATE_AOT_CACHE_DIR=$cache
 $gm agent --name dump-bench --port $port --backend ${BACKEND:-auto} --no-log >$work/agent.log 2>&1 &
 agent=$!
-trap 'kill $agent 2>/dev/null; wait $agent 2>/dev/null' EXIT
+trap 'kill $agent $(jobs -p) 2>/dev/null; wait $agent 2>/dev/null' EXIT
+trap 'exit 143' TERM INT # a timeout's signal runs the EXIT trap too: no agent is left on the port
 for i in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
 grep -m1 "AOT cache" $work/agent.log
 pauses=()

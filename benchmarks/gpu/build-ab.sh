@@ -9,6 +9,7 @@
 # Usage (device machine, repo root, after pack.sh with the other build's jars as an extra path):
 #   A_JARS=.device/extra/base-jars DUMP_CASES="1024:2 16384:2" [ROUNDS=2] [DUMP_RUNS=3] benchmarks/gpu/build-ab.sh
 set -uo pipefail
+trap 'kill $(jobs -p) 2>/dev/null; exit 143' TERM INT # a timeout's signal reaches the bench running now
 out=${OUT_DIR:-$OUT}
 [ -x /tmp/jre/bin/java ] || tar -xJf .device/jre.tar.xz -C /tmp
 export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
@@ -31,7 +32,8 @@ for r in $(seq 1 "${ROUNDS:-2}"); do
       echo "== build $s, round $r, case $c" >>$out/dump-ab.txt
       DIST=/tmp/build-$s BACKEND=${BACKEND:-cuda} RUNS=${DUMP_RUNS:-3} BALLAST_MIB=${c%%:*} BALLAST_MODE=${c##*:} \
           CACHE=/tmp/aot-$s STEPS=${DUMP_STEPS:-1200000} timeout ${CASE_TIMEOUT:-200} \
-          benchmarks/dump-pause-bench.sh >/tmp/ab-case.out 2>&1
+          benchmarks/dump-pause-bench.sh >/tmp/ab-case.out 2>&1 &
+      wait $!
       cat /tmp/ab-case.out >>$out/dump-ab.txt
       work=$(sed -n 's/^work directory: //p' /tmp/ab-case.out)
       grep -h "checkpointed to\|removed" "$work/agent.log" >>$out/dump-ab.txt 2>/dev/null

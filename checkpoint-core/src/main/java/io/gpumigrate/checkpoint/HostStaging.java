@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * Host memory that takes a paused session's device memory so that a dump left running resumes
@@ -30,27 +28,20 @@ public final class HostStaging implements AutoCloseable {
     public record Chunk(long address, int length, boolean digestKnown, long digest, MemorySegment bytes) {
     }
 
-    private static final HostStaging NONE = new HostStaging(null, List.of(), 1);
+    private static final HostStaging NONE = new HostStaging(null, MemorySegment.NULL, 1);
     /** Staged chunks start on page boundaries. */
     private static final long PAGE = 4096;
-    /** Bytes of each piece of the staging, allocated (and zero-filled) by one thread of the pool. */
-    private static final long PIECE = 64L << 20;
 
     private final Arena arena;
-    /** The memory, in pieces; a chunk lies within one. */
-    private final List<MemorySegment> pieces;
-    private final long capacity;
+    private final MemorySegment memory;
     private final int chunkSize;
     private final List<Chunk> chunks = new ArrayList<>();
     private final List<CompletableFuture<Void>> copies = new ArrayList<>();
-    /** The piece chunks go into now, and the bytes of it taken. */
-    private int piece;
     private long used;
 
-    private HostStaging(Arena arena, List<MemorySegment> pieces, int chunkSize) {
+    private HostStaging(Arena arena, MemorySegment memory, int chunkSize) {
         this.arena = arena;
-        this.pieces = pieces;
-        this.capacity = pieces.stream().mapToLong(MemorySegment::byteSize).sum();
+        this.memory = memory;
         this.chunkSize = chunkSize;
     }
 
@@ -61,65 +52,20 @@ public final class HostStaging implements AutoCloseable {
 
     /**
      * Host memory for {@code bytes} (rounded up to whole pages) of chunks of at most {@code
-     * chunkSize} bytes, zero-filled now so that no page is first touched in the pause. The
-     * pieces are allocated on {@code pool}, several at once: one thread fills a few GB/s, and
-     * the staging of a large session is tens of GiB. What the host refuses is left out: a
-     * smaller staging (none at worst) only means a longer pause.
+     * chunkSize} bytes, every page in place now so that none is first touched in the pause; the
+     * pages are touched by {@code pool}'s threads ({@link PrefaultedMemory}). When the host does
+     * not give that much, none: the dump then pauses as long as it did without.
      */
     public static HostStaging allocate(long bytes, int chunkSize, ExecutorService pool) {
-        return allocate(bytes, chunkSize, pool, PIECE);
-    }
-
-    /** {@link #allocate(long, int, ExecutorService)} in pieces of about {@code piece} bytes (whole chunks, one at least). */
-    static HostStaging allocate(long bytes, int chunkSize, ExecutorService pool, long piece) {
         if (bytes <= 0) {
             return NONE;
         }
         Arena arena = Arena.ofShared();
-        long total = pages(bytes);
-        long pieceSize = Math.max(1, piece / pages(chunkSize)) * pages(chunkSize); // whole chunks per piece
-        List<Future<MemorySegment>> allocations = new ArrayList<>();
-        for (long offset = 0; offset < total; offset += pieceSize) {
-            long size = Math.min(pieceSize, total - offset);
-            allocations.add(pool.submit(() -> arena.allocate(size, PAGE)));
-        }
-        List<MemorySegment> pieces = new ArrayList<>();
-        for (Future<MemorySegment> f : allocations) {
-            try {
-                pieces.add(f.get());
-            } catch (ExecutionException e) {
-                // no memory to spare for this piece: its chunks go through the encoder in the pause
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                allocations.forEach(a -> a.cancel(false));
-                waitForAll(allocations);
-                arena.close();
-                return NONE;
-            }
-        }
-        if (pieces.isEmpty()) {
+        try {
+            return new HostStaging(arena, PrefaultedMemory.allocate(pages(bytes), arena, pool), chunkSize);
+        } catch (RuntimeException | OutOfMemoryError e) {
             arena.close();
             return NONE;
-        }
-        return new HostStaging(arena, List.copyOf(pieces), chunkSize);
-    }
-
-    /** Waits (uninterruptibly) until none of {@code futures} still runs, so that their arena may close. */
-    private static void waitForAll(List<Future<MemorySegment>> futures) {
-        for (Future<MemorySegment> f : futures) {
-            boolean interrupted = false;
-            while (!f.isDone()) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException | java.util.concurrent.CancellationException e) {
-                    break;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -136,7 +82,7 @@ public final class HostStaging implements AutoCloseable {
 
     /** Bytes it can hold. */
     public long capacity() {
-        return capacity;
+        return memory.byteSize();
     }
 
     /** Bytes of device memory staged here so far. */
@@ -146,12 +92,7 @@ public final class HostStaging implements AutoCloseable {
 
     /** Whether a chunk of {@code length} bytes still fits. */
     boolean hasRoom(int length) {
-        if (length > chunkSize || piece >= pieces.size()) {
-            return false;
-        }
-        long needed = pages(length);
-        return used + needed <= pieces.get(piece).byteSize()
-                || piece + 1 < pieces.size() && needed <= pieces.get(piece + 1).byteSize();
+        return length <= chunkSize && used + pages(length) <= memory.byteSize();
     }
 
     private static long pages(long bytes) {
@@ -165,11 +106,7 @@ public final class HostStaging implements AutoCloseable {
      */
     void stage(MemorySegment from, long address, boolean digestKnown, long digest, Executor pool, Runnable done) {
         int length = Math.toIntExact(from.byteSize());
-        if (used + pages(length) > pieces.get(piece).byteSize()) {
-            piece++;
-            used = 0;
-        }
-        MemorySegment to = pieces.get(piece).asSlice(used, length);
+        MemorySegment to = memory.asSlice(used, length);
         used += pages(length);
         chunks.add(new Chunk(address, length, digestKnown, digest, to));
         copies.add(CompletableFuture.runAsync(() -> {

@@ -18,13 +18,17 @@ class HostStagingTest {
     private static final int CHUNK = 64 << 10;
 
     @Test
-    void chunksOfAnyLengthFillEveryPieceAndKeepTheirBytes() {
-        // pieces of two chunks each; chunks of odd lengths leave room at a piece's end that the next chunk skips
-        try (HostStaging staging = HostStaging.allocate(7L * CHUNK, CHUNK, ChunkWorkers.shared(), 2L * CHUNK);
+    void chunksOfAnyLengthArePackedOnPageBoundariesAndKeepTheirBytes() {
+        int[] lengths = {CHUNK, 1000, CHUNK, CHUNK - 4096, 4096, CHUNK, 12345, CHUNK};
+        long pages = 0;
+        for (int length : lengths) {
+            pages += (length + 4095) / 4096;
+        }
+        // exactly the pages the chunks take: short chunks leave no room unused beyond their last page
+        try (HostStaging staging = HostStaging.allocate(pages * 4096, CHUNK, ChunkWorkers.shared());
              Arena arena = Arena.ofShared()) { // the pool copies from it
-            assertEquals(7L * CHUNK, staging.capacity());
+            assertEquals(pages * 4096, staging.capacity());
             Random random = new Random(5);
-            int[] lengths = {CHUNK, 1000, CHUNK, CHUNK - 4096, 4096, CHUNK, 12345, CHUNK};
             List<byte[]> expected = new ArrayList<>();
             long address = 0x7000_0000L;
             for (int length : lengths) {
@@ -37,7 +41,7 @@ class HostStagingTest {
                 staging.stage(from, address, false, 0, ChunkWorkers.shared(), () -> { });
                 address += CHUNK;
             }
-            assertFalse(staging.hasRoom(CHUNK), "every piece is taken");
+            assertFalse(staging.hasRoom(1), "every page is taken");
             staging.awaitCopies();
             assertEquals(lengths.length, staging.chunks().size());
             for (int i = 0; i < lengths.length; i++) {
