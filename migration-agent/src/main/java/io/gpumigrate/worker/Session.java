@@ -1,15 +1,9 @@
 package io.gpumigrate.worker;
 
-import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
-import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.Frame;
-import io.gpumigrate.protocol.Op;
-import io.gpumigrate.protocol.Replies;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.checkpoint.transfer.PreloadedModules;
@@ -21,7 +15,6 @@ import java.security.MessageDigest;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -31,22 +24,21 @@ import java.util.function.Consumer;
  * calls, in the order they arrived, exactly once (a call whose {@code seq} is not above the
  * last applied one is refused, never applied twice).
  *
- * <p>Error policy (docs/wire-protocol.md): a call that fails without a reply to carry the
- * error leaves it as the deferred error; a SYNC reply carries a pending deferred error instead
- * of its own result and clears it; after a sticky error no call but GOODBYE is executed and
- * every reply carries the sticky error.
+ * <p>Error policy (docs/wire-protocol.md, applied by {@link CallApplier}): a call that fails
+ * without a reply to carry the error leaves it as the deferred error; a SYNC reply carries a
+ * pending deferred error instead of its own result and clears it; after a sticky error no call
+ * but GOODBYE is executed and every reply carries the sticky error.
  *
  * <p>Migration and checkpoint ({@code io.gpumigrate.worker.migration}): {@link #pause} stops
  * applying calls between two calls, {@link #exportImage} and {@link #importImage} move the
  * session's state, {@link #resume} carries on after an aborted migration and {@link #redirect}
- * hands the client to the target after a committed one.
+ * hands the client to the target after a committed one ({@link SessionPause}).
  *
  * <p>Thread-safe: {@link #submit}, {@link #end} and the accessors may be called from any thread.
  */
 public final class Session {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    private static final int SCRATCH_BYTES = 4096;
 
     private final long id;
     private final byte[] secret;
@@ -54,23 +46,18 @@ public final class Session {
     private final SessionResources resources;
     private final CallDispatcher dispatcher;
     private final ErrorState errors = new ErrorState();
-    private final ExecutorService executor;
+    private final SessionThread thread;
     private final AtomicBoolean clientAttached = new AtomicBoolean();
     private final AtomicBoolean ending = new AtomicBoolean();
     private final CompletableFuture<String> endRequested = new CompletableFuture<>();
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final SessionLedger ledger = new SessionLedger();
-    private final java.util.ArrayDeque<HeldCall> held = new java.util.ArrayDeque<>();
     private final ClientConnection client = new ClientConnection();
-    /** Set as soon as a pause is asked for, so that calls queued before the pause wait too. */
-    private volatile boolean holding;
+    private final CallApplier applier;
+    private final SessionPause pause;
     private final AttachWait attachWait = new AttachWait(clientAttached::get);
     private final ExitBarrier exitBarrier = new ExitBarrier();
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private volatile CallObserver observer = CallObserver.NONE;
     private volatile java.nio.file.Path logDirectory;
-    /** Results of calls that want no reply (pipelined launches, copies, memsets) go here and are dropped. Executor only. */
-    private ByteBuf scratch = Unpooled.directBuffer(SCRATCH_BYTES);
 
     /** Takes ownership of {@code backend}: the session closes it when it ends. */
     public Session(long id, String secret, DeviceBackend backend) {
@@ -78,17 +65,19 @@ public final class Session {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.resources = new SessionResources(backend, stats);
         this.dispatcher = new CallDispatcher(resources);
-        this.executor = new SpinningExecutor("session-" + id, SpinningExecutor.DEFAULT_SPIN_NANOS);
+        this.applier = new CallApplier(id, stats, dispatcher, ledger, errors, () -> end("the client said GOODBYE"));
+        this.pause = new SessionPause(this, resources, errors, client);
+        this.thread = new SessionThread(id);
     }
 
     /** Installs what sees every applied call (the replay log); set it before the client attaches. */
     public void observe(CallObserver observer) {
-        this.observer = observer;
+        applier.observe(observer);
     }
 
     /** What sees every applied call now ({@link CallObserver#NONE} when nothing does). Any thread. */
     public CallObserver observer() {
-        return observer;
+        return applier.observer();
     }
 
     /**
@@ -131,12 +120,12 @@ public final class Session {
      * @param done    runs on the executor thread once the call has been handled
      */
     public void submit(Frame call, ByteBufAllocator alloc, Consumer<Frame> replies, Runnable done) {
-        HeldCall held = new HeldCall(call, alloc, replies, done);
+        SessionPause.HeldCall held = new SessionPause.HeldCall(call, alloc, replies, done);
         try {
-            executor.execute(() -> {
-                runUrgent();
-                if (holding && !ending.get()) {
-                    this.held.addLast(held);
+            thread.executor().execute(() -> {
+                thread.runUrgent();
+                if (pause.holding() && !ending.get()) {
+                    pause.hold(held);
                 } else {
                     apply(held);
                 }
@@ -147,11 +136,7 @@ public final class Session {
         }
     }
 
-    /** A call received while the session was paused, kept until it resumes or moves. */
-    private record HeldCall(Frame call, ByteBufAllocator alloc, Consumer<Frame> replies, Runnable done) {
-    }
-
-    private void apply(HeldCall c) {
+    private void apply(SessionPause.HeldCall c) {
         try {
             if (!ending.get()) {
                 Frame reply = execute(c.call(), c.alloc());
@@ -172,7 +157,7 @@ public final class Session {
 
     /** The session's executor: device work of a migration or a dump runs there, between calls. */
     public Executor executor() {
-        return executor;
+        return thread.executor();
     }
 
     /**
@@ -181,110 +166,44 @@ public final class Session {
      * pipelined launch. Rejects tasks once the session has ended.
      */
     public Executor urgentExecutor() {
-        return task -> {
-            urgent.add(task);
-            executor.execute(this::runUrgent);
-        };
-    }
-
-    private void runUrgent() {
-        for (Runnable task = urgent.poll(); task != null; task = urgent.poll()) {
-            task.run();
-        }
+        return thread.urgentExecutor();
     }
 
     /** Runs {@code task} on the session's executor; fails when the session has ended. */
     public <T> CompletableFuture<T> onExecutor(Callable<T> task) {
-        return call(executor, task);
+        return thread.call(thread.executor(), task);
     }
 
     /** Runs {@code task} on the session's executor ahead of the queued calls ({@link #urgentExecutor}). */
     public <T> CompletableFuture<T> onUrgentExecutor(Callable<T> task) {
-        return call(urgentExecutor(), task);
-    }
-
-    private <T> CompletableFuture<T> call(Executor on, Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            on.execute(() -> {
-                try {
-                    result.complete(task.call());
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("session " + id + " has ended"));
-        }
-        return result;
+        return thread.call(urgentExecutor(), task);
     }
 
     /**
-     * Stops applying calls, between two calls (the replies of those applied are already
-     * written), and drains the device. Calls not yet applied, those queued already included, are
-     * held: {@link #resume}
-     * applies them, {@link #redirect} discards them (the client resends them to the target).
-     * The client's connection is not read meanwhile ({@link ClientConnection}).
-     * Completes with the time of the pause (epoch microseconds).
+     * Stops applying calls, between two calls, and drains the device ({@link SessionPause#pause});
+     * completes with the time of the pause (epoch microseconds). Any thread.
      */
     public CompletableFuture<Long> pause() {
-        holding = true;
-        client.stopReading();
-        return onExecutor(() -> {
-            long at = epochMicros();
-            if (!resources.released() && errors.sticky() == null) {
-                try {
-                    resources.backend().synchronize();
-                } catch (CudaException e) {
-                    log.warn("session {}: draining the device for the pause failed: {}", id, e.getMessage());
-                }
-            }
-            return at;
-        });
+        return pause.pause();
     }
 
-    /**
-     * Applies the calls held during a pause, in order, then reads the client's connection again
-     * and carries on as before. Idempotent.
-     */
+    /** Applies the calls held during a pause and carries on: {@link SessionPause#resume}. Any thread; idempotent. */
     public CompletableFuture<Void> resume() {
-        return onExecutor(() -> {
-            holding = false;
-            while (!held.isEmpty()) {
-                apply(held.pollFirst());
-            }
-            client.resumeReading();
-            return null;
-        });
+        return pause.resume(this::apply);
     }
 
     /** Whether the session is paused (a migration or a dump): its client's connection is not read. */
     boolean paused() {
-        return holding;
+        return pause.holding();
     }
 
     /**
-     * After a committed migration (or a dump that ends the session): discards the held calls,
-     * ends the session with {@code reason}, writes {@code migrated} (a MIGRATED or CHECKPOINTED
-     * frame) to the client after every reply already written, and ends the client's connection
-     * once the client has read it ({@link ClientConnection#redirect}).
+     * After a committed migration (or a dump that ends the session): ends the session with
+     * {@code reason} and hands the client over with {@code migrated} ({@link SessionPause#redirect}).
+     * Any thread.
      */
     public CompletableFuture<Void> redirect(Frame migrated, String reason) {
-        CompletableFuture<Void> done = onExecutor(() -> {
-            while (!held.isEmpty()) {
-                HeldCall c = held.pollFirst();
-                c.call().release();
-                c.done().run();
-            }
-            end(reason);
-            client.redirect(migrated);
-            return null;
-        });
-        done.exceptionally(e -> {
-            migrated.release();
-            return null;
-        });
-        return done;
+        return pause.redirect(migrated, reason);
     }
 
     /**
@@ -377,9 +296,9 @@ public final class Session {
             log.info("session {} ending: {} ({} calls executed)", id, reason, stats.callsExecuted());
             endRequested.complete(reason);
             try {
-                executor.execute(() -> {
+                thread.executor().execute(() -> {
                     try {
-                        scratch.release();
+                        applier.releaseScratch();
                         resources.releaseAll();
                     } catch (RuntimeException e) {
                         log.warn("session {}: releasing the device failed", id, e);
@@ -389,7 +308,7 @@ public final class Session {
                     }
                 });
             } finally {
-                executor.shutdown();
+                thread.executor().shutdown();
             }
         }
         return ended;
@@ -397,7 +316,7 @@ public final class Session {
 
     private void endObserver() {
         try {
-            observer.sessionEnded();
+            applier.observer().sessionEnded();
         } catch (RuntimeException e) {
             log.warn("session {}: closing its call observer failed", id, e);
         }
@@ -428,84 +347,8 @@ public final class Session {
         return ended;
     }
 
-    /** The reusable buffer for the results of a call that wants no reply, emptied (a grown one is replaced). */
-    private ByteBuf noReplyScratch() {
-        if (scratch.capacity() > SCRATCH_BYTES) {
-            scratch.release();
-            scratch = Unpooled.directBuffer(SCRATCH_BYTES);
-        }
-        return scratch.clear();
-    }
-
-    /** Executes one call and builds its reply ({@code null} when none is wanted). Executor only. */
+    /** Executes one call and builds its reply ({@code null} when none is wanted): {@link CallApplier}. Executor only. */
     Frame execute(Frame call, ByteBufAllocator alloc) {
-        long seq = call.seq();
-        Op op = call.op();
-        if (Long.compareUnsigned(seq, stats.lastAppliedSeq()) <= 0) {
-            // applied already (a client resending after a migration): neither applied nor answered again
-            log.debug("session {}: ignoring seq {}, at or below the last applied {}", id, Long.toUnsignedString(seq),
-                    stats.lastAppliedSeq());
-            return null;
-        }
-        stats.applied(seq);
-        CallObserver watcher = observer;
-        watcher.before(call);
-        ErrorState.Failure sticky = errors.sticky();
-        if (sticky != null && op != Op.GOODBYE) {
-            watcher.after(call, sticky.status(), sticky.message(),
-                    call.replyWanted() ? sticky.status() : CallObserver.NO_REPLY);
-            return call.replyWanted() ? Replies.error(alloc, seq, sticky.status(), sticky.message()) : null;
-        }
-        ByteBuf out = call.replyWanted() ? alloc.directBuffer() : noReplyScratch();
-        out.writeIntLE(CuResult.SUCCESS);
-        ErrorState.Failure failure = null;
-        ByteBuf body = call.body();
-        int bodyStart = body.readerIndex();
-        try {
-            if (op == null) {
-                throw new CudaException(CuResult.NOT_SUPPORTED,
-                        String.format("unknown operation code 0x%04x", call.opCode()));
-            }
-            dispatcher.execute(op, new BodyReader(body, op), out);
-            ledger.record(op, body.slice(bodyStart, body.writerIndex() - bodyStart), out);
-        } catch (CudaException e) {
-            failure = new ErrorState.Failure(e.result(), e.getMessage());
-            errors.noteSticky(failure);
-            log.debug("session {}: seq {} {} failed: {}", id, seq, op, e.getMessage());
-        } catch (RuntimeException | StackOverflowError e) {
-            // A backend's bug, or input that drove it too deep, must not cost the client its reply.
-            log.warn("session {}: seq {} {} raised an internal error", id, seq, op, e);
-            failure = new ErrorState.Failure(CuResult.UNKNOWN, "internal error in the worker: " + e);
-        }
-        if (op == Op.GOODBYE) {
-            end("the client said GOODBYE");
-        }
-        int own = failure == null ? CuResult.SUCCESS : failure.status();
-        String ownMessage = failure == null ? null : failure.message();
-        if (!call.replyWanted()) {
-            watcher.after(call, own, ownMessage, CallObserver.NO_REPLY);
-            if (failure != null && failure.status() != CuResult.NOT_READY) {
-                errors.defer(failure);
-            }
-            return null;
-        }
-        if (op != null && op.kind() == Op.Kind.SYNC) {
-            ErrorState.Failure deferred = errors.takeDeferred();
-            if (deferred != null) {
-                failure = deferred;
-            }
-        }
-        if (errors.sticky() != null) {
-            failure = errors.sticky();
-        }
-        if (failure == null) {
-            watcher.results(call, out.slice(out.readerIndex() + 4, out.readableBytes() - 4));
-        }
-        watcher.after(call, own, ownMessage, failure == null ? CuResult.SUCCESS : failure.status());
-        if (failure != null) {
-            out.release();
-            return Replies.error(alloc, seq, failure.status(), failure.message());
-        }
-        return Replies.success(seq, out);
+        return applier.execute(call, alloc);
     }
 }

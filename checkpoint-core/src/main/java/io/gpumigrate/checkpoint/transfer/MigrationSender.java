@@ -15,18 +15,9 @@ import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.ChunkDigests;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -64,37 +55,31 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Not thread-safe: one thread drives a sender. The source backend is called only on the
  * executor given to {@link #connect(InetSocketAddress, DeviceBackend, Executor, TransferOptions)}
- * (or inline, when none is given).
+ * (or inline, when none is given). The connections, and which one a chunk goes on, are
+ * {@link SenderStreams}.
  */
 public final class MigrationSender implements AutoCloseable {
 
     private static final int HASH_BATCH_CHUNKS = 64;
     private static final int DEVICE_HASH_BATCH_CHUNKS = 1024;
-    private static final int EVENT_LOOPS = 8;
 
     private final SourceAccess source;
     private final TransferOptions options;
-    private final EventLoopGroup group;
-    /** The transfer's connections; chunk {@code i} of an allocation goes on {@code channels[i % length]}. */
-    private final Channel[] channels;
+    private final SenderStreams streams;
     private final SenderHandler handler;
     private final ParallelChunkEncoder encoder;
     private final DirtyChunkTracker tracker;
     private final ChunkReadBatch reads;
     private boolean digestsOnDevice;
     private HostPinning pinning;
-    /** Bases of the allocations of the current round, to find a chunk's index from its address. */
-    private final java.util.TreeSet<Long> allocationBases = new java.util.TreeSet<>();
     private int round;
     private RoundCounters counters;
     private FinishTimes finishTimes;
 
-    private MigrationSender(SourceAccess source, TransferOptions options, EventLoopGroup group, Channel[] channels,
-                            SenderHandler handler) {
+    private MigrationSender(SourceAccess source, TransferOptions options, SenderStreams streams, SenderHandler handler) {
         this.source = source;
         this.options = options;
-        this.group = group;
-        this.channels = channels;
+        this.streams = streams;
         this.handler = handler;
         ChunkCodec codec = new ChunkCodec(options.chunkSize(), options.compression());
         this.encoder = new ParallelChunkEncoder(codec, ChunkWorkers.shared(), options.inFlight(), this::sendChunk);
@@ -122,33 +107,9 @@ public final class MigrationSender implements AutoCloseable {
      */
     public static MigrationSender connect(InetSocketAddress target, DeviceBackend source, Executor sourceExecutor,
                                           TransferOptions options) throws IOException {
-        int streams = options.streams();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.min(streams, EVENT_LOOPS), NioIoHandler.newFactory());
         SenderHandler handler = new SenderHandler();
-        Channel[] channels = new Channel[streams];
-        try {
-            Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            TransferPipeline.configure(ch.pipeline(), handler, options.pipelineHook());
-                        }
-                    });
-            for (int k = 0; k < streams; k++) {
-                channels[k] = bootstrap.connect(target).sync().channel();
-                channels[k].writeAndFlush(new TransferMessage.Hello(TransferProtocol.MAJOR, TransferProtocol.MINOR,
-                        options.chunkSize(), streams, k));
-            }
-            return new MigrationSender(new SourceAccess(source, sourceExecutor), options, group, channels, handler);
-        } catch (InterruptedException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while connecting to " + target);
-        } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IOException("cannot connect to migration target " + target + ": " + e.getMessage(), e);
-        }
+        return SenderStreams.open(target, options, handler,
+                streams -> new MigrationSender(new SourceAccess(source, sourceExecutor), options, streams, handler));
     }
 
     /** {@link #connect(InetSocketAddress, DeviceBackend, Executor, TransferOptions)} calling the backend inline. */
@@ -173,7 +134,7 @@ public final class MigrationSender implements AutoCloseable {
      */
     public void sendModules(List<SessionImage.Module> modules) throws IOException {
         handler.check();
-        var written = channels[0].writeAndFlush(new TransferMessage.Modules(modules)).awaitUninterruptibly();
+        var written = streams.primary().writeAndFlush(new TransferMessage.Modules(modules)).awaitUninterruptibly();
         if (!written.isSuccess()) {
             throw new TransferAbortedException("sending the module images failed: " + written.cause(), written.cause());
         }
@@ -188,9 +149,7 @@ public final class MigrationSender implements AutoCloseable {
     public void prepare(List<AddressRange> allocations) throws IOException, CudaException {
         handler.check();
         round++;
-        for (Channel channel : channels) {
-            channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
-        }
+        streams.sendAllocations(round, allocations);
         pinBuffers();
         digestsOnDevice = source.run(device -> {
             ChunkDigests.ready(device, allocations, options.chunkSize());
@@ -208,8 +167,8 @@ public final class MigrationSender implements AutoCloseable {
     public RoundStats finish(SessionImage image, ProgressListener listener) throws IOException, CudaException {
         RoundResult last = round(image.allocations(), ProgressListener.Phase.FINAL_COPY, listener);
         long copied = System.nanoTime();
-        for (int k = channels.length - 1; k >= 0; k--) {
-            channels[k].writeAndFlush(k == 0 ? new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes())
+        for (int k = streams.count() - 1; k >= 0; k--) {
+            streams.stream(k).writeAndFlush(k == 0 ? new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes())
                     : new TransferMessage.Finish(new byte[0], new long[0][]));
         }
         listener.progress(new ProgressListener.Progress(ProgressListener.Phase.VERIFY, 0, image.allocatedBytes(), 0));
@@ -240,7 +199,7 @@ public final class MigrationSender implements AutoCloseable {
     public long shipLog(LogShipper log, boolean last) throws IOException {
         handler.check();
         LogShipper.Sink primary = m -> {
-            var f = channels[0].writeAndFlush(m).awaitUninterruptibly();
+            var f = streams.primary().writeAndFlush(m).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 throw new IOException("sending the replay log failed: " + f.cause(), f.cause());
             }
@@ -251,11 +210,7 @@ public final class MigrationSender implements AutoCloseable {
     /** Gives up: tells the target (which then frees what it placed) and closes the connection. */
     public void abort(String reason) {
         handler.fail(new TransferAbortedException("aborted by the source: " + reason));
-        for (Channel channel : channels) {
-            if (channel.isActive()) {
-                channel.writeAndFlush(new TransferMessage.Abort(reason)).addListener(ChannelFutureListener.CLOSE);
-            }
-        }
+        streams.abort(reason);
     }
 
     @Override
@@ -271,10 +226,7 @@ public final class MigrationSender implements AutoCloseable {
                 // the source backend unregisters what is left when it closes
             }
         }
-        for (Channel channel : channels) {
-            channel.close().awaitUninterruptibly();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        streams.close();
     }
 
     private record RoundResult(RoundStats stats, long[][] deviceHashes, long digestNanos, long copyNanos) { }
@@ -289,12 +241,9 @@ public final class MigrationSender implements AutoCloseable {
         handler.check();
         long start = System.nanoTime();
         round++;
-        for (Channel channel : channels) {
-            channel.writeAndFlush(new TransferMessage.Allocations(round, allocations));
-        }
+        streams.sendAllocations(round, allocations);
         tracker.retain(allocations);
-        allocationBases.clear();
-        allocations.forEach(r -> allocationBases.add(r.base()));
+        streams.route(allocations);
         digestsOnDevice = source.run(DeviceBackend::digestsOnDevice);
         pinBuffers();
         int chunkSize = options.chunkSize();
@@ -381,23 +330,10 @@ public final class MigrationSender implements AutoCloseable {
         return digestsOnDevice ? DEVICE_HASH_BATCH_CHUNKS : HASH_BATCH_CHUNKS;
     }
 
-    /**
-     * The connection of the chunk at {@code address}: its index in its allocation modulo the
-     * streams, so every version of one chunk travels on one connection, in order.
-     */
-    private int streamOf(long address) {
-        if (channels.length == 1) {
-            return 0;
-        }
-        Long base = allocationBases.floor(address);
-        long index = (address - (base == null ? 0 : base)) / options.chunkSize();
-        return (int) (index % channels.length);
-    }
-
     /** The encoder's sink: writes one chunk; its slot is released when the write completes. */
     private void sendChunk(EncodedChunk chunk, Runnable release) throws IOException {
         handler.check();
-        Channel channel = channels[streamOf(chunk.address())];
+        Channel channel = streams.streamOf(chunk.address());
         ByteBuf payload = chunk.payloadLength() == 0 ? Unpooled.EMPTY_BUFFER
                 : Unpooled.wrappedBuffer(chunk.payload().asByteBuffer());
         channel.writeAndFlush(new TransferMessage.Chunk(chunk.address(), chunk.rawLength(), chunk.encoding(),

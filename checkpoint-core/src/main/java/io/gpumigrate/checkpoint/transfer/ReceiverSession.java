@@ -10,10 +10,8 @@ import io.gpumigrate.device.DeviceBackend;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -33,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One session serves every connection ("stream") of the transfer ({@link TransferProtocol}):
  * ALLOCATIONS and FINISH are barriers, taken once every stream has delivered them; a stream
- * that has delivered one holds (queues, and stops reading) what follows until the others have.
+ * that has delivered one holds (queues, and stops reading) what follows until the others have
+ * ({@link ReceiverStreams}).
  *
  * <p>Thread-safety: the event loops call the handler methods, serialized on the session;
  * {@link #fail} may be called from any thread.
@@ -42,9 +41,6 @@ import org.slf4j.LoggerFactory;
 final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage> {
 
     private static final Logger log = LoggerFactory.getLogger(ReceiverSession.class);
-
-    /** How long an aborting target waits for the source to read ABORT and close. */
-    private static final long ABORT_LINGER_SECONDS = 10;
 
     private enum Phase { RECEIVING, VERIFIED_SENT, COMMITTED, FAILED }
 
@@ -62,9 +58,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
     private final long startNanos = System.nanoTime();
     /** The primary connection (stream 0): where VERIFIED goes. */
     private volatile Channel channel;
-    private final java.util.Map<Channel, ReceiverStream> streams = new java.util.concurrent.ConcurrentHashMap<>();
-    private int streamCount;
-    private int arrived;
+    private final ReceiverStreams streams = new ReceiverStreams(this);
     private TransferMessage.Finish primaryFinish;
     private ChunkCodec codec;
     private TargetState state;
@@ -86,7 +80,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        streams.put(ctx.channel(), new ReceiverStream(ctx.channel()));
+        streams.connected(ctx.channel());
     }
 
     @Override
@@ -94,7 +88,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         ReceiverStream stream = streams.get(ctx.channel());
         if (stream != null && !stream.refused && stream.index < 0 && msg instanceof TransferMessage.Hello
                 && codec != null && phase.get() != Phase.RECEIVING) {
-            refuse(stream); // a source that comes after this transfer ended
+            streams.refuse(stream); // a source that comes after this transfer ended
             return;
         }
         if (stream == null || stream.refused || phase.get() != Phase.RECEIVING) {
@@ -153,28 +147,16 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
      * the frame once (FINISH: stream 0's) and let every stream go on with what it queued.
      */
     private void barrier(ReceiverStream stream, TransferMessage frame) {
-        stream.held = true;
-        stream.channel.config().setAutoRead(false);
-        if (++arrived < streamCount || streams.values().stream().filter(s -> s.index >= 0).count() < streamCount) {
+        if (!streams.arrive(stream)) {
             return;
         }
-        arrived = 0;
         if (frame instanceof TransferMessage.Allocations a) {
             then(() -> state.allocations(a.allocations()));
         } else {
             TransferMessage.Finish f = primaryFinish;
             then(() -> finish(f));
         }
-        for (ReceiverStream s : streams.values()) {
-            if (s.index < 0 || s.refused) {
-                continue;
-            }
-            s.held = false;
-            s.channel.config().setAutoRead(true);
-            while (!s.held && !s.queue.isEmpty()) {
-                dispatch(s, s.queue.poll());
-            }
-        }
+        streams.releaseHeld(this::dispatch);
     }
 
     private void hello(ReceiverStream stream, TransferMessage.Hello h) {
@@ -182,9 +164,9 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             fail("a second HELLO", true);
             return;
         }
-        if (codec != null && (h.streams() != streamCount || h.stream() < 0 || h.stream() >= streamCount
-                || h.chunkSize() != codec.chunkSize() || taken(h.stream()))) {
-            refuse(stream);
+        if (codec != null && (h.streams() != streams.expected() || h.stream() < 0 || h.stream() >= streams.expected()
+                || h.chunkSize() != codec.chunkSize() || streams.taken(h.stream()))) {
+            streams.refuse(stream);
             return;
         }
         if (h.major() != TransferProtocol.MAJOR) {
@@ -204,7 +186,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 fail(e.getMessage(), true);
                 return;
             }
-            streamCount = h.streams();
+            streams.expect(h.streams());
             state = new TargetState(target, h.chunkSize());
             scratches = new ScratchPool(target, codec);
             preloaded = new PreloadedModules(target);
@@ -222,7 +204,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
                 @Override
                 public void released() {
                     if (inFlight.decrementAndGet() == options.inFlight() / 2) {
-                        resumeReading();
+                        streams.resumeReading();
                     }
                 }
             });
@@ -235,42 +217,12 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
         }
     }
 
-    private boolean taken(int index) {
-        return streams.values().stream().anyMatch(s -> s.index == index && !s.refused);
-    }
-
-    /**
-     * A connection that belongs to no stream of this transfer (a second source): ABORT, then
-     * half-close and drop what arrives until it closes, so that a reset cannot destroy the
-     * refusal before the source reads it. The transfer in progress goes on.
-     */
-    private void refuse(ReceiverStream stream) {
-        stream.refused = true;
-        Channel ch = stream.channel;
-        ch.writeAndFlush(new TransferMessage.Abort("this target already receives a migration"))
-                .addListener(f -> ((SocketChannel) ch).shutdownOutput());
-        ch.eventLoop().schedule(() -> ch.close(), ABORT_LINGER_SECONDS, TimeUnit.SECONDS);
-    }
-
     private void chunk(Channel from, TransferMessage.Chunk c) {
         if (inFlight.incrementAndGet() >= options.inFlight()) {
             from.config().setAutoRead(false);
         }
         synchronized (this) {
             applier.submit(c, tail);
-        }
-    }
-
-    /** Lets every stream that is not held at a barrier read again. */
-    private void resumeReading() {
-        for (ReceiverStream s : streams.values()) {
-            s.channel.eventLoop().execute(() -> {
-                synchronized (this) {
-                    if (!s.held && !s.refused) {
-                        s.channel.config().setAutoRead(true);
-                    }
-                }
-            });
         }
     }
 
@@ -338,24 +290,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
             }
         } while (!phase.compareAndSet(was, Phase.FAILED));
         log.warn("migration transfer aborted: {}", reason);
-        for (ReceiverStream s : streams.values()) {
-            Channel ch = s.channel;
-            if (s.refused || !ch.isActive()) {
-                continue;
-            }
-            if (tellSource && ch instanceof SocketChannel socket) {
-                // Half-close after ABORT and keep reading (and dropping) until the source closes:
-                // closing with its chunks unread would reset the connection, and a reset can
-                // destroy the ABORT before the source reads why.
-                socket.config().setAutoRead(true);
-                socket.writeAndFlush(new TransferMessage.Abort(reason)).addListener(f -> socket.shutdownOutput());
-                socket.eventLoop().schedule(() -> {
-                    socket.close();
-                }, ABORT_LINGER_SECONDS, TimeUnit.SECONDS);
-            } else {
-                ch.close();
-            }
-        }
+        streams.abort(reason, tellSource);
         synchronized (this) {
             tail = drained().whenCompleteAsync((v, e) -> {
                 if (scratches != null) {
@@ -412,9 +347,7 @@ final class ReceiverSession extends SimpleChannelInboundHandler<TransferMessage>
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ReceiverStream s = streams.get(ctx.channel());
-        if (s != null && s.refused) {
-            streams.remove(ctx.channel());
+        if (streams.removeRefused(ctx.channel())) {
             return;
         }
         fail("the connection to the source closed before the image was complete", false);

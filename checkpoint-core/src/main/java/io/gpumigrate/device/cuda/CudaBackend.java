@@ -14,12 +14,10 @@ import io.gpumigrate.device.KernelChunkHasher;
 import io.gpumigrate.device.LaunchConfig;
 import io.gpumigrate.device.MemInfo;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -29,7 +27,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Not thread-safe, as the SPI says: one session thread at a time. Every public method makes
  * the context current on the calling thread first (one thread-local read when it already is),
- * so the session may move between threads as long as calls do not overlap.
+ * so the session may move between threads as long as calls do not overlap. What the backend
+ * holds on the device, and the order it is taken and given back in, is {@link OpenedDevice}.
  */
 public final class CudaBackend implements DeviceBackend {
 
@@ -37,26 +36,16 @@ public final class CudaBackend implements DeviceBackend {
     public static final long DEFAULT_WINDOW_BASE = 0x2000_0000_0000L;
     /** The smallest default window; the default is twice the device memory, rounded up to 1 GiB. */
     public static final long MIN_DEFAULT_WINDOW = 64L << 30;
-    private static final int STAGING_BUFFERS = 4;
-    private static final long STAGING_BYTES = 8L << 20;
 
     private final CudaDriver driver;
-    private final int ordinal;
-    private final int device;
-    private final ContextBinding context;
-    private final Arena arena = Arena.ofShared();
-    private final DeviceProperties properties;
+    private final OpenedDevice opened;
     private final DeviceMemory memory;
     private final HostCopies copies;
     private final CudaModules modules;
     private final CudaStreams streams;
     private final CheckedCopies checked;
-    private final KernelLauncher launcher;
-    private final MemorySegment out;
     private KernelChunkHasher hasher;
-    private final DigestScratch digestScratch;
     private CudaException hasherLoadFailure;
-    private boolean closed;
 
     /** Whether a CUDA driver with at least one device can be used here. Never throws. */
     public static boolean available() {
@@ -106,50 +95,12 @@ public final class CudaBackend implements DeviceBackend {
 
     private CudaBackend(CudaDriver driver, int ordinal, long windowBase, long windowSize) throws CudaException {
         this.driver = driver;
-        this.ordinal = ordinal;
-        int count = DriverLibrary.deviceCount(driver);
-        if (ordinal < 0 || ordinal >= count) {
-            arena.close();
-            throw new CudaException(CuResult.INVALID_DEVICE, "device ordinal " + ordinal + " is outside 0.." + (count - 1));
-        }
-        this.out = arena.allocate(JAVA_LONG, 2);
-        try {
-            driver.check(driver.deviceGet(out, ordinal), "cuDeviceGet(" + ordinal + ")");
-            this.device = out.get(JAVA_INT, 0);
-            driver.check(driver.primaryCtxRetain(out, device), "cuDevicePrimaryCtxRetain(" + ordinal + ")");
-        } catch (CudaException e) {
-            arena.close();
-            throw e;
-        }
-        this.context = new ContextBinding(driver, out.get(JAVA_LONG, 0));
-        DeviceMemory mem = null;
-        HostCopies host = null;
-        try {
-            context.makeCurrent();
-            this.properties = CudaProperties.read(driver, device);
-            if (properties.attribute(CudaProperties.ATTRIBUTE_VMM_SUPPORTED) == 0) {
-                throw new CudaException(CuResult.NOT_SUPPORTED, properties.name() + " (device " + ordinal
-                        + ") does not support virtual memory management, which placing allocations needs");
-            }
-            long size = windowSize > 0 ? windowSize : defaultWindowSize(properties.totalMemory());
-            mem = new DeviceMemory(driver, ordinal, windowBase, size, arena);
-            host = new HostCopies(driver, STAGING_BUFFERS, STAGING_BYTES, arena);
-        } catch (CudaException | RuntimeException e) {
-            if (mem != null) {
-                mem.close();
-            }
-            context.release();
-            driver.primaryCtxRelease(device);
-            arena.close();
-            throw e;
-        }
-        this.memory = mem;
-        this.copies = host;
-        this.modules = new CudaModules(driver, arena);
-        this.streams = new CudaStreams(driver, arena);
-        this.digestScratch = new DigestScratch(driver);
-        this.checked = new CheckedCopies(driver, memory, modules, copies, digestScratch);
-        this.launcher = new KernelLauncher(driver, arena);
+        this.opened = new OpenedDevice(driver, ordinal, windowBase, windowSize);
+        this.memory = opened.memory;
+        this.copies = opened.copies;
+        this.modules = opened.modules;
+        this.streams = opened.streams;
+        this.checked = opened.checked;
     }
 
     /** Twice the device memory rounded up to 1 GiB, at least {@link #MIN_DEFAULT_WINDOW}. */
@@ -159,17 +110,17 @@ public final class CudaBackend implements DeviceBackend {
     }
 
     private void ensureCurrent() throws CudaException {
-        if (closed) {
-            throw new CudaException(CuResult.INVALID_CONTEXT, "the CUDA backend for device " + ordinal + " is closed");
+        if (opened.closed()) {
+            throw new CudaException(CuResult.INVALID_CONTEXT, "the CUDA backend for device " + opened.ordinal + " is closed");
         }
-        context.ensureCurrent();
+        opened.context.ensureCurrent();
     }
 
     // ---- session state ---------------------------------------------------------------------
 
     /** The device ordinal this backend runs on. */
     public int ordinal() {
-        return ordinal;
+        return opened.ordinal;
     }
 
     /** First address of the session's address window. Session state: a restore reserves the same. */
@@ -201,7 +152,7 @@ public final class CudaBackend implements DeviceBackend {
 
     @Override
     public DeviceProperties properties() {
-        return properties;
+        return opened.properties;
     }
 
     // ---- memory ----------------------------------------------------------------------------
@@ -239,6 +190,7 @@ public final class CudaBackend implements DeviceBackend {
     @Override
     public MemInfo memInfo() throws CudaException {
         ensureCurrent();
+        MemorySegment out = opened.out;
         driver.check(driver.memGetInfo(out, out.asSlice(8)), "cuMemGetInfo");
         return new MemInfo(out.get(JAVA_LONG, 0), out.get(JAVA_LONG, 8));
     }
@@ -324,7 +276,7 @@ public final class CudaBackend implements DeviceBackend {
         }
         if (hasher == null) {
             try {
-                hasher = KernelChunkHasher.load(this, digestScratch);
+                hasher = KernelChunkHasher.load(this, opened.digestScratch);
             } catch (CudaException e) {
                 hasherLoadFailure = e;
                 return DeviceBackend.super.chunkDigests(address, bytes, chunkSize);
@@ -377,7 +329,7 @@ public final class CudaBackend implements DeviceBackend {
     public void launch(DeviceFunction function, LaunchConfig config, MemorySegment params, DeviceStream stream)
             throws CudaException {
         ensureCurrent();
-        launcher.launch(modules.function(function), config, params, streams.handle(stream));
+        opened.launcher.launch(modules.function(function), config, params, streams.handle(stream));
     }
 
     // ---- streams and events -------------------------------------------------------------------
@@ -461,27 +413,6 @@ public final class CudaBackend implements DeviceBackend {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        try {
-            context.makeCurrent();
-        } catch (CudaException e) {
-            // Still release what we can: the calls below fail harmlessly without a context.
-        }
-        driver.ctxSynchronize();
-        try {
-            digestScratch.release();
-        } catch (CudaException e) {
-            // the context's release below frees it all the same
-        }
-        modules.close();
-        streams.close();
-        copies.close();
-        memory.close();
-        context.release();
-        driver.primaryCtxRelease(device);
-        closed = true;
-        arena.close();
+        opened.close();
     }
 }

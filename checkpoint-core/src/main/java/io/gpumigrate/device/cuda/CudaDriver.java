@@ -4,9 +4,6 @@ import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.CudaException;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
@@ -22,7 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * The one place that binds the CUDA driver symbols this backend calls, each by the versioned
  * name that CUDA 13's {@code cuda.h} maps the plain name to, with a thin typed wrapper that
  * returns the raw {@code CUresult}. {@link #check} turns a failure into a {@link CudaException}
- * named by the driver's own {@code cuGetErrorName}.
+ * named by the driver's own {@code cuGetErrorName}. How a symbol is linked, and what a library
+ * that lacks one is told, is {@link DriverSymbols}.
  *
  * <p>Types: {@code size_t}, {@code CUdeviceptr} and {@code unsigned long long} are
  * {@code long}; opaque handles ({@code CUcontext}, {@code CUstream}, {@code CUevent},
@@ -34,75 +32,75 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 final class CudaDriver {
 
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final ValueLayout LONG = JAVA_LONG;
     private static final ValueLayout INT = JAVA_INT;
 
-    private final SymbolLookup lookup;
+    private final DriverSymbols symbols;
     private final String origin;
 
     // Initialisation, errors, devices, contexts.
-    private final MethodHandle cuInit = bind("cuInit", INT);
-    private final MethodHandle cuDriverGetVersion = bind("cuDriverGetVersion", ADDRESS);
-    private final MethodHandle cuGetErrorName = bind("cuGetErrorName", INT, ADDRESS);
-    private final MethodHandle cuGetErrorString = bind("cuGetErrorString", INT, ADDRESS);
-    private final MethodHandle cuDeviceGetCount = bind("cuDeviceGetCount", ADDRESS);
-    private final MethodHandle cuDeviceGet = bind("cuDeviceGet", ADDRESS, INT);
-    private final MethodHandle cuDeviceGetName = bind("cuDeviceGetName", ADDRESS, INT, INT);
-    private final MethodHandle cuDeviceGetUuid = bind("cuDeviceGetUuid_v2", ADDRESS, INT);
-    private final MethodHandle cuDeviceTotalMem = bind("cuDeviceTotalMem_v2", ADDRESS, INT);
-    private final MethodHandle cuDeviceGetAttribute = bind("cuDeviceGetAttribute", ADDRESS, INT, INT);
-    private final MethodHandle cuDevicePrimaryCtxRetain = bind("cuDevicePrimaryCtxRetain", ADDRESS, INT);
-    private final MethodHandle cuDevicePrimaryCtxRelease = bind("cuDevicePrimaryCtxRelease_v2", INT);
-    private final MethodHandle cuCtxSetCurrent = bind("cuCtxSetCurrent", LONG);
-    private final MethodHandle cuCtxSynchronize = bind("cuCtxSynchronize");
+    private final MethodHandle cuInit = symbols.bind("cuInit", INT);
+    private final MethodHandle cuDriverGetVersion = symbols.bind("cuDriverGetVersion", ADDRESS);
+    private final MethodHandle cuGetErrorName = symbols.bind("cuGetErrorName", INT, ADDRESS);
+    private final MethodHandle cuGetErrorString = symbols.bind("cuGetErrorString", INT, ADDRESS);
+    private final MethodHandle cuDeviceGetCount = symbols.bind("cuDeviceGetCount", ADDRESS);
+    private final MethodHandle cuDeviceGet = symbols.bind("cuDeviceGet", ADDRESS, INT);
+    private final MethodHandle cuDeviceGetName = symbols.bind("cuDeviceGetName", ADDRESS, INT, INT);
+    private final MethodHandle cuDeviceGetUuid = symbols.bind("cuDeviceGetUuid_v2", ADDRESS, INT);
+    private final MethodHandle cuDeviceTotalMem = symbols.bind("cuDeviceTotalMem_v2", ADDRESS, INT);
+    private final MethodHandle cuDeviceGetAttribute = symbols.bind("cuDeviceGetAttribute", ADDRESS, INT, INT);
+    private final MethodHandle cuDevicePrimaryCtxRetain = symbols.bind("cuDevicePrimaryCtxRetain", ADDRESS, INT);
+    private final MethodHandle cuDevicePrimaryCtxRelease = symbols.bind("cuDevicePrimaryCtxRelease_v2", INT);
+    private final MethodHandle cuCtxSetCurrent = symbols.bind("cuCtxSetCurrent", LONG);
+    private final MethodHandle cuCtxSynchronize = symbols.bind("cuCtxSynchronize");
     // Virtual memory management and pinned host memory.
-    private final MethodHandle cuMemGetInfo = bind("cuMemGetInfo_v2", ADDRESS, ADDRESS);
-    private final MethodHandle cuMemAlloc = bind("cuMemAlloc_v2", ADDRESS, LONG);
-    private final MethodHandle cuMemFree = bind("cuMemFree_v2", LONG);
-    private final MethodHandle cuMemAddressReserve = bind("cuMemAddressReserve", ADDRESS, LONG, LONG, LONG, LONG);
-    private final MethodHandle cuMemAddressFree = bind("cuMemAddressFree", LONG, LONG);
-    private final MethodHandle cuMemGetAllocationGranularity = bind("cuMemGetAllocationGranularity", ADDRESS, ADDRESS, INT);
-    private final MethodHandle cuMemCreate = bind("cuMemCreate", ADDRESS, LONG, ADDRESS, LONG);
-    private final MethodHandle cuMemRelease = bind("cuMemRelease", LONG);
-    private final MethodHandle cuMemMap = bind("cuMemMap", LONG, LONG, LONG, LONG, LONG);
-    private final MethodHandle cuMemUnmap = bind("cuMemUnmap", LONG, LONG);
-    private final MethodHandle cuMemSetAccess = bind("cuMemSetAccess", LONG, LONG, ADDRESS, LONG);
-    private final MethodHandle cuMemHostAlloc = bind("cuMemHostAlloc", ADDRESS, LONG, INT);
-    private final MethodHandle cuMemFreeHost = bind("cuMemFreeHost", ADDRESS);
-    private final MethodHandle cuMemHostRegister = bind("cuMemHostRegister_v2", ADDRESS, LONG, INT);
-    private final MethodHandle cuMemHostUnregister = bind("cuMemHostUnregister", ADDRESS);
+    private final MethodHandle cuMemGetInfo = symbols.bind("cuMemGetInfo_v2", ADDRESS, ADDRESS);
+    private final MethodHandle cuMemAlloc = symbols.bind("cuMemAlloc_v2", ADDRESS, LONG);
+    private final MethodHandle cuMemFree = symbols.bind("cuMemFree_v2", LONG);
+    private final MethodHandle cuMemAddressReserve = symbols.bind("cuMemAddressReserve", ADDRESS, LONG, LONG, LONG, LONG);
+    private final MethodHandle cuMemAddressFree = symbols.bind("cuMemAddressFree", LONG, LONG);
+    private final MethodHandle cuMemGetAllocationGranularity = symbols.bind("cuMemGetAllocationGranularity", ADDRESS, ADDRESS, INT);
+    private final MethodHandle cuMemCreate = symbols.bind("cuMemCreate", ADDRESS, LONG, ADDRESS, LONG);
+    private final MethodHandle cuMemRelease = symbols.bind("cuMemRelease", LONG);
+    private final MethodHandle cuMemMap = symbols.bind("cuMemMap", LONG, LONG, LONG, LONG, LONG);
+    private final MethodHandle cuMemUnmap = symbols.bind("cuMemUnmap", LONG, LONG);
+    private final MethodHandle cuMemSetAccess = symbols.bind("cuMemSetAccess", LONG, LONG, ADDRESS, LONG);
+    private final MethodHandle cuMemHostAlloc = symbols.bind("cuMemHostAlloc", ADDRESS, LONG, INT);
+    private final MethodHandle cuMemFreeHost = symbols.bind("cuMemFreeHost", ADDRESS);
+    private final MethodHandle cuMemHostRegister = symbols.bind("cuMemHostRegister_v2", ADDRESS, LONG, INT);
+    private final MethodHandle cuMemHostUnregister = symbols.bind("cuMemHostUnregister", ADDRESS);
     // Copies and memsets, all stream-ordered.
-    private final MethodHandle cuMemcpyHtoDAsync = bind("cuMemcpyHtoDAsync_v2", LONG, ADDRESS, LONG, LONG);
-    private final MethodHandle cuMemcpyDtoHAsync = bind("cuMemcpyDtoHAsync_v2", ADDRESS, LONG, LONG, LONG);
-    private final MethodHandle cuMemcpyDtoDAsync = bind("cuMemcpyDtoDAsync_v2", LONG, LONG, LONG, LONG);
-    private final MethodHandle cuMemsetD8Async = bind("cuMemsetD8Async", LONG, JAVA_BYTE, LONG, LONG);
-    private final MethodHandle cuMemsetD16Async = bind("cuMemsetD16Async", LONG, JAVA_SHORT, LONG, LONG);
-    private final MethodHandle cuMemsetD32Async = bind("cuMemsetD32Async", LONG, INT, LONG, LONG);
+    private final MethodHandle cuMemcpyHtoDAsync = symbols.bind("cuMemcpyHtoDAsync_v2", LONG, ADDRESS, LONG, LONG);
+    private final MethodHandle cuMemcpyDtoHAsync = symbols.bind("cuMemcpyDtoHAsync_v2", ADDRESS, LONG, LONG, LONG);
+    private final MethodHandle cuMemcpyDtoDAsync = symbols.bind("cuMemcpyDtoDAsync_v2", LONG, LONG, LONG, LONG);
+    private final MethodHandle cuMemsetD8Async = symbols.bind("cuMemsetD8Async", LONG, JAVA_BYTE, LONG, LONG);
+    private final MethodHandle cuMemsetD16Async = symbols.bind("cuMemsetD16Async", LONG, JAVA_SHORT, LONG, LONG);
+    private final MethodHandle cuMemsetD32Async = symbols.bind("cuMemsetD32Async", LONG, INT, LONG, LONG);
     // Modules, functions, launches.
-    private final MethodHandle cuModuleLoadDataEx = bind("cuModuleLoadDataEx", ADDRESS, ADDRESS, INT, ADDRESS, ADDRESS);
-    private final MethodHandle cuModuleUnload = bind("cuModuleUnload", LONG);
-    private final MethodHandle cuModuleGetFunction = bind("cuModuleGetFunction", ADDRESS, LONG, ADDRESS);
-    private final MethodHandle cuModuleGetGlobal = bind("cuModuleGetGlobal_v2", ADDRESS, ADDRESS, LONG, ADDRESS);
+    private final MethodHandle cuModuleLoadDataEx = symbols.bind("cuModuleLoadDataEx", ADDRESS, ADDRESS, INT, ADDRESS, ADDRESS);
+    private final MethodHandle cuModuleUnload = symbols.bind("cuModuleUnload", LONG);
+    private final MethodHandle cuModuleGetFunction = symbols.bind("cuModuleGetFunction", ADDRESS, LONG, ADDRESS);
+    private final MethodHandle cuModuleGetGlobal = symbols.bind("cuModuleGetGlobal_v2", ADDRESS, ADDRESS, LONG, ADDRESS);
     /** Since CUDA 12.4; null on older drivers. */
-    private final MethodHandle cuFuncGetParamInfo = bindOptional("cuFuncGetParamInfo", LONG, LONG, ADDRESS, ADDRESS);
-    private final MethodHandle cuFuncGetAttribute = bind("cuFuncGetAttribute", ADDRESS, INT, LONG);
-    private final MethodHandle cuFuncSetAttribute = bind("cuFuncSetAttribute", LONG, INT, INT);
+    private final MethodHandle cuFuncGetParamInfo = symbols.bindOptional("cuFuncGetParamInfo", LONG, LONG, ADDRESS, ADDRESS);
+    private final MethodHandle cuFuncGetAttribute = symbols.bind("cuFuncGetAttribute", ADDRESS, INT, LONG);
+    private final MethodHandle cuFuncSetAttribute = symbols.bind("cuFuncSetAttribute", LONG, INT, INT);
     private final MethodHandle cuLaunchKernel =
-            bind("cuLaunchKernel", LONG, INT, INT, INT, INT, INT, INT, INT, LONG, ADDRESS, ADDRESS);
+            symbols.bind("cuLaunchKernel", LONG, INT, INT, INT, INT, INT, INT, INT, LONG, ADDRESS, ADDRESS);
     // Streams and events.
-    private final MethodHandle cuStreamCreateWithPriority = bind("cuStreamCreateWithPriority", ADDRESS, INT, INT);
-    private final MethodHandle cuStreamDestroy = bind("cuStreamDestroy_v2", LONG);
-    private final MethodHandle cuStreamSynchronize = bind("cuStreamSynchronize", LONG);
-    private final MethodHandle cuStreamQuery = bind("cuStreamQuery", LONG);
-    private final MethodHandle cuStreamWaitEvent = bind("cuStreamWaitEvent", LONG, LONG, INT);
-    private final MethodHandle cuEventCreate = bind("cuEventCreate", ADDRESS, INT);
-    private final MethodHandle cuEventRecord = bind("cuEventRecord", LONG, LONG);
-    private final MethodHandle cuEventSynchronize = bind("cuEventSynchronize", LONG);
-    private final MethodHandle cuEventQuery = bind("cuEventQuery", LONG);
-    private final MethodHandle cuEventDestroy = bind("cuEventDestroy_v2", LONG);
+    private final MethodHandle cuStreamCreateWithPriority = symbols.bind("cuStreamCreateWithPriority", ADDRESS, INT, INT);
+    private final MethodHandle cuStreamDestroy = symbols.bind("cuStreamDestroy_v2", LONG);
+    private final MethodHandle cuStreamSynchronize = symbols.bind("cuStreamSynchronize", LONG);
+    private final MethodHandle cuStreamQuery = symbols.bind("cuStreamQuery", LONG);
+    private final MethodHandle cuStreamWaitEvent = symbols.bind("cuStreamWaitEvent", LONG, LONG, INT);
+    private final MethodHandle cuEventCreate = symbols.bind("cuEventCreate", ADDRESS, INT);
+    private final MethodHandle cuEventRecord = symbols.bind("cuEventRecord", LONG, LONG);
+    private final MethodHandle cuEventSynchronize = symbols.bind("cuEventSynchronize", LONG);
+    private final MethodHandle cuEventQuery = symbols.bind("cuEventQuery", LONG);
+    private final MethodHandle cuEventDestroy = symbols.bind("cuEventDestroy_v2", LONG);
     /** {@code cuEventElapsedTime_v2} since CUDA 12.8, the original before. */
-    private final MethodHandle cuEventElapsedTime = bindFirst(ADDRESS, LONG, LONG);
+    private final MethodHandle cuEventElapsedTime =
+            symbols.bindFirst("cuEventElapsedTime_v2", "cuEventElapsedTime", ADDRESS, LONG, LONG);
 
     /**
      * Binds every symbol from {@code lookup}.
@@ -112,7 +110,7 @@ final class CudaDriver {
     CudaDriver(SymbolLookup lookup, String origin) {
         // Assigned before super() so that the field initializers above, which run right after
         // it, can bind from them (flexible constructor bodies, JDK 25).
-        this.lookup = lookup;
+        this.symbols = new DriverSymbols(lookup, origin);
         this.origin = origin;
         super();
     }
@@ -159,28 +157,6 @@ final class CudaDriver {
 
     private static IllegalStateException unexpected(Throwable t) {
         return new IllegalStateException("CUDA driver downcall failed unexpectedly", t);
-    }
-
-    // ---- binding --------------------------------------------------------------------------
-
-    private MethodHandle bind(String symbol, MemoryLayout... args) {
-        MethodHandle handle = bindOptional(symbol, args);
-        if (handle == null) {
-            throw new IllegalArgumentException(origin + " does not export " + symbol
-                    + ": not a CUDA 12.4+ driver library (NVIDIA driver 550 or newer is required)");
-        }
-        return handle;
-    }
-
-    private MethodHandle bindOptional(String symbol, MemoryLayout... args) {
-        return lookup.find(symbol)
-                .map(address -> LINKER.downcallHandle(address, FunctionDescriptor.of(JAVA_INT, args)))
-                .orElse(null);
-    }
-
-    private MethodHandle bindFirst(MemoryLayout... args) {
-        MethodHandle v2 = bindOptional("cuEventElapsedTime_v2", args);
-        return v2 != null ? v2 : bind("cuEventElapsedTime", args);
     }
 
     // ---- wrappers: each returns the raw CUresult ------------------------------------------

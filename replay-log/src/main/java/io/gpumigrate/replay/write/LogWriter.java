@@ -3,8 +3,6 @@ package io.gpumigrate.replay.write;
 import io.gpumigrate.checkpoint.FileTrees;
 import io.gpumigrate.protocol.Op;
 import io.gpumigrate.replay.blob.BlobStore;
-import io.gpumigrate.replay.format.EntryBuffer;
-import io.gpumigrate.replay.format.EntryCursor;
 import io.gpumigrate.replay.format.LogFormat;
 import io.gpumigrate.replay.format.WriterLock;
 import io.gpumigrate.replay.read.RecoveryReport;
@@ -16,13 +14,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Appends a session's forwarded calls to its replay log.
@@ -53,54 +47,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Durability.</b> {@link #flush()} and {@link #close()} block until everything appended
  * before them is written, and synced per {@link FsyncPolicy}; call them off the hot path (at
  * GOODBYE, before a migration's commit). The log directory is locked while the writer is open.
+ *
+ * <p>The appending side, from the open block to the hand-off and the budget, is
+ * {@link BlockAssembler}; the writer thread is {@link WriterLoop}.
  */
 public final class LogWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
-    /** Bytes of a MEMCPY_HTOD body before its payload: u64 dst, u64 stream. */
-    private static final int HTOD_HEADER = 16;
-    /** A block holding payloads is handed off once it references this many blocks' worth of bytes. */
-    private static final int ATTACHED_BLOCKS = 16;
-    /** Handing off a block wakes the writer thread once the backlog reaches 1/URGENT_SHARE of the budget. */
-    private static final int URGENT_SHARE = 4;
     /** The most bytes of a reply's results that are logged (allocations need 8 or 16). */
     public static final int MAX_RESULT_BYTES = 4096;
 
     private final Path dir;
-    private final LogWriterConfig config;
     private final WriterLock lock;
     private final RecoveryReport recovery;
     private final BlockPersister persister;
     private final WriterLoop loop;
     private final Thread thread;
-    private final ReentrantLock appendLock = new ReentrantLock();
     private final Backlog backlog;
-    private final long attachedHandOffBytes;
-    /** A written block the writer thread gave back for reuse, or null. */
-    private final AtomicReference<PendingBlock> spare = new AtomicReference<>();
-
-    // guarded by appendLock
-    private PendingBlock current;
-    private long lastSeq;
-    private boolean closed;
-    private boolean degraded;
-    private final DroppedCalls dropped = new DroppedCalls();
-    // written under appendLock with release stores (no fence on the hot path), read by stats() without it
-    private final AtomicLong appended = new AtomicLong();
-    private final AtomicLong stalls = new AtomicLong();
-    private final AtomicLong stallNanos = new AtomicLong();
+    private final BlockAssembler blocks;
 
     private LogWriter(Path dir, LogWriterConfig config, WriterLock lock, TailRecovery.Result recovered,
                       BlockPersister persister, long sessionId) {
         this.dir = dir;
-        this.config = config;
         this.lock = lock;
         this.recovery = recovered.report();
-        this.lastSeq = recovered.lastSeq();
         this.persister = persister;
         this.backlog = new Backlog(config.maxPendingBytes());
-        this.attachedHandOffBytes = (long) ATTACHED_BLOCKS * config.blockBytes();
         this.loop = new WriterLoop(this, persister, config);
+        this.blocks = new BlockAssembler(dir, config, backlog, loop, recovered.lastSeq());
         this.thread = Thread.ofPlatform().daemon().name("replay-log-writer-" + Long.toUnsignedString(sessionId))
                 .unstarted(loop);
     }
@@ -160,7 +134,7 @@ public final class LogWriter implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()} (the body is released)
      */
     public void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status) {
-        append(seq, opCode, flags, body, hasStatus, status, true);
+        blocks.append(seq, opCode, flags, body, hasStatus, status, true);
     }
 
     /**
@@ -170,56 +144,7 @@ public final class LogWriter implements AutoCloseable {
      * store, of which a retained duplicate is kept (the caller must then not change those bytes).
      */
     public void appendBorrowed(long seq, int opCode, int flags, ByteBuf body) {
-        append(seq, opCode, flags, body, false, 0, false);
-    }
-
-    private void append(long seq, int opCode, int flags, ByteBuf body, boolean hasStatus, int status, boolean owned) {
-        boolean wake = false;
-        boolean kept = false; // whether the block now owns the body
-        appendLock.lock();
-        try {
-            checkAppend(seq, opCode, flags);
-            lastSeq = seq;
-            int n = body.readableBytes();
-            boolean toBlob = opCode == Op.MEMCPY_HTOD.code() && n > HTOD_HEADER
-                    && n - HTOD_HEADER >= config.blobMinBytes();
-            long cost = EntryBuffer.CALL_HEADER + (long) n + (toBlob ? 4 : 0);
-            if (loop.failure != null || !admit(cost)) {
-                dropped.drop(seq);
-                return;
-            }
-            PendingBlock b = current();
-            if (dropped.gapOpen()) {
-                dropped.closeGapInto(b);
-            }
-            if (toBlob) {
-                b.entries.putCall(EntryCursor.PENDING_BLOB, seq, opCode, flags, hasStatus, status, body,
-                        body.readerIndex(), HTOD_HEADER);
-                b.entries.putAttachmentIndex(b.attachments.size());
-                b.attached(owned ? body : body.retainedDuplicate(), n - HTOD_HEADER);
-                kept = owned;
-            } else {
-                b.entries.putCall(EntryCursor.CALL, seq, opCode, flags, hasStatus, status, body,
-                        body.readerIndex(), n);
-            }
-            b.added(seq, seq, cost);
-            appended.lazySet(appended.get() + 1);
-            if (b.entries.length() >= config.blockBytes() || b.cost >= attachedHandOffBytes) {
-                // A block of small entries waits for the writer's next poll: waking it from here
-                // would cost this thread a system call, and the woken writer tends to be scheduled
-                // on this thread's CPU. Payloads and a growing backlog want it at once.
-                wake = b.attachedBytes > 0 || backlog.handedOff() + b.cost >= backlog.maxBytes() / URGENT_SHARE;
-                handOff();
-            }
-        } finally {
-            appendLock.unlock();
-            if (owned && !kept) {
-                body.release();
-            }
-        }
-        if (wake) {
-            loop.wake();
-        }
+        blocks.append(seq, opCode, flags, body, false, 0, false);
     }
 
     /**
@@ -228,24 +153,7 @@ public final class LogWriter implements AutoCloseable {
      * degraded or failed, statuses are not logged (their calls may not be either).
      */
     public void appendStatus(long seq, int status) {
-        appendLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("replay log " + dir + " is closed");
-            }
-            if (seq > lastSeq) {
-                throw new IllegalArgumentException("status for seq " + seq + ", which is above the last logged seq "
-                        + lastSeq);
-            }
-            if (loop.failure != null || degraded) {
-                return;
-            }
-            PendingBlock b = current();
-            b.entries.putStatus(seq, status);
-            b.added(seq, seq, EntryBuffer.STATUS_LENGTH);
-        } finally {
-            appendLock.unlock();
-        }
+        blocks.appendStatus(seq, status);
     }
 
     /**
@@ -264,24 +172,7 @@ public final class LogWriter implements AutoCloseable {
         }
         byte[] bytes = new byte[n];
         results.getBytes(results.readerIndex(), bytes);
-        appendLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("replay log " + dir + " is closed");
-            }
-            if (seq > lastSeq) {
-                throw new IllegalArgumentException("result for seq " + seq + ", which is above the last logged seq "
-                        + lastSeq);
-            }
-            if (loop.failure != null || degraded) {
-                return;
-            }
-            PendingBlock b = current();
-            b.entries.putResult(seq, bytes, 0, n);
-            b.added(seq, seq, EntryBuffer.RESULT_HEADER + n);
-        } finally {
-            appendLock.unlock();
-        }
+        blocks.appendResult(seq, bytes, n);
     }
 
     /**
@@ -296,111 +187,17 @@ public final class LogWriter implements AutoCloseable {
      */
     public void appendGap(long firstSeq, long lastSeq, long count) {
         new io.gpumigrate.replay.LogGap(firstSeq, lastSeq, count); // checks the range
-        appendLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("replay log " + dir + " is closed");
-            }
-            if (firstSeq <= this.lastSeq) {
-                throw new IllegalArgumentException("gap from seq " + firstSeq + " is not above the last logged seq "
-                        + this.lastSeq);
-            }
-            this.lastSeq = lastSeq;
-            PendingBlock b = current();
-            b.entries.putGap(firstSeq, lastSeq, count);
-            b.added(firstSeq, lastSeq, EntryBuffer.GAP_LENGTH);
-        } finally {
-            appendLock.unlock();
-        }
+        blocks.appendGap(firstSeq, lastSeq, count);
     }
 
-    private void checkAppend(long seq, int opCode, int flags) {
-        if (closed) {
-            throw new IllegalStateException("replay log " + dir + " is closed");
-        }
-        if (seq <= lastSeq) {
-            throw new IllegalArgumentException("seq " + seq + " is not above the last logged seq " + lastSeq);
-        }
-        if (opCode < 0 || opCode > 0xFFFF || flags < 0 || flags > 0xFFFF) {
-            throw new IllegalArgumentException("op code " + opCode + " or flags " + flags + " outside 0..65535");
-        }
-    }
-
-    /** Whether an entry costing {@code cost} may be queued now; may wait (see the class comment). */
-    private boolean admit(long cost) {
-        if (degraded) {
-            if (!backlog.fits(cost, openBytes() + backlog.maxBytes() / 2)) {
-                return false;
-            }
-            degraded = false;
-            LOG.warn("replay log {}: the writer caught up; logging resumes after a gap of {} calls", dir,
-                    dropped.gapCount());
-            return true;
-        }
-        if (backlog.fits(cost, openBytes())) {
-            return true;
-        }
-        if (current != null && !current.isEmpty()) {
-            handOff();
-        }
-        loop.wake();
-        long maxStall = config.maxStall().toNanos();
-        if (maxStall > 0) {
-            stalls.lazySet(stalls.get() + 1);
-            long start = System.nanoTime();
-            boolean room = backlog.awaitRoom(cost, start + maxStall, () -> loop.failure != null);
-            stallNanos.lazySet(stallNanos.get() + (System.nanoTime() - start));
-            if (room) {
-                return true;
-            }
-        }
-        degraded = true;
-        LOG.warn("replay log {}: {} bytes are waiting to be written, over the budget of {}; dropping calls "
-                + "(they will be logged as a gap) until the writer catches up", dir, backlog.handedOff() + openBytes(),
-                backlog.maxBytes());
-        return false;
-    }
-
-    private long openBytes() {
-        return current != null ? current.cost : 0;
-    }
-
-    private PendingBlock current() {
-        if (current == null) {
-            PendingBlock reused = spare.getAndSet(null);
-            current = reused != null ? reused : new PendingBlock(config.blockBytes() + 256);
-        }
-        return current;
-    }
-
-    private void handOff() {
-        backlog.handedOff(current.cost);
-        loop.queue.add(current);
-        current = null;
-    }
-
-    /** Called by the writer thread: hands off the open block if it is older than the linger time. */
+    /** Called by the writer thread: see {@link BlockAssembler#handOffIfLingering}. */
     boolean handOffIfLingering(long lingerNanos) {
-        if (!appendLock.tryLock()) {
-            return false;
-        }
-        try {
-            if (current != null && !current.isEmpty() && System.nanoTime() - current.createdNanos >= lingerNanos) {
-                handOff();
-                return true;
-            }
-            return false;
-        } finally {
-            appendLock.unlock();
-        }
+        return blocks.handOffIfLingering(lingerNanos);
     }
 
     /** Called by the writer thread once a block is written (or dropped after a failure). */
     void written(PendingBlock block) {
-        backlog.written(block.cost);
-        if (block.reset(config.blockBytes() + 256)) {
-            spare.set(block);
-        }
+        blocks.written(block);
     }
 
     /**
@@ -429,22 +226,7 @@ public final class LogWriter implements AutoCloseable {
 
     private void request(boolean close, boolean sync) throws IOException {
         WriterLoop.FlushRequest request = new WriterLoop.FlushRequest(close, sync);
-        appendLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("replay log " + dir + " is closed");
-            }
-            if (dropped.gapOpen() && loop.failure == null) {
-                dropped.closeGapInto(current());
-            }
-            if (current != null && !current.isEmpty()) {
-                handOff();
-            }
-            loop.queue.add(request);
-            closed = close;
-        } finally {
-            appendLock.unlock();
-        }
+        blocks.enqueue(request);
         loop.wake();
         try {
             request.done().get();
@@ -464,13 +246,8 @@ public final class LogWriter implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        appendLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-        } finally {
-            appendLock.unlock();
+        if (blocks.closed()) {
+            return;
         }
         try {
             request(true);
@@ -486,7 +263,7 @@ public final class LogWriter implements AutoCloseable {
 
     /** The counters, now (each read on its own, so they may be a moment apart). Thread-safe; never waits. */
     public WriterStats stats() {
-        return new WriterStats(appended.get(), dropped.total(), stalls.get(), stallNanos.get(), persister.blocksWritten,
+        return new WriterStats(blocks.appended(), blocks.dropped(), blocks.stalls(), blocks.stallNanos(), persister.blocksWritten,
                 persister.segmentsCreated, persister.segmentBytes, persister.rawBytes, persister.blobsWritten,
                 persister.blobBytes, persister.blobsDeduplicated, backlog.handedOff());
     }
@@ -498,12 +275,7 @@ public final class LogWriter implements AutoCloseable {
 
     /** The last sequence number appended (or recovered). Thread-safe. */
     public long lastSeq() {
-        appendLock.lock();
-        try {
-            return lastSeq;
-        } finally {
-            appendLock.unlock();
-        }
+        return blocks.lastSeq();
     }
 
     public Path directory() {
