@@ -18,6 +18,17 @@ class PrefaultedMemoryTest {
     }
 
     @Test
+    void memoryTheKernelCannotPopulateIsAnErrorNotAFill() {
+        assumeTrue(PrefaultedMemory.mapped(), "mmap");
+        long address;
+        try (Arena arena = Arena.ofShared()) {
+            address = PrefaultedMemory.allocate(2 * 4096, arena, ChunkWorkers.shared()).address();
+        } // unmapped now
+        int errno = PrefaultedMemory.populate(MemorySegment.ofAddress(address).reinterpret(2 * 4096));
+        assertEquals(12, errno, "ENOMEM: the range is not mapped (a fill there would crash the worker)");
+    }
+
+    @Test
     void theMemoryIsZeroedWritableAndOfTheSizeAsked() {
         long bytes = 48L << 20;
         try (Arena arena = Arena.ofShared()) {
