@@ -8,8 +8,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.lang.foreign.MemoryLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,13 +21,14 @@ import java.util.concurrent.Future;
 /**
  * Large host memory whose pages are all in place before it is used: anonymous memory from the
  * kernel ({@code mmap}), populated by several threads of a pool at once, each asking the kernel
- * for the pages of its part ({@code MADV_POPULATE_WRITE}; on a kernel without it the thread
+ * for the pages of its part ({@code MADV_POPULATE_WRITE}). On a kernel without that the thread
  * zero-fills its part; where the kernel has not the memory, {@link OutOfMemoryError}, so that the
- * caller does without instead of the OOM killer choosing for it). {@link Arena#allocate} zero-fills on the calling thread, a few GB/s:
- * seconds for the tens of GiB a large session's staging takes. Huge pages are not asked for
- * ({@code MADV_HUGEPAGE}): where the kernel compacts memory for them on a fault, taking 2 GiB
- * took from 0.1 to 2.8 s, against a steady 0.5 s with ordinary pages (two cores). Where {@code
- * mmap} cannot be called (not Linux, no native access) it falls back to {@link Arena#allocate}.
+ * caller does without instead of the OOM killer choosing for it. {@link Arena#allocate}
+ * zero-fills on the calling thread, a few GB/s: seconds for the tens of GiB a large session's
+ * staging takes. Huge pages are not asked for ({@code MADV_HUGEPAGE}): where the kernel compacts
+ * memory for them on a fault, taking 2 GiB took from 0.1 to 2.8 s, against a steady 0.5 s with
+ * ordinary pages (two cores). Where {@code mmap} cannot be called (not Linux, no native access)
+ * it falls back to {@link Arena#allocate}.
  */
 final class PrefaultedMemory {
 
@@ -35,8 +37,8 @@ final class PrefaultedMemory {
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     private static final int MADV_POPULATE_WRITE = 23;
     private static final int EINVAL = 22;
-    private static final java.lang.invoke.VarHandle ERRNO = Linker.Option.captureStateLayout()
-            .varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = Linker.Option.captureStateLayout()
+            .varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private PrefaultedMemory() {
     }
@@ -69,15 +71,17 @@ final class PrefaultedMemory {
 
     /**
      * Puts every page of {@code memory} in place, the pages split among the pool's threads: the
-     * kernel populates each part ({@code MADV_POPULATE_WRITE}, Linux 5.14 and later), or, where it
-     * cannot, the thread zero-fills it.
+     * kernel populates each part ({@code MADV_POPULATE_WRITE}, Linux 5.14 and later), or, on a
+     * kernel without it, the thread zero-fills it.
      */
     private static void touch(MemorySegment memory, Calls calls, ExecutorService pool) {
         long pages = memory.byteSize() / PAGE;
         int parts = (int) Math.max(1, Math.min(ChunkWorkers.threads(), pages / 256));
         List<Future<?>> touched = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
-            MemorySegment part = memory.asSlice(pages * p / parts * PAGE, (pages * (p + 1) / parts - pages * p / parts) * PAGE);
+            long first = pages * p / parts;
+            long end = pages * (p + 1) / parts;
+            MemorySegment part = memory.asSlice(first * PAGE, (end - first) * PAGE);
             touched.add(pool.submit(() -> {
                 int errno = calls.populate(part);
                 if (errno == EINVAL) {

@@ -76,12 +76,13 @@ public final class CheckpointDump implements ControlOperation {
                     ChunkDigests.ready(session.device(), allocations, ChunkCodec.DEFAULT_CHUNK_SIZE);
                     return allocations.stream().mapToLong(AddressRange::size).sum();
                 }).get();
-                // the writer's buffers are taken now, not in the pause; left running, also host memory
-                // that holds the device's memory from the pause until it is encoded, so that the
-                // session resumes after the copies alone
+                // what writers killed mid-image left beside it goes now, not in the pause
                 for (Path left : CheckpointWriter.removeUnfinished(directory)) {
                     log.info("session {}: removed {}, an image that an ended process left unfinished", session.id(), left);
                 }
+                // the writer's buffers are taken now, not in the pause; left running, also host memory
+                // that holds the device's memory from the pause until it is encoded, so that the
+                // session resumes after the copies alone
                 CheckpointWriter writer = new CheckpointWriter();
                 long reserveStart = System.nanoTime();
                 memory = writer.reserve(leaveRunning ? Math.min(bytes, HostStaging.defaultLimit()) : 0);
