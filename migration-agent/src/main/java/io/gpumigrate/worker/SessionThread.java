@@ -1,5 +1,8 @@
 package io.gpumigrate.worker;
 
+import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
+
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -59,7 +62,7 @@ final class SessionThread {
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("session " + id + " has ended"));
+            result.completeExceptionally(new CudaException(CuResult.DEINITIALIZED, "session " + id + " has ended"));
         }
         return result;
     }

@@ -1,6 +1,7 @@
 package io.gpumigrate.worker;
 
 import io.gpumigrate.device.CuResult;
+import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.emulator.EmulatorBackend;
 import io.gpumigrate.protocol.Op;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +18,7 @@ import java.util.Random;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -180,6 +182,12 @@ class WorkerDispatchTest {
         assertEquals("the client said GOODBYE", worker.session.ended().get(5, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(0, worker.session.stats().deviceMemoryInUse(), "released once the session has ended");
         assertEquals(0, emulator.addressSpace().allocations().size());
+        // an operation that comes too late (a dump, a migration) is told why, with a status of its own
+        var late = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> worker.session.onExecutor(() -> 1).get(5, java.util.concurrent.TimeUnit.SECONDS));
+        CudaException ended = assertInstanceOf(CudaException.class, late.getCause());
+        assertEquals(CuResult.DEINITIALIZED, ended.result());
+        assertTrue(ended.getMessage().endsWith("has ended"), ended.getMessage());
     }
 
     @Test
