@@ -177,10 +177,7 @@ public final class CheckpointWriter {
         private final ParallelChunkEncoder.Slots slots;
         /** Nanoseconds of each step of {@link #capture}, for {@link #readBreakdown}. */
         private final long[] times = new long[Step.values().length];
-
-        private void took(Step step, long nanos) {
-            times[step.ordinal()] += nanos;
-        }
+        /** The encoder's buffers and how many of them were pinned (the encoder is gone once sealed). */
         private int buffers;
         private int pinnedBuffers;
         private ChunkFileLanes lanes;
@@ -192,6 +189,10 @@ public final class CheckpointWriter {
             this.meter = new ProgressMeter(listener, ProgressListener.Phase.DUMP, bytes);
             this.staging = memory.staging;
             this.slots = memory.slots;
+        }
+
+        private void took(Step step, long nanos) {
+            times[step.ordinal()] += nanos;
         }
 
         /** Reads every chunk of the image's allocations and hands it to the encoder; on the device's thread. */
@@ -269,7 +270,8 @@ public final class CheckpointWriter {
         /**
          * Where {@link #capture} went, in ms: the session file, the chunk files and the encoder,
          * pinning its buffers, the device's digests, the copies, the last copies into the staging,
-         * unpinning, and copying the log.
+         * unpinning, and copying the log; how many buffers were pinned, and how much of the
+         * staging took chunks.
          */
         public String readBreakdown() {
             StringBuilder b = new StringBuilder();
@@ -277,7 +279,9 @@ public final class CheckpointWriter {
                 b.append(step.ordinal() == 0 ? "" : ", ").append(step.label).append(' ')
                         .append(String.format(java.util.Locale.ROOT, "%.1f", times[step.ordinal()] / 1e6));
             }
-            return b.append(" ms; ").append(pinnedBuffers).append(" of ").append(buffers).append(" buffers pinned").toString();
+            return b.append(" ms; ").append(pinnedBuffers).append(" of ").append(buffers)
+                    .append(" buffers pinned; ").append(staging.stagedBytes() >> 20).append(" of ")
+                    .append(staging.capacity() >> 20).append(" MiB staged in host memory").toString();
         }
 
         /** Hands the staged chunks to the encoder (after the pause: the session may run meanwhile). */

@@ -62,7 +62,7 @@ final class ChunkFileRestore {
     /** Reads, checks and writes every file of {@code files}; then checks that no chunk is missing. */
     void run(List<CheckpointManifest.FileEntry> files) throws IOException, CudaException {
         int lanes = Math.max(1, Math.min(LANES, files.size()));
-        int depth = Math.max(2, (2 * ChunkWorkers.threads() + 2) / lanes);
+        int depth = Math.max(2, ChunkWorkers.inFlight() / lanes); // the lanes share the pool
         List<ParallelChunkDecoder> decoders = new ArrayList<>(lanes);
         List<MemorySegment> buffers = new ArrayList<>();
         for (int i = 0; i < lanes; i++) {

@@ -33,4 +33,12 @@ public final class ChunkWorkers {
     public static int threads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
+
+    /**
+     * Chunks an encoder or decoder on the shared pool holds at once: two per core (one being
+     * worked on, one waiting), and two more for the producer to fill meanwhile.
+     */
+    public static int inFlight() {
+        return 2 * threads() + 2;
+    }
 }

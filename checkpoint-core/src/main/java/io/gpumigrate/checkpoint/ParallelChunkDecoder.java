@@ -111,7 +111,7 @@ public final class ParallelChunkDecoder {
 
     /** A decoder on the shared pool, two slots per core, writing chunks on the pool where {@code poolApplier} takes them. */
     public static ParallelChunkDecoder onSharedPool(ChunkCodec codec, Applier applier, PoolApplier poolApplier) {
-        return new ParallelChunkDecoder(codec, ChunkWorkers.shared(), 2 * ChunkWorkers.threads() + 2, applier,
+        return new ParallelChunkDecoder(codec, ChunkWorkers.shared(), ChunkWorkers.inFlight(), applier,
                 poolApplier);
     }
 

@@ -81,7 +81,7 @@ public final class ParallelChunkEncoder {
 
         /** As many slots as {@link #onSharedPool(ChunkCodec, Sink)} takes: two per core, and two. */
         public static Slots forSharedPool(ChunkCodec codec) {
-            return allocate(codec, 2 * ChunkWorkers.threads() + 2);
+            return allocate(codec, ChunkWorkers.inFlight());
         }
     }
 

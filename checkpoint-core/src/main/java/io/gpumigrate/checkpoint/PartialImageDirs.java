@@ -22,13 +22,15 @@ import java.util.regex.Pattern;
 final class PartialImageDirs {
 
     private static final Pattern NAME = Pattern.compile("\\..+\\.partial-(.+)-(\\d+)-[0-9a-f]+");
+    /** This host, as the directories' names say it. */
+    static final String HOST = hostName();
 
     private PartialImageDirs() {
     }
 
     /** A new temporary directory's path for the image {@code target} (absolute); not created. */
     static Path forImage(Path target) {
-        return target.resolveSibling("." + target.getFileName() + ".partial-" + Host.NAME + "-"
+        return target.resolveSibling("." + target.getFileName() + ".partial-" + HOST + "-"
                 + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().replace("-", ""));
     }
 
@@ -65,7 +67,7 @@ final class PartialImageDirs {
     /** Whether {@code name} is a temporary image directory of this host whose process has ended. */
     static boolean leftByEndedProcess(String name) {
         Matcher m = NAME.matcher(name);
-        if (!m.matches() || !m.group(1).equals(Host.NAME)) {
+        if (!m.matches() || !m.group(1).equals(HOST)) {
             return false;
         }
         long pid;
@@ -78,18 +80,14 @@ final class PartialImageDirs {
     }
 
     /** This host's name as the kernel has it, without characters a file name should not hold. */
-    static final class Host {
-        static final String NAME = read();
-
-        private static String read() {
-            String name;
-            try {
-                name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-            } catch (IOException | RuntimeException e) {
-                name = System.getenv().getOrDefault("HOSTNAME", "");
-            }
-            name = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "_");
-            return name.isEmpty() ? "localhost" : name;
+    private static String hostName() {
+        String name;
+        try {
+            name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException | RuntimeException e) {
+            name = System.getenv().getOrDefault("HOSTNAME", "");
         }
+        name = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "_");
+        return name.isEmpty() ? "localhost" : name;
     }
 }

@@ -39,7 +39,7 @@ class UnfinishedImagesTest {
 
     @Test
     void aKilledWritersDirectoryIsRemovedAndNothingElse() throws Exception {
-        String host = PartialImageDirs.Host.NAME;
+        String host = PartialImageDirs.HOST;
         long ended = endedPid();
         Path killed = leftBehind("job", host, ended);
         Path killedOtherImage = leftBehind("other-job", host, ended);

@@ -109,12 +109,11 @@ public final class CheckpointDump implements ControlOperation {
                 long sealed = System.nanoTime();
                 long pauseNanos = (leaveRunning ? captured : sealed) - pauseStart;
                 log.info("session {}: checkpointed to {} ({} bytes of device memory, {} stored); paused {} ms: drain {},"
-                        + " state and log {}, device reads {} ({}; {} of {} MiB staged in host memory; the dump's"
-                        + " host memory taken in {} ms before the pause); sealing {} ms {}",
+                        + " state and log {}, device reads {} ({}; the dump's host memory taken in {} ms before the"
+                        + " pause); sealing {} ms {}",
                         session.id(), directory, stats.rawBytes(), stats.storedBytes(), millis(pauseNanos),
                         millis(drained - pauseStart), millis(exported - drained), millis(captured - exported),
-                        capture.readBreakdown(), reserved.staging().stagedBytes() >> 20,
-                        reserved.staging().capacity() >> 20, millis(pauseStart - reserveStart),
+                        capture.readBreakdown(), millis(pauseStart - reserveStart),
                         millis(sealed - captured), leaveRunning ? "after the resume; left running" : "in the pause");
                 long pauseMicros = pauseNanos / 1000;
                 reply = control.success(seq, w -> w.u64(stats.storedBytes()).u64(pauseMicros)).addListener(f -> {
