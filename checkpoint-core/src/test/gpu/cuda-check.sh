@@ -3,7 +3,7 @@
 #
 #   here:  checkpoint-core/src/test/gpu/cuda-check.sh pack DIR
 #          (after `mvn -o -pl checkpoint-core test-compile`) copies the compiled classes, the
-#          three JUnit jars GpuTestMain needs and this script into DIR.
+#          three JUnit jars and the slf4j API GpuTestMain needs and this script into DIR.
 #   there: bash DIR/cuda-check.sh run DIR [LOGDIR]
 #          with java 25 on the PATH: runs CudaSmoke (PASS/FAIL per check, bandwidths, launch
 #          rate) and GpuTestMain (the device contract and the placement tests on the GPU).
@@ -20,7 +20,8 @@ pack)
     cp -r "$root/target/test-classes" "$dir/test-classes"
     cp "$repo/org/junit/jupiter/junit-jupiter-api/5.14.1/junit-jupiter-api-5.14.1.jar" \
        "$repo/org/opentest4j/opentest4j/1.3.0/opentest4j-1.3.0.jar" \
-       "$repo/org/junit/platform/junit-platform-commons/1.14.1/junit-platform-commons-1.14.1.jar" "$dir/lib/"
+       "$repo/org/junit/platform/junit-platform-commons/1.14.1/junit-platform-commons-1.14.1.jar" \
+       "$repo/org/slf4j/slf4j-api/2.0.20/slf4j-api-2.0.20.jar" "$dir/lib/"
     cp "$0" "$dir/cuda-check.sh"
     du -sh "$dir"
     ;;

@@ -170,10 +170,33 @@ public record SessionImage(
     public record Context(long handle, int flags, int device) {
     }
 
-    /** A loaded module and the exact bytes it was loaded from (PTX, fat binary or cubin). */
-    public record Module(long handle, byte[] image) {
+    /**
+     * A loaded module and the exact bytes it was loaded from (PTX, fat binary or cubin).
+     *
+     * @param globalsAt where the block holding the module's globals lies (0: the device placed
+     *                  them itself, or there are none); a restore loads the module with its
+     *                  block there ({@code DeviceBackend.loadModule(image, globalsAt)})
+     * @param globals   the block's contents at snapshot time (empty in the early MODULES message)
+     */
+    public record Module(long handle, byte[] image, long globalsAt, byte[] globals) {
         public Module {
             image = image.clone();
+            globals = globals.clone();
+        }
+
+        /** A module whose globals the device placed itself (or that has none). */
+        public Module(long handle, byte[] image) {
+            this(handle, image, 0, new byte[0]);
+        }
+
+        /**
+         * {@code modules} in the order to load them again: those whose globals have an address
+         * first, so that no module placed afresh takes the address another one must have.
+         */
+        public static List<Module> inLoadOrder(List<Module> modules) {
+            List<Module> ordered = new java.util.ArrayList<>(modules);
+            ordered.sort(java.util.Comparator.comparing(m -> m.globalsAt() == 0));
+            return ordered;
         }
 
         @Override
@@ -182,18 +205,25 @@ public record SessionImage(
         }
 
         @Override
+        public byte[] globals() {
+            return globals.clone();
+        }
+
+        @Override
         public boolean equals(Object o) {
-            return o instanceof Module m && m.handle == handle && Arrays.equals(m.image, image);
+            return o instanceof Module m && m.handle == handle && Arrays.equals(m.image, image)
+                    && m.globalsAt == globalsAt && Arrays.equals(m.globals, globals);
         }
 
         @Override
         public int hashCode() {
-            return Long.hashCode(handle) * 31 + Arrays.hashCode(image);
+            return (Long.hashCode(handle) * 31 + Arrays.hashCode(image)) * 31 + Long.hashCode(globalsAt);
         }
 
         @Override
         public String toString() {
-            return "Module[handle=" + handle + ", image=" + image.length + " bytes]";
+            return "Module[handle=" + handle + ", image=" + image.length + " bytes"
+                    + (globalsAt == 0 ? "" : String.format(", globals at 0x%x, %d bytes", globalsAt, globals.length)) + "]";
         }
     }
 

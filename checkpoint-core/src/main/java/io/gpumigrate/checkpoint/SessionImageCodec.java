@@ -19,7 +19,7 @@ import java.util.TreeMap;
  *    tag 1 header       i64 window.base, i64 window.size, i64 lastAppliedSeq
  *    tag 2 contexts     i64 handle, i32 flags, i32 device
  *    tag 3 allocations  i64 base, i64 size
- *    tag 4 modules      i64 handle, u32 n, n bytes image
+ *    tag 4 modules      i64 handle, u32 n, n bytes image, since 1.1: i64 globalsAt, u32 k, k bytes globals
  *    tag 5 functions    i64 handle, i64 module, str name, u32 n, n x (i32 attribute, i32 value)
  *    tag 6 globals      i64 module, str name, i64 address, u32 n, n bytes contents
  *    tag 7 streams      i64 handle, i32 flags, i32 priority
@@ -37,7 +37,8 @@ public final class SessionImageCodec {
 
     public static final int MAGIC = 0x49534D47;
     public static final int MAJOR = 1;
-    public static final int MINOR = 0;
+    /** 1: a module's block of globals (its address and contents). */
+    public static final int MINOR = 1;
 
     private static final int HEADER = 1, CONTEXTS = 2, ALLOCATIONS = 3, MODULES = 4, FUNCTIONS = 5,
             GLOBALS = 6, STREAMS = 7, EVENTS = 8, EXTENSIONS = 9;
@@ -55,7 +56,8 @@ public final class SessionImageCodec {
             section(out, CONTEXTS, image.contexts(), (b, c) -> b.writeLongLE(c.handle()).writeIntLE(c.flags())
                     .writeIntLE(c.device()));
             section(out, ALLOCATIONS, image.allocations(), (b, a) -> b.writeLongLE(a.base()).writeLongLE(a.size()));
-            section(out, MODULES, image.modules(), (b, m) -> bytes(b.writeLongLE(m.handle()), m.image()));
+            section(out, MODULES, image.modules(), (b, m) -> bytes(bytes(b.writeLongLE(m.handle()), m.image())
+                    .writeLongLE(m.globalsAt()), m.globals()));
             section(out, FUNCTIONS, image.functions(), (b, f) -> {
                 string(b.writeLongLE(f.handle()).writeLongLE(f.moduleHandle()), f.name());
                 b.writeIntLE(f.attributes().size());
@@ -136,7 +138,12 @@ public final class SessionImageCodec {
                     }
                     case CONTEXTS -> contexts.add(new SessionImage.Context(e.readLongLE(), e.readIntLE(), e.readIntLE()));
                     case ALLOCATIONS -> allocations.add(new AddressRange(e.readLongLE(), e.readLongLE()));
-                    case MODULES -> modules.add(new SessionImage.Module(e.readLongLE(), bytes(e)));
+                    case MODULES -> {
+                        long handle = e.readLongLE();
+                        byte[] image = bytes(e);
+                        modules.add(e.isReadable() ? new SessionImage.Module(handle, image, e.readLongLE(), bytes(e))
+                                : new SessionImage.Module(handle, image));
+                    }
                     case FUNCTIONS -> {
                         long handle = e.readLongLE();
                         long module = e.readLongLE();

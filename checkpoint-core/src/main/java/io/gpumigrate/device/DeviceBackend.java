@@ -165,6 +165,34 @@ public interface DeviceBackend extends AutoCloseable {
     /** Loads a module from PTX text, a fat binary or a cubin; {@code CUDA_ERROR_INVALID_IMAGE} and friends on bad input. */
     DeviceModule loadModule(byte[] image) throws CudaException;
 
+    /**
+     * Loads a module whose globals the backend places itself, in one block of device memory that
+     * {@link #moduleGlobals} names: at exactly {@code globalsAt} when it is non-zero (a restore or
+     * a migration target re-creating a module where it was, so that pointers to its globals stay
+     * valid), else where the backend chooses. The block holds the module's initial values; a
+     * restore writes the contents it saved over them. {@code CUDA_ERROR_INVALID_VALUE} when the
+     * block cannot lie at {@code globalsAt}. A backend that cannot place this image's globals
+     * loads it as {@link #loadModule(byte[])} does when {@code globalsAt} is 0, and throws
+     * {@code CUDA_ERROR_NOT_SUPPORTED} otherwise; the default does exactly that for every image.
+     */
+    default DeviceModule loadModule(byte[] image, long globalsAt) throws CudaException {
+        if (globalsAt != 0) {
+            throw new CudaException(CuResult.NOT_SUPPORTED, getClass().getSimpleName()
+                    + " cannot place a module's globals at 0x" + Long.toHexString(globalsAt));
+        }
+        return loadModule(image);
+    }
+
+    /**
+     * The block of device memory holding the module's globals (what a snapshot saves and a
+     * restore re-creates at the same address), or null when there is none: the module has no
+     * globals, or the device placed them itself (then they lie elsewhere after a restore, and
+     * only their addresses passing through the API can be translated). The default is null.
+     */
+    default AddressRange moduleGlobals(DeviceModule module) throws CudaException {
+        return null;
+    }
+
     void unloadModule(DeviceModule module) throws CudaException;
 
     /** {@code CUDA_ERROR_NOT_FOUND} when the module has no such kernel. */

@@ -52,6 +52,12 @@ public abstract class ForwardingDeviceBackend implements DeviceBackend {
         device.memset(dst, value, elementSize, count, s);
     }
     @Override public DeviceModule loadModule(byte[] image) throws CudaException { return device.loadModule(image); }
+    @Override public DeviceModule loadModule(byte[] image, long globalsAt) throws CudaException {
+        return device.loadModule(image, globalsAt);
+    }
+    @Override public AddressRange moduleGlobals(DeviceModule module) throws CudaException {
+        return device.moduleGlobals(module);
+    }
     @Override public void unloadModule(DeviceModule module) throws CudaException { device.unloadModule(module); }
     @Override public DeviceFunction function(DeviceModule module, String name) throws CudaException {
         return device.function(module, name);

@@ -1,5 +1,6 @@
 package io.gpumigrate.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,36 @@ class SessionImageCodecTest {
         assertEquals(image, decoded);
         assertEquals(1234, decoded.lastAppliedSeq());
         assertEquals((3 << 20) + 4096, decoded.allocatedBytes());
+    }
+
+    @Test
+    void aModulesPlacedGlobalsTravelWithItsImage() throws Exception {
+        byte[] ptx = ".version 8.0\n.target sm_90\n".getBytes();
+        SessionImage.Module placed = new SessionImage.Module(11, ptx, 0x2100_0000_0000L, new byte[] {7, 0, 0, 0, 5});
+        SessionImage image = SessionImage.builder(TestData.WINDOW).module(placed)
+                .module(new SessionImage.Module(12, ptx)).build();
+        SessionImage decoded = SessionImageCodec.decode(SessionImageCodec.encode(image), "test");
+        assertEquals(image.modules(), decoded.modules());
+        assertEquals(0x2100_0000_0000L, decoded.modules().get(0).globalsAt());
+        assertArrayEquals(new byte[] {7, 0, 0, 0, 5}, decoded.modules().get(0).globals());
+        assertEquals(0, decoded.modules().get(1).globalsAt(), "a module whose globals the device placed");
+        SessionImage.Module driverPlaced = new SessionImage.Module(10, ptx);
+        assertEquals(List.of(placed, driverPlaced), SessionImage.Module.inLoadOrder(List.of(driverPlaced, placed)),
+                "modules with an address for their globals load first, so none placed afresh takes it");
+    }
+
+    @Test
+    void aVersion10ModuleReadsAsOneWhoseGlobalsTheDevicePlaced() throws Exception {
+        byte[] ptx = ".version 8.0\n.target sm_90\n".getBytes();
+        ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(SessionImageCodec.MAGIC).putShort((short) 1).putShort((short) 0);
+        b.putShort((short) 1).putInt(1).putInt(24).putLong(TestData.WINDOW.base()).putLong(TestData.WINDOW.size()).putLong(5);
+        b.putShort((short) 4).putInt(1).putInt(8 + 4 + ptx.length).putLong(11).putInt(ptx.length).put(ptx);
+        byte[] bytes = java.util.Arrays.copyOf(b.array(), b.position());
+        SessionImage decoded = SessionImageCodec.decode(bytes, "a 1.0 image");
+        assertEquals(List.of(new SessionImage.Module(11, ptx)), decoded.modules());
+        assertEquals(0, decoded.modules().get(0).globalsAt());
+        assertEquals(5, decoded.lastAppliedSeq());
     }
 
     @Test

@@ -369,6 +369,69 @@ public abstract class DeviceBackendContract {
         assertEquals(42, got.get(ValueLayout.JAVA_INT, 0), "second module's counter after unloading the first");
     }
 
+    @Test
+    void placedGlobalsComeBackAtTheSameAddressesWithTheContentsWrittenThere() throws Exception {
+        DeviceModule m = loadContractModule();
+        AddressRange block = backend.moduleGlobals(m);
+        assumeTrue(block != null, "this backend leaves module globals where its driver puts them");
+        AddressRange counter = backend.global(m, "launchCount");
+        AddressRange pointer = backend.global(m, "launchCountAddress");
+        assertTrue(block.contains(counter.base(), counter.size()), counter + " lies in the block " + block);
+        assertTrue(block.contains(pointer.base(), pointer.size()), pointer + " lies in the block " + block);
+        long out = backend.memAlloc(16);
+        MemorySegment params = arena.allocate(8, 8);
+        params.set(ValueLayout.JAVA_LONG, 0, out);
+        backend.launch(backend.function(m, "globalAddresses"), new LaunchConfig(1, 1, 1, 1, 1, 1, 0), params, null);
+        MemorySegment seen = arena.allocate(16);
+        backend.copyDtoH(seen, out, null);
+        assertEquals(counter.base(), seen.get(ValueLayout.JAVA_LONG, 0), "&launchCount as the kernel sees it");
+        backend.copyHtoD(counter.base(), ints(arena, 1, i -> 41), null);
+        MemorySegment saved = arena.allocate(block.size());
+        backend.copyDtoH(saved, block.base(), null);
+        backend.unloadModule(m);
+
+        DeviceModule again = backend.loadModule(moduleImage(), block.base());
+        assertEquals(block, backend.moduleGlobals(again), "the block where it was");
+        assertEquals(counter, backend.global(again, "launchCount"));
+        MemorySegment fresh = arena.allocate(4);
+        backend.copyDtoH(fresh, counter.base(), null);
+        assertEquals(0, fresh.get(ValueLayout.JAVA_INT, 0), "a reloaded module starts from its initial values");
+        backend.copyHtoD(block.base(), saved, null);
+        backend.launch(backend.function(again, "vectorAdd"), new LaunchConfig(1, 1, 1, 32, 1, 1, 0),
+                vectorAddParams(0), null);
+        backend.synchronize();
+        MemorySegment count = arena.allocate(4);
+        backend.copyDtoH(count, counter.base(), null);
+        assertEquals(42, count.get(ValueLayout.JAVA_INT, 0), "the restored counter, bumped by a kernel of the reloaded module");
+        MemorySegment kept = arena.allocate(8);
+        backend.copyDtoH(kept, pointer.base(), null);
+        assertEquals(counter.base(), kept.get(ValueLayout.JAVA_LONG, 0), "the pointer to launchCount kept in a global");
+    }
+
+    @Test
+    void aModulesGlobalsCannotBePlacedOverAnothersOrWhereTheyCannotLie() throws Exception {
+        DeviceModule m = loadContractModule();
+        AddressRange block = backend.moduleGlobals(m);
+        assumeTrue(block != null, "this backend leaves module globals where its driver puts them");
+        byte[] image = moduleImage();
+        assertEquals(CuResult.INVALID_VALUE,
+                assertThrows(CudaException.class, () -> backend.loadModule(image, block.base())).result());
+        assertEquals(block, backend.moduleGlobals(m), "the first module keeps its block");
+        DeviceModule second = backend.loadModule(image);
+        assertNotEquals(block.base(), backend.moduleGlobals(second).base());
+    }
+
+    /** vectorAdd's parameters for {@code n} elements (0: only the launch counter moves). */
+    private MemorySegment vectorAddParams(int n) throws CudaException {
+        long d = backend.memAlloc(4L * Math.max(1, n));
+        MemorySegment params = arena.allocate(32, 8);
+        params.set(ValueLayout.JAVA_LONG, 0, d);
+        params.set(ValueLayout.JAVA_LONG, 8, d);
+        params.set(ValueLayout.JAVA_LONG, 16, d);
+        params.set(ValueLayout.JAVA_INT, 24, n);
+        return params;
+    }
+
     protected DeviceModule loadContractModule() throws Exception {
         assumeTrue(runsKernels(), "this backend does not run kernels");
         return backend.loadModule(moduleImage());

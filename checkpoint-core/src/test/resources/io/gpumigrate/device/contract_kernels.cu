@@ -29,6 +29,16 @@ __global__ void affine(Affine p, const int* in, long long* out, int n) {
     }
 }
 
+// A pointer into the module's globals kept in one of them: valid after a restore only when the
+// globals lie where they did. Stores it, and where the kernel sees launchCount, in out[0..1].
+__device__ int* launchCountAddress;
+
+__global__ void globalAddresses(unsigned long long* out) {
+    launchCountAddress = &launchCount;
+    out[0] = (unsigned long long) &launchCount;
+    out[1] = (unsigned long long) launchCountAddress;
+}
+
 __global__ void scaleByChannel(float* data, int n) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) {

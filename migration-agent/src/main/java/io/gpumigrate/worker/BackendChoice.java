@@ -64,7 +64,8 @@ public enum BackendChoice {
     /**
      * System property: where the emulator places module globals from (hex {@code 0x...} or
      * decimal; default {@link io.gpumigrate.device.emulator.DeviceAddressSpace#GLOBALS_BASE}).
-     * For tests: a node whose workers place globals elsewhere stands for a GPU in another process.
+     * For tests: a node whose workers place globals themselves, elsewhere, stands for a GPU whose
+     * driver places a module's globals (one the CUDA backend cannot patch) in another process.
      */
     public static final String EMULATOR_GLOBALS_BASE_PROPERTY = "gpumigrate.emulator.globalsBase";
 
@@ -76,7 +77,7 @@ public enum BackendChoice {
         if (globalsBase == null) {
             return new EmulatorBackend(bytes);
         }
-        log.info("emulator: module globals placed from {}", globalsBase);
+        log.info("emulator: module globals placed by the device, from {}", globalsBase);
         return new EmulatorBackend(bytes, Runtime.getRuntime().availableProcessors(), Long.decode(globalsBase));
     }
 

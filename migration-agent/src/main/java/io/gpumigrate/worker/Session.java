@@ -245,6 +245,9 @@ public final class Session {
      */
     public CompletableFuture<Void> importImage(SessionImage image, PreloadedModules preloaded) {
         return onExecutor(() -> {
+            if (preloaded != null) {
+                preloaded.keepOnly(image.modules()); // a module unloaded since must not hold a block another needs
+            }
             resources.offerPreloaded(preloaded);
             try {
                 snapshot().restore(image);

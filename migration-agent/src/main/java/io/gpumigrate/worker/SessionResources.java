@@ -7,6 +7,9 @@ import io.gpumigrate.device.DeviceBackend;
 import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.device.DeviceStream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +24,8 @@ import java.util.Map;
  */
 final class SessionResources {
 
+    private static final Logger log = LoggerFactory.getLogger(SessionResources.class);
+
     private final DeviceBackend device;
     private final GlobalAddressMap globals = new GlobalAddressMap();
     private final GlobalRelocatingBackend backend;
@@ -30,6 +35,7 @@ final class SessionResources {
     private final List<Runnable> releaseHooks = new ArrayList<>();
     private boolean released;
     private PreloadedModules preloaded;
+    private long globalsAt;
 
     SessionResources(DeviceBackend device, SessionStats stats) {
         this.device = device;
@@ -66,11 +72,38 @@ final class SessionResources {
 
     /**
      * Loads a module image, or takes a module a migration target preloaded from identical bytes
-     * ({@link #offerPreloaded}).
+     * ({@link #offerPreloaded}). Its globals go where {@link #expectGlobalsAt} said (a restore),
+     * else where the device chooses.
      */
     DeviceModule loadModule(byte[] image) throws CudaException {
-        DeviceModule module = preloaded == null ? null : preloaded.take(image);
-        return module != null ? module : backend().loadModule(image);
+        long at = globalsAt;
+        globalsAt = 0;
+        DeviceModule module = preloaded == null ? null : preloaded.take(image, at);
+        if (module != null) {
+            return module;
+        }
+        if (at == 0) {
+            return backend().loadModule(image);
+        }
+        try {
+            return backend().loadModule(image, at);
+        } catch (CudaException e) {
+            if (e.result() != CuResult.NOT_SUPPORTED) {
+                throw e;
+            }
+            log.warn("this device cannot place the module's globals at 0x{} where they were ({}); they lie where it"
+                    + " puts them, and only addresses passing through the API are translated", Long.toHexString(at),
+                    e.getMessage());
+            return backend().loadModule(image);
+        }
+    }
+
+    /**
+     * Where the next module loaded must have its globals (a restore knows it from the image);
+     * 0: wherever the device puts them. Cleared by the next {@link #loadModule}.
+     */
+    void expectGlobalsAt(long address) {
+        globalsAt = address;
     }
 
     /** Modules loaded before a migration's pause, for {@link #loadModule} while the session is re-created; null: none. */

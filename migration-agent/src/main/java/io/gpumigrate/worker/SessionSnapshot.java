@@ -4,6 +4,7 @@ import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.CudaException;
 import io.gpumigrate.device.DeviceBackend;
+import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.device.emulator.DeviceAddressSpace;
 import io.gpumigrate.protocol.BodyReader;
 import io.gpumigrate.protocol.BodyWriter;
@@ -22,9 +23,12 @@ import java.util.Map;
  * allocations are already placed with their contents, makes every object again through the
  * ordinary call handlers, each under the handle value it had ({@link HandleTable#assignNext}),
  * so the client goes on using the handles it holds. Module globals are seen again at the
- * addresses the image recorded (what the client saw), wherever this device put them
- * ({@link GlobalAddressMap}); an export records those same visible addresses, so the mapping
- * survives any number of moves.
+ * addresses the image recorded (what the client saw). A module whose globals the device placed
+ * in a block of its own ({@link DeviceBackend#moduleGlobals}) is loaded with its block at the
+ * same address and the block's saved contents, so every global keeps its address and its value,
+ * looked up or not; for any other module, the globals the client looked up get their contents
+ * back wherever this device put them ({@link GlobalAddressMap}); an export records those same
+ * visible addresses, so the mapping survives any number of moves.
  *
  * <p>Not thread-safe: session executor only, with the session paused (export) or not yet
  * serving a client (restore).
@@ -58,18 +62,36 @@ final class SessionSnapshot {
         this.stats = stats;
     }
 
-    /** The images of the modules the session holds, by handle; reads no device memory. */
-    java.util.List<SessionImage.Module> modules() {
+    /** The images of the modules the session holds, by handle, and where their globals lie; reads no device memory. */
+    java.util.List<SessionImage.Module> modules() throws CudaException {
         java.util.List<SessionImage.Module> modules = new java.util.ArrayList<>();
-        ledger.modules.forEach((handle, image) -> modules.add(new SessionImage.Module(handle, image)));
+        for (Map.Entry<Long, byte[]> m : ledger.modules.entrySet()) {
+            AddressRange block = globalsBlock(m.getKey());
+            modules.add(new SessionImage.Module(m.getKey(), m.getValue(), block == null ? 0 : block.base(), new byte[0]));
+        }
         return modules;
+    }
+
+    /** The block holding module {@code handle}'s globals, or null: none, or the device placed them. */
+    private AddressRange globalsBlock(long handle) throws CudaException {
+        DeviceModule module = resources.handles().get(handle, HandleTable.Kind.MODULE, DeviceModule.class);
+        return resources.backend().moduleGlobals(module);
     }
 
     SessionImage export(long sessionId, String secret) throws CudaException {
         DeviceBackend device = resources.backend();
         SessionImage.Builder b = SessionImage.builder(WINDOW).lastAppliedSeq(stats.lastAppliedSeq());
         ledger.contexts.values().forEach(b::context);
-        ledger.modules.forEach((handle, image) -> b.module(new SessionImage.Module(handle, image)));
+        for (Map.Entry<Long, byte[]> m : ledger.modules.entrySet()) {
+            AddressRange block = globalsBlock(m.getKey());
+            if (block == null) {
+                b.module(new SessionImage.Module(m.getKey(), m.getValue()));
+                continue;
+            }
+            byte[] contents = new byte[Math.toIntExact(block.size())];
+            device.copyDtoH(MemorySegment.ofArray(contents), block.base(), null);
+            b.module(new SessionImage.Module(m.getKey(), m.getValue(), block.base(), contents));
+        }
         ledger.functions.forEach((handle, f) -> b.function(
                 new SessionImage.Function(handle, f.module(), f.name(), f.attributes())));
         for (SessionLedger.GlobalEntry g : ledger.globals.values()) {
@@ -101,8 +123,20 @@ final class SessionSnapshot {
         for (SessionImage.Context c : image.contexts()) {
             replay(c.handle(), Op.CTX_CREATE, w -> w.u32(c.flags()).i32(c.device()));
         }
-        for (SessionImage.Module m : image.modules()) {
-            replay(m.handle(), Op.MODULE_LOAD, w -> w.bytes(m.image()));
+        for (SessionImage.Module m : SessionImage.Module.inLoadOrder(image.modules())) {
+            resources.expectGlobalsAt(m.globalsAt());
+            try {
+                replay(m.handle(), Op.MODULE_LOAD, w -> w.bytes(m.image()));
+            } finally {
+                resources.expectGlobalsAt(0);
+            }
+            AddressRange block = m.globalsAt() == 0 ? null : globalsBlock(m.handle());
+            if (block != null && block.base() == m.globalsAt() && block.size() == m.globals().length) {
+                resources.backend().copyHtoD(block.base(), MemorySegment.ofArray(m.globals()), null);
+            } else if (m.globalsAt() != 0) {
+                log.warn("module {}: its globals' block is not at 0x{} here ({}): only the globals its client looked"
+                        + " up keep their contents", m.handle(), Long.toHexString(m.globalsAt()), block);
+            }
         }
         for (SessionImage.Function f : image.functions()) {
             replay(f.handle(), Op.MODULE_GET_FUNCTION, w -> w.u64(f.moduleHandle()).str(f.name()));

@@ -1,9 +1,5 @@
 package io.gpumigrate.worker;
 
-import io.gpumigrate.checkpoint.CheckpointReader;
-import io.gpumigrate.checkpoint.CheckpointWriter;
-import io.gpumigrate.checkpoint.ProgressListener;
-import io.gpumigrate.checkpoint.SessionImage;
 import io.gpumigrate.device.CuResult;
 import io.gpumigrate.device.emulator.DeviceAddressSpace;
 import io.gpumigrate.device.emulator.EmulatorBackend;
@@ -129,20 +125,9 @@ class GlobalRelocationTest {
 
     /** Checkpoints the session, ends it, restores it on a device placing globals from {@code globalsBase}, reattaches. */
     private void moveTo(long globalsBase, String name) throws Exception {
-        Path image = dir.resolve(name);
-        SessionImage exported = worker.session.exportImage().get();
-        worker.session.onExecutor(() -> new CheckpointWriter().write(exported, worker.session.device(), image,
-                ProgressListener.NONE)).get();
-        long next = client.lastSeq() + 1;
-        client.close();
-        worker.close();
-        worker = new WorkerFixture(ID, emulator(globalsBase));
-        Session restored = worker.session;
-        SessionImage read = restored.onExecutor(() -> CheckpointReader.restore(image, restored.device(),
-                ProgressListener.NONE)).get();
-        restored.importImage(read).get();
-        client = worker.attach();
-        client.setNextSeq(next);
+        WorkerFixture.Moved moved = worker.moveThroughCheckpoint(client, dir.resolve(name), emulator(globalsBase));
+        worker = moved.worker();
+        client = moved.client();
     }
 
     static byte[] floats(float factor) {

@@ -23,7 +23,7 @@ public final class PreloadedModules {
 
     private static final Logger log = LoggerFactory.getLogger(PreloadedModules.class);
 
-    private record Loaded(byte[] image, DeviceModule module) {
+    private record Loaded(byte[] image, long globalsAt, DeviceModule module) {
     }
 
     private final DeviceBackend device;
@@ -44,9 +44,9 @@ public final class PreloadedModules {
      * and reports the error where the session's own load would have).
      */
     void load(List<SessionImage.Module> modules) {
-        for (SessionImage.Module m : modules) {
+        for (SessionImage.Module m : SessionImage.Module.inLoadOrder(modules)) {
             try {
-                loaded.add(new Loaded(m.image(), device.loadModule(m.image())));
+                loaded.add(new Loaded(m.image(), m.globalsAt(), device.loadModule(m.image(), m.globalsAt())));
             } catch (CudaException | RuntimeException e) {
                 log.info("module {} not preloaded ({}); it is loaded when the session is re-created", m.handle(),
                         e.getMessage());
@@ -54,17 +54,37 @@ public final class PreloadedModules {
         }
     }
 
-    /** A preloaded module of exactly {@code image}'s bytes, now the caller's; null when there is none. */
-    public DeviceModule take(byte[] image) {
+    /**
+     * A preloaded module of exactly {@code image}'s bytes whose globals lie at {@code globalsAt}
+     * (0: placed by the device), now the caller's; null when there is none.
+     */
+    public DeviceModule take(byte[] image, long globalsAt) {
         for (Iterator<Loaded> it = loaded.iterator(); it.hasNext(); ) {
             Loaded l = it.next();
-            if (Arrays.equals(l.image(), image)) {
+            if (l.globalsAt() == globalsAt && Arrays.equals(l.image(), image)) {
                 it.remove();
                 taken++;
                 return l.module();
             }
         }
         return null;
+    }
+
+    /**
+     * Unloads the preloaded modules that none of {@code modules} (the session's at the pause) will
+     * take: one the source unloaded after sending MODULES would otherwise hold its globals' block
+     * where a module loaded later may need to lie.
+     */
+    public void keepOnly(List<SessionImage.Module> modules) {
+        for (Iterator<Loaded> it = loaded.iterator(); it.hasNext(); ) {
+            Loaded l = it.next();
+            boolean wanted = modules.stream().anyMatch(m -> m.globalsAt() == l.globalsAt()
+                    && Arrays.equals(m.image(), l.image()));
+            if (!wanted) {
+                it.remove();
+                unload(l);
+            }
+        }
     }
 
     /** Modules taken so far (for the target's log: how much loading the pause was spared). */
@@ -80,12 +100,16 @@ public final class PreloadedModules {
     /** Unloads every module not taken (after re-creation, or when the transfer fails); errors are ignored. */
     public void unloadRest() {
         for (Loaded l : loaded) {
-            try {
-                device.unloadModule(l.module());
-            } catch (CudaException | RuntimeException ignored) {
-                // the device is being abandoned or the module is unused: nothing to do
-            }
+            unload(l);
         }
         loaded.clear();
+    }
+
+    private void unload(Loaded l) {
+        try {
+            device.unloadModule(l.module());
+        } catch (CudaException | RuntimeException ignored) {
+            // the device is being abandoned or the module is unused: nothing to do
+        }
     }
 }

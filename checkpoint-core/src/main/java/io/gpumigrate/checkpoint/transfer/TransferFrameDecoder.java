@@ -88,6 +88,13 @@ public final class TransferFrameDecoder extends MessageToMessageDecoder<ByteBuf>
                     f.readBytes(image);
                     modules.add(new SessionImage.Module(handle, image));
                 }
+                if (f.isReadable()) { // since 2.2: where each module's globals lie
+                    int placed = count(f, 8);
+                    for (int i = 0; i < placed && i < n; i++) {
+                        SessionImage.Module m = modules.get(i);
+                        modules.set(i, new SessionImage.Module(m.handle(), m.image(), f.readLongLE(), new byte[0]));
+                    }
+                }
                 yield new TransferMessage.Modules(modules);
             }
             case TransferProtocol.VERIFIED -> new TransferMessage.Verified(f.readLongLE(), f.readLongLE());

@@ -54,6 +54,10 @@ public final class TransferFrameEncoder extends MessageToMessageEncoder<Transfer
                 for (var module : m.modules()) {
                     header.writeLongLE(module.handle()).writeIntLE(module.image().length).writeBytes(module.image());
                 }
+                header.writeIntLE(m.modules().size());
+                for (var module : m.modules()) {
+                    header.writeLongLE(module.globalsAt());
+                }
             }
             case TransferMessage.Verified v -> header.writeByte(TransferProtocol.VERIFIED).writeLongLE(v.chunks())
                     .writeLongLE(v.bytes());

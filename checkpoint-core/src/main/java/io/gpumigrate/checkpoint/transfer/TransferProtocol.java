@@ -27,7 +27,8 @@ package io.gpumigrate.checkpoint.transfer;
  *  source -> target, since 2.1, optional, stream 0, before the pause
  *  10 MODULES      u32 n, n x (u64 handle, u32 k, k bytes image): modules the session has loaded,
  *                  for the target to load early; FINISH's image still lists every module, and re-creating the session takes a preloaded
- *                  module only for an identical image
+ *                  module only for an identical image; since 2.2 followed by u32 n, n x u64 globalsAt:
+ *                  where each module's block of globals lies (0: none), for the target to load it there
  * </pre>
  *
  * <p>The log is best-effort: a target that finds its copy of the log incomplete (a file short,
@@ -53,8 +54,8 @@ public final class TransferProtocol {
     public static final int MAGIC = 0x52544D47;
     /** 2: chunk digests are {@link io.gpumigrate.device.ChunkHash}, several streams (1: plain xxHash64, one stream). */
     public static final int MAJOR = 2;
-    /** 1: the replay log travels with the session (LOG_BEGIN, LOG_DATA, LOG_END); MODULES. */
-    public static final int MINOR = 1;
+    /** 1: the replay log travels with the session (LOG_BEGIN, LOG_DATA, LOG_END); MODULES. 2: MODULES says where globals lie. */
+    public static final int MINOR = 2;
     /** The most connections one transfer may use. */
     public static final int MAX_STREAMS = 64;
 

@@ -89,8 +89,8 @@ final class CheckedCopies {
     }
 
     /**
-     * {@code [address, address + bytes)} must lie inside one allocation, one module global or
-     * the backend's digest scratch (whose results the digest kernels copy back).
+     * {@code [address, address + bytes)} must lie inside one allocation, one module global, one
+     * module's block of placed globals or the backend's digest scratch (whose results the digest kernels copy back).
      */
     private void check(long address, long bytes, String what) throws CudaException {
         if (bytes < 0) {
@@ -106,6 +106,10 @@ final class CheckedCopies {
         AddressRange global = modules.globalContaining(address);
         if (global != null && global.contains(address, bytes)) {
             return;
+        }
+        AddressRange block = modules.blockContaining(address);
+        if (block != null && block.contains(address, bytes)) {
+            return; // a module's placed globals, copied whole by a snapshot or a restore
         }
         if (scratch.contains(address, bytes)) {
             return;

@@ -290,8 +290,33 @@ public final class CudaBackend implements DeviceBackend {
 
     @Override
     public DeviceModule loadModule(byte[] image) throws CudaException {
+        return loadModule(image, 0);
+    }
+
+    /**
+     * Loads the module with its globals in a block of the globals region where its cubin allows
+     * (see {@link CudaModules#load}), and writes their initial values there.
+     */
+    @Override
+    public DeviceModule loadModule(byte[] image, long globalsAt) throws CudaException {
         ensureCurrent();
-        return modules.load(image);
+        CudaModule module = modules.load(image, globalsAt);
+        if (module.block != 0) {
+            try {
+                copyHtoD(module.block, MemorySegment.ofArray(module.initialGlobals), null);
+                synchronize();
+            } catch (CudaException e) {
+                modules.unload(module);
+                throw e;
+            }
+        }
+        return module;
+    }
+
+    @Override
+    public AddressRange moduleGlobals(DeviceModule module) throws CudaException {
+        ensureCurrent();
+        return modules.globalsBlock(module);
     }
 
     @Override

@@ -81,6 +81,11 @@ final class CudaDriver {
     private final MethodHandle cuModuleUnload = symbols.bind("cuModuleUnload", LONG);
     private final MethodHandle cuModuleGetFunction = symbols.bind("cuModuleGetFunction", ADDRESS, LONG, ADDRESS);
     private final MethodHandle cuModuleGetGlobal = symbols.bind("cuModuleGetGlobal_v2", ADDRESS, ADDRESS, LONG, ADDRESS);
+    private final MethodHandle cuLinkCreate = symbols.bind("cuLinkCreate_v2", INT, ADDRESS, ADDRESS, ADDRESS);
+    private final MethodHandle cuLinkAddData =
+            symbols.bind("cuLinkAddData_v2", LONG, INT, ADDRESS, LONG, ADDRESS, INT, ADDRESS, ADDRESS);
+    private final MethodHandle cuLinkComplete = symbols.bind("cuLinkComplete", LONG, ADDRESS, ADDRESS);
+    private final MethodHandle cuLinkDestroy = symbols.bind("cuLinkDestroy", LONG);
     /** Since CUDA 12.4; null on older drivers. */
     private final MethodHandle cuFuncGetParamInfo = symbols.bindOptional("cuFuncGetParamInfo", LONG, LONG, ADDRESS, ADDRESS);
     private final MethodHandle cuFuncGetAttribute = symbols.bind("cuFuncGetAttribute", ADDRESS, INT, LONG);
@@ -308,6 +313,26 @@ final class CudaDriver {
 
     int moduleGetGlobal(MemorySegment dptr, MemorySegment bytes, long module, MemorySegment name) {
         try { return (int) cuModuleGetGlobal.invokeExact(dptr, bytes, module, name); } catch (Throwable t) { throw unexpected(t); }
+    }
+
+    int linkCreate(int optionCount, MemorySegment options, MemorySegment values, MemorySegment state) {
+        try { return (int) cuLinkCreate.invokeExact(optionCount, options, values, state); } catch (Throwable t) { throw unexpected(t); }
+    }
+
+    int linkAddData(long state, int type, MemorySegment data, long size, MemorySegment name) {
+        try {
+            return (int) cuLinkAddData.invokeExact(state, type, data, size, name, 0, MemorySegment.NULL, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    int linkComplete(long state, MemorySegment cubin, MemorySegment size) {
+        try { return (int) cuLinkComplete.invokeExact(state, cubin, size); } catch (Throwable t) { throw unexpected(t); }
+    }
+
+    int linkDestroy(long state) {
+        try { return (int) cuLinkDestroy.invokeExact(state); } catch (Throwable t) { throw unexpected(t); }
     }
 
     /** Only when {@link #hasParamInfo()}. */

@@ -20,6 +20,13 @@ final class CudaModule implements DeviceModule {
     final Arena imageArena;
     final Map<String, CudaFunction> functions = new HashMap<>();
     final Map<String, AddressRange> globals = new HashMap<>();
+    /** The module's globals that lie in {@link #block} (placed by the backend, unknown to the driver). */
+    final Map<String, AddressRange> placed = new HashMap<>();
+    /** The block of device memory holding the placed globals; 0: the driver placed them (or there are none). */
+    long block;
+    long blockSize;
+    /** The block's initial contents, written when the module is loaded. */
+    byte[] initialGlobals;
 
     CudaModule(long handle, ModuleImage image, Arena imageArena) {
         this.handle = handle;
@@ -29,6 +36,7 @@ final class CudaModule implements DeviceModule {
 
     @Override
     public String toString() {
-        return String.format("CudaModule[0x%x, %s, %d bytes]", handle, image.kind(), image.bytes().length);
+        return String.format("CudaModule[0x%x, %s, %d bytes%s]", handle, image.kind(), image.bytes().length,
+                block == 0 ? "" : String.format(", globals at 0x%x", block));
     }
 }

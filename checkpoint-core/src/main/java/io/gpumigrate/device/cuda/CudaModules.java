@@ -7,6 +7,9 @@ import io.gpumigrate.device.DeviceFunction;
 import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.device.ParamLayout;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -23,56 +26,177 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The modules a backend has loaded, their functions (with parameter layouts) and the module
- * globals looked up in them. Accepts only handles it created and has not unloaded.
+ * globals looked up in them. Where it can, it places a module's globals itself, in a block of
+ * the {@link ModuleGlobalsRegion}, so that a restore can put them at the same addresses
+ * (docs/module-globals.md). Accepts only handles it created and has not unloaded.
  *
  * <p>Not thread-safe: called on the session's thread with the context current.
  */
 final class CudaModules implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(CudaModules.class);
+
     /** {@code CU_JIT_ERROR_LOG_BUFFER} and {@code CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES}. */
     private static final int JIT_ERROR_LOG_BUFFER = 5;
     private static final int JIT_ERROR_LOG_BUFFER_SIZE = 6;
     private static final int ERROR_LOG_BYTES = 16 * 1024;
+    /** {@code CU_JIT_GLOBAL_SYMBOL_NAMES}, {@code _ADDRESSES}, {@code _COUNT}: where undefined globals lie. */
+    private static final int JIT_GLOBAL_SYMBOL_NAMES = 17;
+    private static final int JIT_GLOBAL_SYMBOL_ADDRESSES = 18;
+    private static final int JIT_GLOBAL_SYMBOL_COUNT = 19;
     /** More parameters than fit in CUDA's 32764-byte parameter space: a sign the query never ends. */
     private static final int MAX_PARAMS = 32768;
 
     private final CudaDriver driver;
+    private final ModuleGlobalsRegion region;
+    /** The device's compute capability as a fat binary names it (90 for sm_90). */
+    private final int sm;
     private final MemorySegment out;
     private final MemorySegment out2;
     private final Set<CudaModule> modules = new HashSet<>();
     private final Set<CudaFunction> functions = new HashSet<>();
     private final TreeMap<Long, AddressRange> globals = new TreeMap<>();
+    /** The blocks of placed globals, by base. */
+    private final TreeMap<Long, AddressRange> blocks = new TreeMap<>();
 
-    CudaModules(CudaDriver driver, Arena arena) {
+    CudaModules(CudaDriver driver, ModuleGlobalsRegion region, int sm, Arena arena) {
         this.driver = driver;
+        this.region = region;
+        this.sm = sm;
         this.out = arena.allocate(JAVA_LONG);
         this.out2 = arena.allocate(JAVA_LONG);
     }
 
-    /** Loads PTX, a cubin or a fat binary; a JIT error's log becomes part of the exception's message. */
-    CudaModule load(byte[] bytes) throws CudaException {
+    /**
+     * Loads PTX, a cubin or a fat binary; a JIT error's log becomes part of the exception's
+     * message. Its globals go in a block of their own when the device's cubin lets them be placed
+     * ({@link CubinGlobals}): at {@code globalsAt} when non-zero, else where the region has room;
+     * the caller writes {@link CudaModule#initialGlobals} there. Otherwise the driver places them,
+     * and a non-zero {@code globalsAt} is refused with {@code CUDA_ERROR_NOT_SUPPORTED}.
+     */
+    CudaModule load(byte[] bytes, long globalsAt) throws CudaException {
         if (bytes == null || bytes.length == 0) {
             throw new CudaException(CuResult.INVALID_IMAGE, "module image is empty");
         }
         ModuleImage image = ModuleImage.of(bytes);
-        Arena arena = Arena.ofShared();
-        MemorySegment code = arena.allocate(image.bytes().length, 64);
-        MemorySegment.copy(image.bytes(), 0, code, JAVA_BYTE, 0, image.bytes().length);
-        MemorySegment log = arena.allocate(ERROR_LOG_BYTES);
-        MemorySegment options = arena.allocateFrom(JAVA_INT, JIT_ERROR_LOG_BUFFER, JIT_ERROR_LOG_BUFFER_SIZE);
-        MemorySegment values = arena.allocate(ADDRESS, 2);
-        values.setAtIndex(ADDRESS, 0, log);
-        values.setAtIndex(ADDRESS, 1, MemorySegment.ofAddress(ERROR_LOG_BYTES));
-        int rc = driver.moduleLoadDataEx(out, code, 2, options, values);
-        if (rc != CuResult.SUCCESS) {
-            String jitLog = log.getString(0).strip();
-            arena.close();
-            throw driver.error(rc, "cuModuleLoadDataEx(" + image.kind() + ", " + bytes.length + " bytes)"
-                    + (jitLog.isEmpty() ? "" : ": " + jitLog));
+        Prepared prepared = prepare(image);
+        CubinGlobals globals = prepared == null ? null : prepared.globals();
+        if (globals == null || globals.blockSize() == 0) {
+            if (globalsAt != 0) {
+                throw new CudaException(CuResult.NOT_SUPPORTED, "this device cannot place the globals of the "
+                        + image.kind() + " (" + bytes.length + " bytes) at 0x" + Long.toHexString(globalsAt));
+            }
+            // no globals: the cubin the linker made already is what loading the image would JIT again
+            byte[] code = prepared == null ? image.bytes() : prepared.cubin();
+            return register(loadCode(image, code, List.of(), List.of()));
         }
-        CudaModule module = new CudaModule(out.get(JAVA_LONG, 0), image, arena);
+        long block = region.allocate(globals.blockSize(), globalsAt);
+        List<String> names = new ArrayList<>();
+        List<Long> addresses = new ArrayList<>();
+        for (CubinGlobals.Variable v : globals.variables()) {
+            names.add(v.name());
+            addresses.add(block + v.offset());
+        }
+        CudaModule module;
+        try {
+            module = loadCode(image, globals.patchedCubin(), names, addresses);
+        } catch (CudaException e) {
+            region.free(block);
+            if (globalsAt != 0) {
+                throw e;
+            }
+            log.warn("the {}'s globals could not be placed ({}); the driver places them", image.kind(), e.getMessage());
+            return register(loadCode(image, image.bytes(), List.of(), List.of()));
+        }
+        log.info("{} loaded with its {} globals placed at 0x{} ({} bytes)", image.kind(), globals.variables().size(),
+                Long.toHexString(block), globals.blockSize());
+        module.block = block;
+        module.blockSize = globals.blockSize();
+        blocks.put(block, new AddressRange(block, globals.blockSize()));
+        module.initialGlobals = globals.initialContents();
+        for (CubinGlobals.Variable v : globals.variables()) {
+            AddressRange range = new AddressRange(block + v.offset(), Math.max(1, v.size()));
+            module.placed.put(v.name(), range);
+            this.globals.put(range.base(), range);
+        }
+        return register(module);
+    }
+
+    private CudaModule register(CudaModule module) {
         modules.add(module);
         return module;
+    }
+
+    /** The device's cubin of an image and its globals as they could be placed. */
+    private record Prepared(byte[] cubin, CubinGlobals globals) {
+    }
+
+    /**
+     * The device's cubin of {@code image} (a fat binary's for this device, or the JIT linker's) and
+     * its globals; {@code globals} null when they cannot be placed; null when there is no cubin
+     * (the reasons are logged at debug level).
+     */
+    private Prepared prepare(ModuleImage image) {
+        byte[] cubin;
+        try {
+            cubin = switch (image.kind()) {
+                case CUBIN -> image.bytes();
+                case FATBIN -> FatbinImage.elfFor(image.bytes(), sm).orElse(null);
+                case PTX -> null;
+            };
+            if (cubin == null) {
+                cubin = CubinLinker.link(driver, image);
+            }
+        } catch (CudaException | IllegalArgumentException e) {
+            log.debug("no cubin of the {} to place its globals in: {}", image.kind(), e.getMessage());
+            return null;
+        }
+        try {
+            return new Prepared(cubin, CubinGlobals.read(cubin));
+        } catch (UnplaceableGlobalsException e) {
+            log.info("the {}'s globals stay where the driver puts them: {}", image.kind(), e.getMessage());
+            return new Prepared(cubin, null);
+        }
+    }
+
+    /** Loads {@code code}, the given globals (undefined in it) at the given addresses. */
+    private CudaModule loadCode(ModuleImage image, byte[] code, List<String> names, List<Long> addresses)
+            throws CudaException {
+        Arena arena = Arena.ofShared();
+        boolean loaded = false;
+        try {
+            MemorySegment native_ = arena.allocate(code.length, 64);
+            MemorySegment.copy(code, 0, native_, JAVA_BYTE, 0, code.length);
+            MemorySegment log = arena.allocate(ERROR_LOG_BYTES);
+            int count = names.isEmpty() ? 2 : 5;
+            MemorySegment options = arena.allocateFrom(JAVA_INT, JIT_ERROR_LOG_BUFFER, JIT_ERROR_LOG_BUFFER_SIZE,
+                    JIT_GLOBAL_SYMBOL_NAMES, JIT_GLOBAL_SYMBOL_ADDRESSES, JIT_GLOBAL_SYMBOL_COUNT);
+            MemorySegment values = arena.allocate(ADDRESS, 5);
+            values.setAtIndex(ADDRESS, 0, log);
+            values.setAtIndex(ADDRESS, 1, MemorySegment.ofAddress(ERROR_LOG_BYTES));
+            MemorySegment nameArray = arena.allocate(ADDRESS, Math.max(1, names.size()));
+            MemorySegment addressArray = arena.allocate(JAVA_LONG, Math.max(1, names.size()));
+            for (int i = 0; i < names.size(); i++) {
+                nameArray.setAtIndex(ADDRESS, i, arena.allocateFrom(names.get(i)));
+                addressArray.setAtIndex(JAVA_LONG, i, addresses.get(i));
+            }
+            values.setAtIndex(ADDRESS, 2, nameArray);
+            values.setAtIndex(ADDRESS, 3, addressArray);
+            values.setAtIndex(ADDRESS, 4, MemorySegment.ofAddress(names.size()));
+            int rc = driver.moduleLoadDataEx(out, native_, count, options, values);
+            if (rc != CuResult.SUCCESS) {
+                String jitLog = log.getString(0).strip();
+                throw driver.error(rc, "cuModuleLoadDataEx(" + image.kind() + ", " + code.length + " bytes"
+                        + (names.isEmpty() ? "" : ", " + names.size() + " globals placed") + ")"
+                        + (jitLog.isEmpty() ? "" : ": " + jitLog));
+            }
+            loaded = true;
+            return new CudaModule(out.get(JAVA_LONG, 0), image, arena);
+        } finally {
+            if (!loaded) {
+                arena.close();
+            }
+        }
     }
 
     void unload(DeviceModule handle) throws CudaException {
@@ -82,8 +206,15 @@ final class CudaModules implements AutoCloseable {
         for (AddressRange global : module.globals.values()) {
             globals.remove(global.base());
         }
+        for (AddressRange global : module.placed.values()) {
+            globals.remove(global.base());
+        }
         int rc = driver.moduleUnload(module.handle);
         module.imageArena.close();
+        if (module.block != 0) {
+            blocks.remove(module.block);
+            region.free(module.block);
+        }
         driver.check(rc, "cuModuleUnload");
     }
 
@@ -135,6 +266,10 @@ final class CudaModules implements AutoCloseable {
     /** A module-scope variable, remembered so that {@link #globalContaining} finds it. */
     AddressRange global(DeviceModule handle, String name) throws CudaException {
         CudaModule module = module(handle);
+        AddressRange placed = module.placed.get(name);
+        if (placed != null) {
+            return placed; // the driver does not know a global it did not place
+        }
         try (Arena arena = Arena.ofConfined()) {
             driver.check(driver.moduleGetGlobal(out, out2, module.handle, arena.allocateFrom(name)),
                     "cuModuleGetGlobal(\"" + name + "\")");
@@ -145,7 +280,19 @@ final class CudaModules implements AutoCloseable {
         return range;
     }
 
-    /** The global looked up earlier that contains {@code address}, or null. */
+    /** The block holding the module's placed globals, or null: the driver placed them. */
+    AddressRange globalsBlock(DeviceModule handle) throws CudaException {
+        CudaModule module = module(handle);
+        return module.block == 0 ? null : new AddressRange(module.block, module.blockSize);
+    }
+
+    /** The block of placed globals that contains {@code address}, or null. */
+    AddressRange blockContaining(long address) {
+        Map.Entry<Long, AddressRange> e = blocks.floorEntry(address);
+        return e != null && e.getValue().contains(address, 1) ? e.getValue() : null;
+    }
+
+    /** The global looked up earlier (or placed) that contains {@code address}, or null. */
     AddressRange globalContaining(long address) {
         Map.Entry<Long, AddressRange> e = globals.floorEntry(address);
         return e != null && e.getValue().contains(address, 1) ? e.getValue() : null;
@@ -189,5 +336,7 @@ final class CudaModules implements AutoCloseable {
         modules.clear();
         functions.clear();
         globals.clear();
+        blocks.clear();
+        region.close();
     }
 }

@@ -21,6 +21,9 @@ final class CudaProperties {
      * {@code CUDA_ERROR_INVALID_VALUE} and stay 0.
      */
     static final int ATTRIBUTE_LIMIT = 192;
+    /** {@code CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR} and {@code _MINOR}. */
+    static final int ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+    static final int ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
     /** {@code CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED}. */
     static final int ATTRIBUTE_VMM_SUPPORTED = 102;
     private static final int NAME_BYTES = 256;

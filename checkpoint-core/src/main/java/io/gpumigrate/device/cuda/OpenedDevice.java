@@ -86,7 +86,10 @@ final class OpenedDevice {
         }
         this.memory = mem;
         this.copies = host;
-        this.modules = new CudaModules(driver, arena);
+        int sm = properties.attribute(CudaProperties.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
+                + properties.attribute(CudaProperties.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        this.modules = new CudaModules(driver,
+                new ModuleGlobalsRegion(driver, ordinal, memory.windowBase() + memory.windowSize(), arena), sm, arena);
         this.streams = new CudaStreams(driver, arena);
         this.digestScratch = new DigestScratch(driver);
         this.checked = new CheckedCopies(driver, memory, modules, copies, digestScratch);

@@ -115,6 +115,14 @@ public final class DeviceAddressSpace {
      * address is not {@value #ALIGNMENT}-aligned, lies below the window, or overlaps a live range.
      */
     public DeviceAllocation allocateAt(long base, long bytes) throws CudaException {
+        return allocateAt(base, bytes, null);
+    }
+
+    /**
+     * As {@link #allocateAt(long, long)}, for a range that {@code label} names: a module's globals
+     * placed where a restore found them ({@code label} non-null), or plain memory (null).
+     */
+    public DeviceAllocation allocateAt(long base, long bytes, String label) throws CudaException {
         if (bytes <= 0) {
             throw new CudaException(CuResult.INVALID_VALUE, "allocation size must be positive, was " + bytes);
         }
@@ -134,7 +142,7 @@ public final class DeviceAddressSpace {
             throw new CudaException(CuResult.INVALID_VALUE, "[0x" + Long.toHexString(base) + ", +" + bytes
                     + ") overlaps a live allocation" + nearestHint(base));
         }
-        DeviceAllocation allocation = new DeviceAllocation(base, bytes, null);
+        DeviceAllocation allocation = new DeviceAllocation(base, bytes, label);
         DeviceAllocation[] next = new DeviceAllocation[current.length + 1];
         System.arraycopy(current, 0, next, 0, insertAt);
         next[insertAt] = allocation;

@@ -1,5 +1,6 @@
 package io.gpumigrate.device.emulator;
 
+import io.gpumigrate.device.AddressRange;
 import io.gpumigrate.device.DeviceModule;
 import io.gpumigrate.ptx.PtxModule;
 
@@ -11,7 +12,10 @@ final class EmulatedModule implements DeviceModule {
 
     final EmulatorBackend owner;
     final PtxModule ptx;
-    final Map<String, DeviceAllocation> globals = new LinkedHashMap<>();
+    /** Where each global ({@code .global} or {@code .const}) lies: inside {@link #block}. */
+    final Map<String, AddressRange> globals = new LinkedHashMap<>();
+    /** The device memory holding the module's globals; null when it has none. */
+    DeviceAllocation block;
     final Map<String, EmulatedFunction> functions = new LinkedHashMap<>();
     /** Bytes of .const variables (CU_FUNC_ATTRIBUTE_CONST_SIZE_BYTES). */
     long constBytes;

@@ -56,25 +56,31 @@ public final class EmulatorBackend implements DeviceBackend {
      * @param workers     threads that run a kernel's blocks, the launching thread included (>= 1)
      */
     public EmulatorBackend(long totalMemory, int workers) {
-        this(totalMemory, workers, DeviceAddressSpace.GLOBALS_BASE);
+        this(totalMemory, workers, DeviceAddressSpace.GLOBALS_BASE, true);
     }
 
     /**
-     * An emulated device that places module globals from {@code globalsBase} instead of
-     * {@link DeviceAddressSpace#GLOBALS_BASE}: for tests of sessions whose globals lie elsewhere
-     * after a migration or in a replay, as they do on a real GPU.
+     * An emulated device that places module globals itself, from {@code globalsBase} instead of
+     * {@link DeviceAddressSpace#GLOBALS_BASE}, as a GPU's driver does for a module whose cubin the
+     * CUDA backend cannot patch: {@link #moduleGlobals} answers null, a module cannot be loaded
+     * with its globals at a given address, and after a migration or in a replay the session's
+     * globals lie elsewhere. For tests of that path.
      *
      * @param totalMemory bytes of device memory to emulate (> 0)
      * @param workers     threads that run a kernel's blocks, the launching thread included (>= 1)
      * @param globalsBase see {@link DeviceAddressSpace#DeviceAddressSpace(long, long)}
      */
     public EmulatorBackend(long totalMemory, int workers, long globalsBase) {
+        this(totalMemory, workers, globalsBase, false);
+    }
+
+    private EmulatorBackend(long totalMemory, int workers, long globalsBase, boolean placesGlobals) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1, was " + workers);
         }
         this.memory = new DeviceAddressSpace(totalMemory, globalsBase);
         this.properties = EmulatedDeviceProperties.create(totalMemory);
-        this.modules = new ModuleRegistry(this, memory);
+        this.modules = new ModuleRegistry(this, memory, placesGlobals);
         this.launcher = new KernelLauncher(memory, workers);
     }
 
@@ -188,8 +194,19 @@ public final class EmulatorBackend implements DeviceBackend {
 
     @Override
     public DeviceModule loadModule(byte[] image) throws CudaException {
+        return loadModule(image, 0);
+    }
+
+    @Override
+    public DeviceModule loadModule(byte[] image, long globalsAt) throws CudaException {
         checkOpen();
-        return modules.load(image);
+        return modules.load(image, globalsAt);
+    }
+
+    @Override
+    public AddressRange moduleGlobals(DeviceModule module) throws CudaException {
+        checkOpen();
+        return modules.globalsBlock(module);
     }
 
     @Override

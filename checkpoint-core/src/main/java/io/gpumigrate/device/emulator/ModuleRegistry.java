@@ -17,28 +17,50 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The modules loaded into one {@link EmulatorBackend}: loading (PTX text or the PTX inside a
- * fat binary), placing module globals in device memory, and function attributes. Launching
+ * fat binary), placing each module's globals in one block of device memory, and function attributes. Launching
  * is {@link KernelLauncher}'s. Not thread-safe (the session's thread).
  */
 final class ModuleRegistry {
 
     private static final int ELF_MAGIC = 0x464C457F;
+    /** The most a variable's alignment can ask within a block (whose base is 512-aligned). */
+    private static final long MAX_ALIGN = DeviceAddressSpace.ALIGNMENT;
+    /** What a module's block of globals is called in the address space (non-null: not the client's memory). */
+    private static final String BLOCK_LABEL = "module globals";
 
     private final EmulatorBackend owner;
     private final DeviceAddressSpace memory;
     private final List<EmulatedModule> loaded = new ArrayList<>();
+    private final boolean placesGlobals;
 
-    ModuleRegistry(EmulatorBackend owner, DeviceAddressSpace memory) {
+    /**
+     * @param placesGlobals whether a module's block of globals can be placed at a given address and
+     *                      is told to the session ({@link #globalsBlock}); false stands for a device
+     *                      whose driver places them itself
+     */
+    ModuleRegistry(EmulatorBackend owner, DeviceAddressSpace memory, boolean placesGlobals) {
         this.owner = owner;
         this.memory = memory;
+        this.placesGlobals = placesGlobals;
     }
 
-    DeviceModule load(byte[] image) throws CudaException {
+    /**
+     * Loads a module, its globals (and {@code .const} variables) laid out in one block of device
+     * memory, in declaration order, each at its alignment: the block at {@code globalsAt} when
+     * non-zero (a restore re-creating the module where it was), else at the lowest free address
+     * from the globals base. The block holds the initial values either way.
+     */
+    DeviceModule load(byte[] image, long globalsAt) throws CudaException {
+        if (globalsAt != 0 && !placesGlobals) {
+            throw new CudaException(CuResult.NOT_SUPPORTED, "this emulated device places module globals itself (from"
+                    + " its globals base); it cannot put them at 0x" + Long.toHexString(globalsAt));
+        }
         String text = ptxText(image);
         PtxModule ptx;
         try {
@@ -47,22 +69,36 @@ final class ModuleRegistry {
             throw new CudaException(CuResult.INVALID_PTX, e.getMessage(), e);
         }
         long constBytes = 0;
-        Map<String, Long> addresses = new HashMap<>();
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        long blockSize = 0;
+        for (PtxVariable v : ptx.variables()) {
+            if ((v.space().equals("global") || v.space().equals("const")) && !v.external() && v.elements() > 0) {
+                long offset = DeviceAddressSpace.roundUp(blockSize, Math.min(Math.max(1, v.align()), MAX_ALIGN));
+                offsets.put(v.name(), offset);
+                blockSize = offset + Math.max(1, v.byteSize());
+                constBytes += v.space().equals("const") ? v.byteSize() : 0;
+            }
+        }
         EmulatedModule module = new EmulatedModule(owner, ptx);
         try {
+            Map<String, Long> addresses = new HashMap<>();
+            if (blockSize > 0) {
+                module.block = globalsAt != 0 ? memory.allocateAt(globalsAt, blockSize, BLOCK_LABEL)
+                        : memory.allocate(blockSize, BLOCK_LABEL);
+            }
             for (PtxVariable v : ptx.variables()) {
-                if ((v.space().equals("global") || v.space().equals("const")) && !v.external() && v.elements() > 0) {
-                    DeviceAllocation a = memory.allocate(Math.max(1, v.byteSize()), v.name());
-                    if (v.init() != null) {
-                        a.write(0, MemorySegment.ofArray(v.init()), 0, Math.min(v.init().length, v.byteSize()));
-                    }
-                    module.globals.put(v.name(), a);
-                    addresses.put(v.name(), a.base());
-                    constBytes += v.space().equals("const") ? v.byteSize() : 0;
+                Long offset = offsets.get(v.name());
+                if (offset == null) {
+                    continue;
+                }
+                module.globals.put(v.name(), new AddressRange(module.block.base() + offset, Math.max(1, v.byteSize())));
+                addresses.put(v.name(), module.block.base() + offset);
+                if (v.init() != null) {
+                    module.block.write(offset, MemorySegment.ofArray(v.init()), 0, Math.min(v.init().length, v.byteSize()));
                 }
             }
             for (PtxVariable v : ptx.variables()) {
-                DeviceAllocation a = module.globals.get(v.name());
+                Long offset = offsets.get(v.name());
                 for (PtxVariable.Relocation r : v.relocations()) {
                     Long target = addresses.get(r.symbol());
                     long value = target != null ? target : KernelCompiler.functionAddress(ptx, r.symbol());
@@ -70,10 +106,10 @@ final class ModuleRegistry {
                         throw new PtxSyntaxException(v.line(), "initializer of " + v.name() + " refers to unknown symbol "
                                 + r.symbol());
                     }
-                    if (a != null && r.offset() + r.size() <= a.size()) {
+                    if (offset != null && r.offset() + r.size() <= Math.max(1, v.byteSize())) {
                         byte[] bytes = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                                 .putLong(value + r.addend()).array();
-                        a.write(r.offset(), MemorySegment.ofArray(bytes), 0, r.size());
+                        module.block.write(offset + r.offset(), MemorySegment.ofArray(bytes), 0, r.size());
                     }
                 }
             }
@@ -141,9 +177,16 @@ final class ModuleRegistry {
     }
 
     private void releaseGlobals(EmulatedModule m) {
-        for (DeviceAllocation a : m.globals.values()) {
-            memory.release(a);
+        if (m.block != null) {
+            memory.release(m.block);
+            m.block = null;
         }
+    }
+
+    /** The block holding the module's globals; null when it has none. */
+    AddressRange globalsBlock(DeviceModule module) throws CudaException {
+        DeviceAllocation block = check(module).block;
+        return block == null || !placesGlobals ? null : new AddressRange(block.base(), block.size());
     }
 
     DeviceFunction function(DeviceModule module, String name) throws CudaException {
@@ -155,11 +198,11 @@ final class ModuleRegistry {
     }
 
     AddressRange global(DeviceModule module, String name) throws CudaException {
-        DeviceAllocation a = check(module).globals.get(name);
-        if (a == null) {
+        AddressRange range = check(module).globals.get(name);
+        if (range == null) {
             throw new CudaException(CuResult.NOT_FOUND, "no .global or .const variable named '" + name + "' in the module");
         }
-        return new AddressRange(a.base(), a.size());
+        return range;
     }
 
     int functionAttribute(DeviceFunction function, int attribute) throws CudaException {

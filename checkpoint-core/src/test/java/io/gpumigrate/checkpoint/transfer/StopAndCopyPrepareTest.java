@@ -87,11 +87,41 @@ class StopAndCopyPrepareTest {
         assertEquals(1, preloaded.count());
         byte[] other = ptx.clone();
         other[other.length - 2] ^= 1;
-        assertNull(preloaded.take(other), "a module is taken only for identical bytes");
-        DeviceModule module = preloaded.take(ptx);
+        assertNull(preloaded.take(other, 0), "a module is taken only for identical bytes");
+        DeviceModule module = preloaded.take(ptx, 0);
         assertNotNull(target.function(module, "vectorAdd"), "the preloaded module is loaded on the target");
         assertEquals(0, preloaded.count());
         assertEquals(1, preloaded.taken());
+        target.unloadModule(module);
+    }
+
+    @Test
+    void aModuleSentEarlyIsPreloadedWithItsGlobalsWhereTheSourceHasThem() throws Exception {
+        byte[] ptx;
+        try (java.io.InputStream in = DeviceBackend.class.getResourceAsStream("contract_kernels.ptx")) {
+            ptx = in.readAllBytes();
+        }
+        source.loadModule(ptx); // the source's second module lies above its first: not where a fresh target starts
+        DeviceModule sourceModule = source.loadModule(ptx);
+        AddressRange block = source.moduleGlobals(sourceModule);
+        source.memAlloc(CHUNK);
+        ReceivedImage got;
+        try (MigrationReceiver receiver = MigrationReceiver.listen(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), target, null, options);
+             MigrationSender sender = MigrationSender.connect(receiver.address(), source, options)) {
+            sender.sendModules(List.of(new SessionImage.Module(9, ptx, block.base(), new byte[0]),
+                    new SessionImage.Module(10, ptx)));
+            sender.finish(SessionImage.ofMemory(WINDOW, source.allocations()), ProgressListener.NONE);
+            got = receiver.result().get(30, TimeUnit.SECONDS);
+        }
+        PreloadedModules preloaded = got.preloaded();
+        assertEquals(2, preloaded.count());
+        preloaded.keepOnly(List.of(new SessionImage.Module(9, ptx, block.base(), new byte[0])));
+        assertEquals(1, preloaded.count(), "the module the session no longer holds is unloaded");
+        assertNull(preloaded.take(ptx, 0), "taken only with its globals where the image says");
+        DeviceModule module = preloaded.take(ptx, block.base());
+        assertEquals(block, target.moduleGlobals(module), "the target's module has its globals where the source's has");
+        assertEquals(source.global(sourceModule, "launchCount"), target.global(module, "launchCount"));
         target.unloadModule(module);
     }
 

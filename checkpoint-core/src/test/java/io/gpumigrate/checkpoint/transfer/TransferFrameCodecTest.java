@@ -71,11 +71,13 @@ class TransferFrameCodecTest {
 
         TransferMessage.Modules modules = (TransferMessage.Modules) roundTrip(new TransferMessage.Modules(List.of(
                 new io.gpumigrate.checkpoint.SessionImage.Module(11, new byte[] {4, 5}),
-                new io.gpumigrate.checkpoint.SessionImage.Module(12, new byte[0]))));
+                new io.gpumigrate.checkpoint.SessionImage.Module(12, new byte[0], 0x2100_0020_0000L, new byte[0]))));
         assertEquals(2, modules.modules().size());
         assertEquals(11, modules.modules().get(0).handle());
         assertArrayEquals(new byte[] {4, 5}, modules.modules().get(0).image());
+        assertEquals(0, modules.modules().get(0).globalsAt());
         assertEquals(0, modules.modules().get(1).image().length);
+        assertEquals(0x2100_0020_0000L, modules.modules().get(1).globalsAt(), "where the target loads its globals");
 
         byte[] payload = {9, 8, 7, 6, 5};
         TransferMessage.Chunk chunk = (TransferMessage.Chunk) roundTrip(new TransferMessage.Chunk(0x2000_0000_0000L, 4096,

@@ -55,16 +55,22 @@ class DriverBindingsTest {
 
     /** The name whose prototype cuda.h gives for {@code symbol}: itself, or the plain name #defined to it. */
     private static String declaredName(String header, String symbol) {
-        if (header.contains("CUresult CUDAAPI " + symbol + "(")) {
+        if (prototype(header, symbol).find()) {
             return symbol;
         }
         Matcher define = Pattern.compile("#define\\s+(\\w+)\\s+(?:__CUDA_API_PT\\w+\\()?" + symbol + "\\)?\\s").matcher(header);
         return define.find() ? define.group(1) : null;
     }
 
+    /** {@code CUresult CUDAAPI name(}, on one line or broken after {@code CUDAAPI} as cuda.h does for some. */
+    private static Matcher prototype(String header, String name) {
+        return Pattern.compile("CUresult CUDAAPI\\s+" + name + "\\(").matcher(header);
+    }
+
     private static int arity(String header, String name) {
-        int start = header.indexOf("CUresult CUDAAPI " + name + "(");
-        int open = header.indexOf('(', start);
+        Matcher m = prototype(header, name);
+        assertTrue(m.find(), "no prototype of " + name);
+        int open = m.end() - 1;
         int close = header.indexOf(')', open);
         String params = header.substring(open + 1, close).trim();
         return params.equals("void") || params.isEmpty() ? 0 : params.split(",").length;

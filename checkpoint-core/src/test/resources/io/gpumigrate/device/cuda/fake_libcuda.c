@@ -24,7 +24,7 @@ typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
 
 enum { OK = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_INITIALIZED = 3, INVALID_PTX = 218,
-       INVALID_CONTEXT = 201, INVALID_HANDLE = 400, NOT_FOUND = 500, NOT_READY = 600 };
+       INVALID_CONTEXT = 201, INVALID_HANDLE = 400, NOT_FOUND = 500, NOT_READY = 600, NOT_SUPPORTED = 801 };
 
 #define TOTAL_MEMORY (1ULL << 30)
 #define GRANULARITY (2ULL << 20)
@@ -193,6 +193,13 @@ CUresult cuModuleLoadDataEx(void **m, const void *image, unsigned n, int *option
     *m = module;
     return OK;
 }
+/* No JIT linker: the backend then loads PTX as it came, its globals placed by this "driver". */
+CUresult cuLinkCreate_v2(unsigned n, int *options, void **values, void **state) { return NOT_SUPPORTED; }
+CUresult cuLinkAddData_v2(void *state, int type, void *data, size_t size, const char *name, unsigned n, int *options,
+                          void **values) { return NOT_SUPPORTED; }
+CUresult cuLinkComplete(void *state, void **cubin, size_t *size) { return NOT_SUPPORTED; }
+CUresult cuLinkDestroy(void *state) { return OK; }
+
 CUresult cuModuleUnload(void *m) { struct module *module = m; free(module->ptx); free(module); return OK; }
 
 CUresult cuModuleGetFunction(void **f, void *m, const char *name) {
