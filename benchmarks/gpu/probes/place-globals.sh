@@ -30,5 +30,20 @@ for c in nvcc ptxas linkptx linkfat linkfatptx; do
     done
   done
 done
+# a large module: 48 kernels of 128 unrolled steps each, so that the JIT takes long enough to see
+python3 - "$W/big.cu" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("__device__ float acc[1024];\n")
+    for k in range(48):
+        f.write(f'extern "C" __global__ void k{k}(float *x, int n) {{\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n'
+                f'  float v = x[i % n];\n#pragma unroll\n  for (int s = 0; s < 128; s++) {{ v = v * {1.0001 + k / 1e4} + __sinf(v + s); }}\n'
+                f'  x[i % n] = v; acc[i % 1024] += v;\n}}\n')
+PY
+nvcc -ptx -arch=sm_90 "$W/big.cu" -o "$W/big.ptx"
+for k in test-workloads/kernels/stencil.ptx "$W/big.ptx"; do
+  [ -f "$k" ] && "$W/place" --time-jit "$k" 3 >> "$W/time-jit.txt" 2>&1
+done
 cat "$W"/*.show.txt
 cat "$W/table.txt"
+cat "$W/time-jit.txt"

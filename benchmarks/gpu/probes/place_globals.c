@@ -6,11 +6,14 @@
  * or the PTX `--write-ptx` writes), and checks that the kernel read and wrote counter there, saw both
  * globals there, and stored a pointer to counter in table. Prints one line per check, then PASS.
  * place-globals.sh runs it over the cubins of docs/module-globals.md's open questions.
+ * `--time-jit PTX N` times loading PTX the loader's way and the JIT linker's way, N times each.
  */
 #include <cuda.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures;
 
@@ -81,8 +84,56 @@ static int link_cubin(const char *kind, const char *in_path, const char *out_pat
     return 0;
 }
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* --time-jit PTX N: how long loading PTX takes N times as the driver's loader does it
+   (cuModuleLoadData, whose JIT results the driver caches on disk) and as the CUDA backend does
+   it to place globals (cuLink* then cuModuleLoadData of the cubin) */
+static int time_jit(const char *path, int n)
+{
+    CUdevice dev;
+    CHECK(open_device(&dev));
+    static char ptx[8 << 20];
+    FILE *in = fopen(path, "rb");
+    size_t len = in ? fread(ptx, 1, sizeof ptx - 1, in) : 0;
+    if (in) {
+        fclose(in);
+    }
+    ptx[len++] = 0;
+    for (int i = 0; i < n; i++) {
+        double t0 = now_ms();
+        CUmodule m;
+        CHECK(cuModuleLoadData(&m, ptx));
+        double t1 = now_ms();
+        CHECK(cuModuleUnload(m));
+        CUlinkState l;
+        void *cubin = 0;
+        size_t size = 0;
+        double t2 = now_ms();
+        CHECK(cuLinkCreate(0, 0, 0, &l));
+        CHECK(cuLinkAddData(l, CU_JIT_INPUT_PTX, ptx, len, path, 0, 0, 0));
+        CHECK(cuLinkComplete(l, &cubin, &size));
+        double t3 = now_ms();
+        CHECK(cuModuleLoadData(&m, cubin));
+        double t4 = now_ms();
+        CHECK(cuLinkDestroy(l));
+        CHECK(cuModuleUnload(m));
+        printf("time-jit %s run %d: cuModuleLoadData(PTX) %.2f ms; cuLink %.2f ms + cuModuleLoadData(cubin) %.2f ms\n",
+               path, i + 1, t1 - t0, t3 - t2, t4 - t3);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--time-jit") == 0) {
+        return time_jit(argv[2], atoi(argv[3]));
+    }
     if (argc == 3 && strcmp(argv[1], "--write-ptx") == 0) {
         FILE *f = fopen(argv[2], "w");
         fputs(PTX, f);

@@ -21,8 +21,10 @@ import java.lang.foreign.Arena;
 final class ModuleGlobalsRegion implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ModuleGlobalsRegion.class);
-    /** Address space only: blocks are mapped as they are made, a granule at least each. */
+    /** Address space only: blocks are mapped as they are made, sharing granules. */
     static final long SIZE = 64L << 30;
+    /** Where blocks start: a cubin's sections ask for far less (the emulator packs them 512 apart). */
+    static final long ALIGNMENT = 512;
 
     private final CudaDriver driver;
     private final int ordinal;
@@ -55,7 +57,27 @@ final class ModuleGlobalsRegion implements AutoCloseable {
         if (memory == null) {
             throw new CudaException(CuResult.NOT_SUPPORTED, "no range for module globals: " + unavailable);
         }
-        return at != 0 ? memory.allocAt(at, bytes) : memory.alloc(bytes);
+        return memory.allocAt(at != 0 ? at : lowestFree(bytes), bytes);
+    }
+
+    /**
+     * The lowest {@value #ALIGNMENT}-aligned address where {@code bytes} fit between the blocks:
+     * small blocks share a granule ({@link DeviceMemory#allocAt} maps only the granules not mapped
+     * yet), rather than taking one each.
+     */
+    private long lowestFree(long bytes) throws CudaException {
+        long address = base;
+        for (DeviceMemory.Allocation a : memory.allocations()) {
+            if (address + bytes <= a.base()) {
+                break;
+            }
+            address = Math.max(address, (a.end() + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT);
+        }
+        if (address + bytes > base + SIZE || address + bytes < address) {
+            throw new CudaException(CuResult.OUT_OF_MEMORY, String.format(
+                    "no room for %d bytes of module globals in 0x%x + %d", bytes, base, SIZE));
+        }
+        return address;
     }
 
     void free(long block) throws CudaException {
