@@ -1,4 +1,4 @@
-// The extern_globals.c probe's kernel as CUDA C, for a fat binary (nvcc -fatbin): two module
+// The place_globals.c probe's kernel as CUDA C (nvcc -cubin, -fatbin): two module
 // globals, one initialized; the kernel bumps one and stores their addresses.
 __device__ unsigned int counter = 7;
 __device__ unsigned long long table[4];

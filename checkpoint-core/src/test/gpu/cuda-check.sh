@@ -5,7 +5,8 @@
 #          (after `mvn -o -pl checkpoint-core test-compile`) copies the compiled classes, the
 #          three JUnit jars and the slf4j API GpuTestMain needs and this script into DIR.
 #   there: bash DIR/cuda-check.sh run DIR [LOGDIR]
-#          with java 25 on the PATH: runs CudaSmoke (PASS/FAIL per check, bandwidths, launch
+#          with java 25 on the PATH (and the distribution's lib/ at DIST_LIB, default
+#          .device/dist/lib, for the zstd and LZ4 codecs): runs CudaSmoke (PASS/FAIL per check, bandwidths, launch
 #          rate) and GpuTestMain (the device contract and the placement tests on the GPU).
 set -euo pipefail
 mode=${1:?usage: cuda-check.sh pack|run DIR [LOGDIR]}
@@ -27,7 +28,9 @@ pack)
     ;;
 run)
     logs=${3:-${OUT:-/tmp}}
-    cp="$dir/classes:$dir/test-classes:$(ls "$dir"/lib/*.jar | tr '\n' ':')"
+    # the codecs FatbinImage decompresses with: from the distribution beside it (pack.sh's .device/dist)
+    codecs=$(ls "${DIST_LIB:-.device/dist/lib}"/zstd-jni-*.jar "${DIST_LIB:-.device/dist/lib}"/lz4-java-*.jar 2>/dev/null | tr '\n' ':')
+    cp="$dir/classes:$dir/test-classes:$(ls "$dir"/lib/*.jar | tr '\n' ':')$codecs"
     status=0
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
     java --enable-native-access=ALL-UNNAMED -cp "$cp" io.gpumigrate.device.cuda.CudaSmoke 2>&1 | tee "$logs/cuda-smoke.log" || status=1

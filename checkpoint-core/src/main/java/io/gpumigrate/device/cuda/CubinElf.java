@@ -204,6 +204,24 @@ final class CubinElf {
         return symbols;
     }
 
+    /** One {@code SHT_RELA} entry: where it writes, what type, which symbol, what addend. */
+    record Relocation(long offset, int type, long symbol, long addend) {
+    }
+
+    /** The entries of {@code relocations}, an {@code SHT_RELA} section; checked as {@link #relocationSymbols}. */
+    List<Relocation> relocations(Section relocations) {
+        if (relocations.type() != SHT_RELA) {
+            throw new IllegalArgumentException(relocations.label() + " is not an SHT_RELA section");
+        }
+        long[] symbols = relocationSymbols(relocations);
+        List<Relocation> entries = new ArrayList<>(symbols.length);
+        for (int k = 0; k < symbols.length; k++) {
+            int at = (int) (relocations.offset() + (long) k * RELA_SIZE);
+            entries.add(new Relocation(elf.getLong(at), (int) elf.getLong(at + 8), symbols[k], elf.getLong(at + 16)));
+        }
+        return entries;
+    }
+
     private static Section header(ByteBuffer elf, int at, int index, String name) {
         return new Section(index, name, elf.getInt(at + 4), elf.getLong(at + 24), elf.getLong(at + 32),
                 elf.getInt(at + 40), elf.getInt(at + 44), elf.getLong(at + 48), elf.getLong(at + 56));

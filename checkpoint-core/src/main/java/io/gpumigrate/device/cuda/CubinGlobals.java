@@ -55,6 +55,9 @@ final class CubinGlobals {
 
     /** The {@code st_other} bit nvcc (CUDA 13.0) sets on a {@code __managed__} variable, which it puts in {@code .nv.global}. */
     private static final int STO_CUDA_MANAGED = 0x04;
+    /** {@code R_CUDA_64} and {@code R_CUDA_G64}: a 64-bit (generic) address, symbol plus addend. */
+    private static final int R_CUDA_64 = 2;
+    private static final int R_CUDA_G64 = 4;
     /** The largest array the JVM allocates: the block's initial contents must fit in one. */
     private static final long MAX_BLOCK = Integer.MAX_VALUE - 8;
 
@@ -65,9 +68,18 @@ final class CubinGlobals {
     private final long alignment;
     private final int initDataAt;
     private final int initDataLength;
+    private final List<Initializer> initializers;
+
+    /**
+     * An initializer that holds the address of a placed variable ({@code __device__ int *p = &x;}):
+     * the 8 bytes at {@code at} in the block are the block's base plus {@code target}'s offset plus
+     * {@code addend}.
+     */
+    private record Initializer(long at, String target, long addend) {
+    }
 
     private CubinGlobals(byte[] cubin, List<Variable> variables, int[] symbolOffsets, long blockSize,
-                         long alignment, int initDataAt, int initDataLength) {
+                         long alignment, int initDataAt, int initDataLength, List<Initializer> initializers) {
         this.cubin = cubin;
         this.variables = variables;
         this.symbolOffsets = symbolOffsets;
@@ -75,15 +87,17 @@ final class CubinGlobals {
         this.alignment = alignment;
         this.initDataAt = initDataAt;
         this.initDataLength = initDataLength;
+        this.initializers = initializers;
     }
 
     /**
      * Reads {@code cubin}'s module globals; the array is copied, the caller keeps it.
      *
      * @throws UnplaceableGlobalsException naming the cause, when the cubin is not a little-endian
-     *         ELF64 file, is truncated or has no symbol table; when a relocation section applies to
-     *         {@code .nv.global.init} (an initializer holding an address, as
-     *         {@code __device__ int *p = &x;}); when a relocation refers to a symbol of
+     *         ELF64 file, is truncated or has no symbol table; when a relocation into
+     *         {@code .nv.global.init} is other than a 64-bit address of a placed variable (which
+     *         {@link #initialContents} writes itself: {@code __device__ int *p = &x;}), or one
+     *         applies to {@code .nv.global}; when a relocation refers to a symbol of
      *         {@code .nv.global} or {@code .nv.global.init} that is not a placed variable (the
      *         section's own symbol, say); when such a section holds a {@code __managed__}
      *         variable, or is not of the type an executable cubin gives it (a relocatable
@@ -100,8 +114,8 @@ final class CubinGlobals {
             }
             Section zero = placedSection(elf, ZERO_SECTION, CubinElf.SHT_NOBITS);
             List<Symbol> placed = placedSymbols(symbols, init, zero);
-            checkRelocations(elf, symbols, placed, init, zero);
-            return layOut(copy, placed, init, zero);
+            List<Initializer> initializers = checkRelocations(elf, symbols, placed, init, zero);
+            return layOut(copy, placed, init, zero, initializers);
         } catch (IllegalArgumentException malformed) {
             throw new UnplaceableGlobalsException(malformed.getMessage(), malformed);
         }
@@ -122,10 +136,19 @@ final class CubinGlobals {
         return alignment;
     }
 
-    /** {@link #blockSize()} bytes: {@code .nv.global.init}'s data at offset 0, zeros elsewhere. A new array. */
-    byte[] initialContents() {
+    /**
+     * {@link #blockSize()} bytes for a block at {@code base}: {@code .nv.global.init}'s data at
+     * offset 0, zeros elsewhere, and each initializer that holds a placed variable's address
+     * holding where it lies in this block. A new array.
+     */
+    byte[] initialContents(long base) {
         byte[] block = new byte[(int) blockSize];
         System.arraycopy(cubin, initDataAt, block, 0, initDataLength);
+        ByteBuffer out = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+        for (Initializer i : initializers) {
+            long offset = variables.stream().filter(v -> v.name().equals(i.target())).findFirst().orElseThrow().offset();
+            out.putLong((int) i.at(), base + offset + i.addend());
+        }
         return block;
     }
 
@@ -205,19 +228,27 @@ final class CubinGlobals {
         return placed;
     }
 
-    /** Refuses what would still point into the loader's own copy of a placed section. */
-    private static void checkRelocations(CubinElf elf, List<Symbol> symbols, List<Symbol> placed, Section init,
-                                         Section zero) throws UnplaceableGlobalsException {
+    /**
+     * Refuses what would still point into the loader's own copy of a placed section; returns the
+     * initializers that hold a placed variable's address, which the block gets from
+     * {@link #initialContents} instead of from the loader.
+     */
+    private static List<Initializer> checkRelocations(CubinElf elf, List<Symbol> symbols, List<Symbol> placed,
+                                                      Section init, Section zero) throws UnplaceableGlobalsException {
         boolean[] isPlaced = new boolean[symbols.size()];
         placed.forEach(s -> isPlaced[s.index()] = true);
+        List<Initializer> initializers = new ArrayList<>();
         for (Section s : elf.sections()) {
             if (s.type() != CubinElf.SHT_RELA && s.type() != CubinElf.SHT_REL) {
                 continue;
             }
+            if (isSection(init, s.info()) && s.type() == CubinElf.SHT_RELA) {
+                initializers.addAll(initializers(elf, s, symbols, isPlaced, init));
+                continue;
+            }
             if (isSection(init, s.info()) || isSection(zero, s.info())) {
                 throw new UnplaceableGlobalsException(s.label() + " relocates " + elf.sections().get(s.info()).name()
-                        + ": an initializer holds an address (as __device__ int *p = &x; does), which would have "
-                        + "to be relocated to the block");
+                        + " without addends: an initializer holds an address that could not be placed");
             }
             long[] targets = elf.relocationSymbols(s);
             for (int k = 0; k < targets.length; k++) {
@@ -235,12 +266,48 @@ final class CubinGlobals {
                 }
             }
         }
+        return initializers;
     }
 
-    private static CubinGlobals layOut(byte[] cubin, List<Symbol> placed, Section init, Section zero)
-            throws UnplaceableGlobalsException {
+    /**
+     * The entries of {@code relocations} (into {@code .nv.global.init}) as initializers: each must
+     * write a 64-bit address ({@code R_CUDA_64} or the generic {@code R_CUDA_G64}, the same address
+     * for global memory) of a placed variable inside the section.
+     */
+    private static List<Initializer> initializers(CubinElf elf, Section relocations, List<Symbol> symbols,
+                                                  boolean[] isPlaced, Section init) throws UnplaceableGlobalsException {
+        List<Initializer> found = new ArrayList<>();
+        List<CubinElf.Relocation> entries = elf.relocations(relocations);
+        for (int k = 0; k < entries.size(); k++) {
+            CubinElf.Relocation r = entries.get(k);
+            String where = relocations.label() + ", entry " + k + ": ";
+            if (r.symbol() >= symbols.size()) {
+                throw new UnplaceableGlobalsException(where + "symbol " + r.symbol() + " is past the " + symbols.size()
+                        + " of the symbol table");
+            }
+            Symbol target = symbols.get((int) r.symbol());
+            if (r.type() != R_CUDA_64 && r.type() != R_CUDA_G64) {
+                throw new UnplaceableGlobalsException(where + "relocation type " + r.type() + " into " + INIT_SECTION
+                        + " (only the 64-bit address of a module global, types 2 and 4, is written into the block)");
+            }
+            if (!isPlaced[target.index()]) {
+                throw new UnplaceableGlobalsException(where + "an initializer holds the address of symbol "
+                        + target.index() + " ('" + target.name() + "', type " + target.type()
+                        + "), which is not a placed variable");
+            }
+            if (r.offset() < 0 || r.offset() > init.size() - 8) {
+                throw new UnplaceableGlobalsException(where + "8 bytes at 0x" + Long.toHexString(r.offset())
+                        + " leave " + INIT_SECTION + "'s 0x" + Long.toHexString(init.size()));
+            }
+            found.add(new Initializer(r.offset(), target.name(), r.addend()));
+        }
+        return found;
+    }
+
+    private static CubinGlobals layOut(byte[] cubin, List<Symbol> placed, Section init, Section zero,
+                                       List<Initializer> initializers) throws UnplaceableGlobalsException {
         if (placed.isEmpty()) {
-            return new CubinGlobals(cubin, List.of(), new int[0], 0, 1, 0, 0);
+            return new CubinGlobals(cubin, List.of(), new int[0], 0, 1, 0, 0, List.of());
         }
         long initSize = init == null ? 0 : init.size();
         long zeroAt = zero == null ? initSize : alignUp(initSize, Math.max(1, zero.align()));
@@ -259,7 +326,7 @@ final class CubinGlobals {
             symbolOffsets[i] = s.at();
         }
         return new CubinGlobals(cubin, List.copyOf(variables), symbolOffsets, blockSize, alignment,
-                init == null ? 0 : (int) init.offset(), (int) initSize);
+                init == null ? 0 : (int) init.offset(), (int) initSize, List.copyOf(initializers));
     }
 
     /** The placed section {@code s} is defined in, or null. */

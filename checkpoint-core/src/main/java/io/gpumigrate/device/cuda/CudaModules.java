@@ -113,7 +113,7 @@ final class CudaModules implements AutoCloseable {
         module.block = block;
         module.blockSize = globals.blockSize();
         blocks.put(block, new AddressRange(block, globals.blockSize()));
-        module.initialGlobals = globals.initialContents();
+        module.initialGlobals = globals.initialContents(block);
         for (CubinGlobals.Variable v : globals.variables()) {
             AddressRange range = new AddressRange(block + v.offset(), Math.max(1, v.size()));
             module.placed.put(v.name(), range);

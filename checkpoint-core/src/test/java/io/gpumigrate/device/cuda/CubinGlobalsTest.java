@@ -21,6 +21,9 @@ class CubinGlobalsTest {
 
     private static final int SYMBOL_SIZE = 24;
 
+    /** Where the tests' blocks lie: the CUDA backend's first block. */
+    private static final long BLOCK = 0x2100_0000_0000L;
+
     static byte[] fixture(String name) throws IOException {
         try (InputStream in = CubinGlobalsTest.class.getResourceAsStream("/cubin/" + name)) {
             if (in == null) {
@@ -37,7 +40,7 @@ class CubinGlobalsTest {
                 "counter heads .nv.global.init; .nv.global (align 8) starts at 8");
         assertEquals(40, globals.blockSize());
         assertEquals(8, globals.alignment());
-        byte[] block = globals.initialContents();
+        byte[] block = globals.initialContents(BLOCK);
         assertEquals(40, block.length);
         assertEquals(7, ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getInt(0), "counter = 7");
         assertTrue(allZero(block, 4, 40), "table and the gap before it are zero");
@@ -85,7 +88,7 @@ class CubinGlobalsTest {
                 new Variable("name", 48, 3), new Variable("vectors", 16, 32)), globals.variables());
         assertEquals(16 + 0x23, globals.blockSize());
         assertEquals(16, globals.alignment());
-        ByteBuffer block = ByteBuffer.wrap(globals.initialContents()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer block = ByteBuffer.wrap(globals.initialContents(BLOCK)).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(2.5, block.getDouble(0));
         assertEquals(1, block.get(8));
         assertTrue(allZero(block.array(), 9, block.capacity()));
@@ -98,15 +101,29 @@ class CubinGlobalsTest {
         assertEquals(List.of(), globals.variables());
         assertEquals(0, globals.blockSize());
         assertEquals(1, globals.alignment());
-        assertEquals(0, globals.initialContents().length);
+        assertEquals(0, globals.initialContents(BLOCK).length);
         assertArrayEquals(cubin, globals.patchedCubin());
     }
 
     @Test
-    void pointerInitializerIsRefused() throws Exception {
-        String message = refusal(fixture("globals_pointer.cubin"));
-        assertTrue(message.contains(".rela.nv.global.init") && message.contains("initializer holds an address"),
-                message);
+    void anInitializerHoldingAGlobalsAddressHoldsWhereItLiesInTheBlock() throws Exception {
+        CubinGlobals globals = CubinGlobals.read(fixture("globals_pointer.cubin"));
+        assertEquals(List.of(new Variable("counter", 8, 4), new Variable("table", 16, 32), new Variable("p", 0, 8)),
+                globals.variables(), "p and counter in .nv.global.init, table after it");
+        ByteBuffer block = ByteBuffer.wrap(globals.initialContents(BLOCK)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(BLOCK + 8, block.getLong(0), "p = &counter, where counter lies in a block at BLOCK");
+        assertEquals(7, block.getInt(8), "counter = 7");
+        ByteBuffer elsewhere = ByteBuffer.wrap(globals.initialContents(BLOCK + 4096)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(BLOCK + 4096 + 8, elsewhere.getLong(0));
+    }
+
+    @Test
+    void anInitializerRelocatedAnyOtherWayIsRefused() throws Exception {
+        byte[] cubin = fixture("globals_pointer.cubin");
+        CubinElf.Section rela = section(CubinElf.parse(cubin), ".rela.nv.global.init");
+        cubin[(int) rela.offset() + 8] = 1; // R_CUDA_32: a 32-bit address
+        String message = refusal(cubin);
+        assertTrue(message.contains(".rela.nv.global.init") && message.contains("relocation type 1"), message);
     }
 
     @Test

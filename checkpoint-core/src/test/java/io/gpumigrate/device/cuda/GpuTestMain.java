@@ -31,7 +31,7 @@ public final class GpuTestMain {
         }
         int failed = 0;
         int passed = 0;
-        for (Class<?> type : List.of(CudaBackendTest.class, CudaPlacementTest.class)) {
+        for (Class<?> type : List.of(CudaBackendTest.class, CudaPlacementTest.class, CudaModuleGlobalsTest.class)) {
             for (Method test : annotated(type, Test.class)) {
                 String name = type.getSimpleName() + "." + test.getName();
                 Object instance = construct(type);
