@@ -75,7 +75,19 @@ final class OpenedDevice {
             long size = windowSize > 0 ? windowSize : CudaBackend.defaultWindowSize(properties.totalMemory());
             mem = new DeviceMemory(driver, ordinal, windowBase, size, arena);
             host = new HostCopies(driver, STAGING_BUFFERS, STAGING_BYTES, arena);
-        } catch (CudaException | RuntimeException e) {
+            int sm = properties.attribute(CudaProperties.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
+                    + properties.attribute(CudaProperties.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+            this.modules = new CudaModules(driver,
+                    new ModuleGlobalsRegion(driver, ordinal, mem.windowBase() + mem.windowSize(), arena), sm, arena);
+            this.streams = new CudaStreams(driver, arena);
+            this.digestScratch = new DigestScratch(driver);
+            this.checked = new CheckedCopies(driver, mem, modules, host, digestScratch);
+            this.launcher = new KernelLauncher(driver, arena);
+        } catch (CudaException | RuntimeException | Error e) {
+            // an Error too (a class that fails to load, say): the window must not outlive a device never opened
+            if (host != null) {
+                host.close();
+            }
             if (mem != null) {
                 mem.close();
             }
@@ -86,14 +98,6 @@ final class OpenedDevice {
         }
         this.memory = mem;
         this.copies = host;
-        int sm = properties.attribute(CudaProperties.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
-                + properties.attribute(CudaProperties.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
-        this.modules = new CudaModules(driver,
-                new ModuleGlobalsRegion(driver, ordinal, memory.windowBase() + memory.windowSize(), arena), sm, arena);
-        this.streams = new CudaStreams(driver, arena);
-        this.digestScratch = new DigestScratch(driver);
-        this.checked = new CheckedCopies(driver, memory, modules, copies, digestScratch);
-        this.launcher = new KernelLauncher(driver, arena);
     }
 
     /** Whether {@link #close} has run. */
