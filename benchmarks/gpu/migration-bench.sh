@@ -18,7 +18,7 @@ OUT=${LOGDIR:-/tmp/mig-logs}
 mkdir -p "$OUT"
 rm -f "$OUT"/results.txt "$OUT"/copy.txt "$OUT"/summary.txt "$OUT"/migrate.log # a warm machine keeps /tmp: no earlier call's results
 cases=${1:-"1024:1:1500000 1024:2:1500000 4096:1:2500000 4096:2:2500000 16384:1:4000000 16384:2:4000000 16384:1:4000000:live"}
-dist=$(pwd)/.device/dist
+dist=${DIST:-$(pwd)/.device/dist}
 if [ ! -x /tmp/jre/bin/java ]; then tar -xJf .device/jre.tar.xz -C /tmp; fi
 export JAVA_HOME=/tmp/jre PATH=/tmp/jre/bin:$PATH
 gm=$dist/bin/gpumigrate
