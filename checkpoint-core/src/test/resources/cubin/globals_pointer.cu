@@ -1,4 +1,4 @@
-// globals_kernel.cu plus a global whose initializer is the address of another: the cubin then
+// benchmarks/gpu/probes/globals_kernel.cu plus a global whose initializer is the address of another: the cubin then
 // carries a relocation into .nv.global.init (R_CUDA_G64 against counter), which CubinGlobals
 // writes into the block itself.
 __device__ unsigned int counter = 7;

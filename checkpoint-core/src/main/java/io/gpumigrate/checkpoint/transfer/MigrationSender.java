@@ -167,20 +167,17 @@ public final class MigrationSender implements AutoCloseable {
     public RoundStats finish(SessionImage image, ProgressListener listener) throws IOException, CudaException {
         RoundResult last = round(image.allocations(), ProgressListener.Phase.FINAL_COPY, listener);
         long copied = System.nanoTime();
-        byte[] state = SessionImageCodec.encode(image);
-        long frame = 1L + 4 + state.length + 4 + 4L * last.deviceHashes().length
-                + 8L * java.util.Arrays.stream(last.deviceHashes()).mapToLong(h -> h.length).sum();
-        if (frame > TransferProtocol.MAX_FRAME_LENGTH) {
+        TransferMessage.Finish finish = new TransferMessage.Finish(SessionImageCodec.encode(image), last.deviceHashes());
+        if (finish.frameLength() > TransferProtocol.MAX_FRAME_LENGTH) {
             // module globals travel in the image: a target would refuse the frame and close the connection
             String reason = String.format("the session's state is %d bytes (module globals %d bytes of it), more than the"
-                    + " %d one FINISH frame carries", state.length, image.modules().stream()
+                    + " %d one FINISH frame carries", finish.sessionImage().length, image.modules().stream()
                     .mapToLong(m -> m.globals().length).sum(), TransferProtocol.MAX_FRAME_LENGTH);
             abort(reason);
             throw new IOException(reason);
         }
         for (int k = streams.count() - 1; k >= 0; k--) {
-            streams.stream(k).writeAndFlush(k == 0 ? new TransferMessage.Finish(state, last.deviceHashes())
-                    : new TransferMessage.Finish(new byte[0], new long[0][]));
+            streams.stream(k).writeAndFlush(k == 0 ? finish : new TransferMessage.Finish(new byte[0], new long[0][]));
         }
         listener.progress(new ProgressListener.Progress(ProgressListener.Phase.VERIFY, 0, image.allocatedBytes(), 0));
         try {

@@ -38,6 +38,14 @@ public sealed interface TransferMessage {
 
     /** The session state and the final hash of every chunk, per allocation in the image's order. */
     record Finish(byte[] sessionImage, long[][] chunkHashes) implements TransferMessage {
+        /** Bytes of the frame after its length field, as {@link TransferFrameEncoder} writes it. */
+        long frameLength() {
+            long length = 1 + 4 + sessionImage.length + 4;
+            for (long[] hashes : chunkHashes) {
+                length += 4 + 8L * hashes.length;
+            }
+            return length;
+        }
     }
 
     /** Module images the target may load before the pause; travels on stream 0. */

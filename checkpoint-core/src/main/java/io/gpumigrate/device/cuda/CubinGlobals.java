@@ -72,10 +72,14 @@ final class CubinGlobals {
 
     /**
      * An initializer that holds the address of a placed variable ({@code __device__ int *p = &x;}):
-     * the 8 bytes at {@code at} in the block are the block's base plus {@code target}'s offset plus
-     * {@code addend}.
+     * the 8 bytes at {@code at} in the block are the block's base plus {@code offset} (the
+     * variable's offset in the block plus the relocation's addend).
      */
-    private record Initializer(long at, String target, long addend) {
+    private record Initializer(long at, long offset) {
+    }
+
+    /** As read from the relocations, before the layout gives the target its offset. */
+    private record Relocated(long at, Symbol target, long addend) {
     }
 
     private CubinGlobals(byte[] cubin, List<Variable> variables, int[] symbolOffsets, long blockSize,
@@ -114,7 +118,7 @@ final class CubinGlobals {
             }
             Section zero = placedSection(elf, ZERO_SECTION, CubinElf.SHT_NOBITS);
             List<Symbol> placed = placedSymbols(symbols, init, zero);
-            List<Initializer> initializers = checkRelocations(elf, symbols, placed, init, zero);
+            List<Relocated> initializers = checkRelocations(elf, symbols, placed, init, zero);
             return layOut(copy, placed, init, zero, initializers);
         } catch (IllegalArgumentException malformed) {
             throw new UnplaceableGlobalsException(malformed.getMessage(), malformed);
@@ -146,8 +150,7 @@ final class CubinGlobals {
         System.arraycopy(cubin, initDataAt, block, 0, initDataLength);
         ByteBuffer out = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
         for (Initializer i : initializers) {
-            long offset = variables.stream().filter(v -> v.name().equals(i.target())).findFirst().orElseThrow().offset();
-            out.putLong((int) i.at(), base + offset + i.addend());
+            out.putLong((int) i.at(), base + i.offset());
         }
         return block;
     }
@@ -233,11 +236,11 @@ final class CubinGlobals {
      * initializers that hold a placed variable's address, which the block gets from
      * {@link #initialContents} instead of from the loader.
      */
-    private static List<Initializer> checkRelocations(CubinElf elf, List<Symbol> symbols, List<Symbol> placed,
-                                                      Section init, Section zero) throws UnplaceableGlobalsException {
+    private static List<Relocated> checkRelocations(CubinElf elf, List<Symbol> symbols, List<Symbol> placed,
+                                                    Section init, Section zero) throws UnplaceableGlobalsException {
         boolean[] isPlaced = new boolean[symbols.size()];
         placed.forEach(s -> isPlaced[s.index()] = true);
-        List<Initializer> initializers = new ArrayList<>();
+        List<Relocated> initializers = new ArrayList<>();
         for (Section s : elf.sections()) {
             if (s.type() != CubinElf.SHT_RELA && s.type() != CubinElf.SHT_REL) {
                 continue;
@@ -274,9 +277,9 @@ final class CubinGlobals {
      * write a 64-bit address ({@code R_CUDA_64} or the generic {@code R_CUDA_G64}, the same address
      * for global memory) of a placed variable inside the section.
      */
-    private static List<Initializer> initializers(CubinElf elf, Section relocations, List<Symbol> symbols,
-                                                  boolean[] isPlaced, Section init) throws UnplaceableGlobalsException {
-        List<Initializer> found = new ArrayList<>();
+    private static List<Relocated> initializers(CubinElf elf, Section relocations, List<Symbol> symbols,
+                                                boolean[] isPlaced, Section init) throws UnplaceableGlobalsException {
+        List<Relocated> found = new ArrayList<>();
         List<CubinElf.Relocation> entries = elf.relocations(relocations);
         for (int k = 0; k < entries.size(); k++) {
             CubinElf.Relocation r = entries.get(k);
@@ -299,13 +302,13 @@ final class CubinGlobals {
                 throw new UnplaceableGlobalsException(where + "8 bytes at 0x" + Long.toHexString(r.offset())
                         + " leave " + INIT_SECTION + "'s 0x" + Long.toHexString(init.size()));
             }
-            found.add(new Initializer(r.offset(), target.name(), r.addend()));
+            found.add(new Relocated(r.offset(), target, r.addend()));
         }
         return found;
     }
 
     private static CubinGlobals layOut(byte[] cubin, List<Symbol> placed, Section init, Section zero,
-                                       List<Initializer> initializers) throws UnplaceableGlobalsException {
+                                       List<Relocated> relocated) throws UnplaceableGlobalsException {
         if (placed.isEmpty()) {
             return new CubinGlobals(cubin, List.of(), new int[0], 0, 1, 0, 0, List.of());
         }
@@ -321,12 +324,20 @@ final class CubinGlobals {
         int[] symbolOffsets = new int[placed.size()];
         for (int i = 0; i < placed.size(); i++) {
             Symbol s = placed.get(i);
-            long base = isSection(init, s.shndx()) ? 0 : zeroAt;
-            variables.add(new Variable(s.name(), base + s.value(), s.size()));
+            variables.add(new Variable(s.name(), blockOffset(s, init, zeroAt), s.size()));
             symbolOffsets[i] = s.at();
+        }
+        List<Initializer> initializers = new ArrayList<>(relocated.size());
+        for (Relocated r : relocated) {
+            initializers.add(new Initializer(r.at(), blockOffset(r.target(), init, zeroAt) + r.addend()));
         }
         return new CubinGlobals(cubin, List.copyOf(variables), symbolOffsets, blockSize, alignment,
                 init == null ? 0 : (int) init.offset(), (int) initSize, List.copyOf(initializers));
+    }
+
+    /** Where a placed variable lies in the block: {@code .nv.global.init} at 0, {@code .nv.global} at {@code zeroAt}. */
+    private static long blockOffset(Symbol s, Section init, long zeroAt) {
+        return (isSection(init, s.shndx()) ? 0 : zeroAt) + s.value();
     }
 
     /** The placed section {@code s} is defined in, or null. */
